@@ -1,0 +1,249 @@
+/**
+ * The one base class of every command: shared flags, the database lifecycle,
+ * --json, prompts, and the mapping of errors to one line and an exit code.
+ * Heavy modules (TypeORM, pg, PGlite) are loaded only when a command opens
+ * the database, so that --help and command discovery stay fast.
+ */
+import {Command, Errors, Flags, Interfaces} from '@oclif/core'
+import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind} from './errors'
+import type {ConnectionSource, Database} from './db/connection'
+import type {EntityManager} from 'typeorm'
+import type {PleromaConfig} from './config/pleroma-config'
+
+export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
+export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+/** What a command's `run()` gets to work with inside its one transaction. */
+export interface TaskContext {
+  m: EntityManager
+  db: Database
+  /** The instance base URL (scheme://host[:port], no trailing slash). */
+  instanceUrl: () => Promise<string>
+}
+
+export const yesFlag = Flags.boolean({
+  char: 'y',
+  aliases: ['assume-yes'],
+  summary: 'Do not ask for confirmation (needed when stdin is not a terminal).',
+  default: false,
+})
+
+export const dryRunFlag = Flags.boolean({
+  summary: 'Show what would change, and change nothing.',
+  default: false,
+})
+
+export abstract class BaseCommand<T extends typeof Command> extends Command {
+  static enableJsonFlag = true
+
+  static baseFlags = {
+    'database-url': Flags.string({
+      summary: 'PostgreSQL URL of the Pleroma database. Default: $DATABASE_URL, then the Repo of --pleroma-config, then the embedded database.',
+      helpGroup: 'GLOBAL',
+    }),
+    'pleroma-config': Flags.string({
+      summary: "Read the database and instance URL from Pleroma's config file (e.g. /etc/pleroma/config.exs). Default: $PLEROMA_CONFIG_PATH.",
+      helpGroup: 'GLOBAL',
+    }),
+    'instance-url': Flags.string({
+      summary: 'Base URL of the instance, for ap_id and links. Default: $PLEROMA_INSTANCE_URL, the config file, the ap_id of existing local users.',
+      helpGroup: 'GLOBAL',
+    }),
+  }
+
+  protected flags!: Flags<T>
+  protected args!: Args<T>
+  private database?: Database
+  private pleromaConfigCache?: PleromaConfig | null
+  private instanceUrlCache?: string
+
+  public async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse({
+      flags: this.ctor.flags,
+      baseFlags: (super.ctor as typeof BaseCommand).baseFlags,
+      enableJsonFlag: this.ctor.enableJsonFlag,
+      args: this.ctor.args,
+      strict: this.ctor.strict,
+    })
+    this.flags = flags as Flags<T>
+    this.args = args as Args<T>
+  }
+
+  // ---------------------------------------------------------------- output
+
+  /** A data line on stdout (nothing under --json). */
+  protected out(line: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(line + '\n')
+  }
+
+  /** A progress or info line on stderr (nothing under --json). */
+  protected note(line: string): void {
+    if (!this.jsonEnabled()) process.stderr.write(line + '\n')
+  }
+
+  /** A warning on stderr, also under --json (stdout stays pure JSON). */
+  protected warning(line: string): void {
+    process.stderr.write(`Warning: ${line}\n`)
+  }
+
+  // ---------------------------------------------------------------- prompts
+
+  /**
+   * Asks before a change. `-y` skips the question; without a terminal and
+   * without `-y` the command refuses instead of hanging.
+   */
+  protected async confirmOrAbort(question: string, yes: boolean, abortMessage: string): Promise<void> {
+    if (yes) return
+    if (!process.stdin.isTTY) {
+      throw new AbortedError(`${abortMessage} Not confirmed: stdin is not a terminal.`, 'Pass -y (--yes) to proceed without the prompt.')
+    }
+    const {confirm} = await import('@inquirer/prompts')
+    const ok = await confirm({message: question, default: false}, {output: process.stderr})
+    if (!ok) throw new AbortedError(abortMessage)
+  }
+
+  // ---------------------------------------------------------------- database
+
+  protected pleromaConfig(): PleromaConfig | null {
+    if (this.pleromaConfigCache !== undefined) return this.pleromaConfigCache
+    const file = (this.flags as {'pleroma-config'?: string})['pleroma-config'] ?? process.env.PLEROMA_CONFIG_PATH
+    if (!file) return (this.pleromaConfigCache = null)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const {readPleromaConfig, PleromaConfigError} = require('./config/pleroma-config') as typeof import('./config/pleroma-config')
+    try {
+      this.pleromaConfigCache = readPleromaConfig(file)
+    } catch (error) {
+      if (error instanceof PleromaConfigError) throw new DatabaseError((error as Error).message, 'Check --pleroma-config / PLEROMA_CONFIG_PATH.')
+      throw error
+    }
+    return this.pleromaConfigCache
+  }
+
+  protected connectionSource(): ConnectionSource {
+    const flag = (this.flags as {'database-url'?: string})['database-url']
+    if (flag) return {kind: 'url', url: flag, from: 'flag'}
+    if (process.env.DATABASE_URL) return {kind: 'url', url: process.env.DATABASE_URL, from: 'env'}
+    const config = this.pleromaConfig()
+    if (config) {
+      const repoNotes = config.unsupported.filter((n: string) => /Pleroma\.Repo (username|password|database|hostname|port|socket_dir|socket|url) is /.test(n))
+      for (const n of config.unsupported.filter((x: string) => x.includes('Repo') && !repoNotes.includes(x))) this.warning(n)
+      if (repoNotes.length > 0) throw new DatabaseError(`Cannot use the config file's database settings: ${repoNotes[0]}`)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const {repoConfigToDatabaseUrl, PleromaConfigError} = require('./config/pleroma-config') as typeof import('./config/pleroma-config')
+      try {
+        return {kind: 'url', url: repoConfigToDatabaseUrl(config.repo), from: 'config'}
+      } catch (error) {
+        if (error instanceof PleromaConfigError) throw new DatabaseError((error as Error).message, 'Pass --database-url instead.')
+        throw error
+      }
+    }
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const {embeddedDataDir} = require('./db/connection') as typeof import('./db/connection')
+    return {kind: 'embedded', dataDir: embeddedDataDir(this.config.dataDir)}
+  }
+
+  /** Opens the database (once per command run); closed in finally(). */
+  protected async openDb(options: {init?: boolean} = {}): Promise<Database> {
+    if (this.database) return this.database
+    const {openDatabase} = await import('./db/connection')
+    this.database = await openDatabase(this.connectionSource(), {
+      init: options.init,
+      onWait: (message) => process.stderr.write(message + '\n'),
+    })
+    return this.database
+  }
+
+  /** Runs `fn` in one transaction with a task context. */
+  protected async inTransaction<R>(fn: (ctx: TaskContext) => Promise<R>): Promise<R> {
+    const db = await this.openDb()
+    return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db)}))
+  }
+
+  protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {
+    if (this.instanceUrlCache) return this.instanceUrlCache
+    const {resolveInstanceUrl} = await import('./services/instance')
+    const config = this.pleromaConfig()
+    if (config && config.unsupported.some((n: string) => n.includes('Endpoint'))) {
+      this.warning(config.unsupported.find((n: string) => n.includes('Endpoint'))!)
+    }
+    this.instanceUrlCache = await resolveInstanceUrl(m, db.schema, {
+      flag: (this.flags as {'instance-url'?: string})['instance-url'],
+      env: process.env.PLEROMA_INSTANCE_URL,
+      config: config?.instanceUrl,
+    })
+    return this.instanceUrlCache
+  }
+
+  protected async finally(err: Error | undefined): Promise<void> {
+    const db = this.database
+    this.database = undefined
+    try {
+      await db?.close()
+    } finally {
+      await super.finally(err)
+    }
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  /**
+   * Every error ends here: one line on stderr (or a JSON object on stdout
+   * under --json) and the exit code of DESIGN §1. oclif's own usage errors
+   * keep oclif's wording and exit 2.
+   */
+  protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
+    if (err instanceof Errors.ExitError) throw err
+    const mapped = mapError(err)
+    if (this.jsonEnabled()) {
+      process.stdout.write(
+        JSON.stringify({error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})}}, null, 2) + '\n',
+      )
+      this.exit(mapped.exitCode)
+    }
+    if (mapped.kind === 'usage' && !(err instanceof CliError)) {
+      // oclif's parser error: let oclif print it with its usage hint (exit 2).
+      throw err
+    }
+    const debug = /pleroma-admin/.test(process.env.DEBUG ?? '')
+    process.stderr.write(`Error: ${mapped.message}${mapped.hint ? ` ${mapped.hint}` : ''}\n`)
+    if (mapped.kind === 'error' && !(err instanceof CliError)) {
+      process.stderr.write(debug ? `${err.stack}\n` : 'This is unexpected; run again with DEBUG=pleroma-admin* to see the stack trace.\n')
+    } else if (debug && err.stack) {
+      process.stderr.write(`${err.stack}\n`)
+    }
+    this.exit(mapped.exitCode)
+  }
+}
+
+interface MappedError {
+  kind: ErrorKind
+  exitCode: number
+  message: string
+  hint?: string
+}
+
+function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): MappedError {
+  if (err instanceof CliError) return {kind: err.kind, exitCode: err.exitCode, message: err.message, hint: err.hint}
+  // oclif's parse errors carry exit 2.
+  if (err.oclif?.exit === 2 || (err as {parse?: unknown}).parse) {
+    return {kind: 'usage', exitCode: ExitCode.USAGE, message: err.message.split('\n')[0], hint: 'See --help.'}
+  }
+  const driver = (err as {driverError?: {code?: string; message?: string; constraint?: string; detail?: string}}).driverError ?? (err as {code?: string; message?: string; constraint?: string; detail?: string})
+  const code = driver?.code
+  if (code === '23505') {
+    return {kind: 'refused', exitCode: ExitCode.REFUSED, message: `Conflict: ${driver.detail ?? driver.message} (another change got there first).`, hint: 'Check the current state and try again.'}
+  }
+  if (code && /^(08|57P|53)/.test(code)) {
+    return {kind: 'database', exitCode: ExitCode.DATABASE, message: `The database connection failed: ${driver.message}.`, hint: 'Nothing was changed by the unfinished transaction; try again.'}
+  }
+  if (code === '42501') {
+    const e = new DatabaseError(`Permission denied: ${driver.message}.`, 'Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).')
+    return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}
+  }
+  if (code === '40P01' || code === '40001') {
+    const e = new RefusedError(`Another change to the same rows got in the way (${driver.message}).`, 'Nothing was changed; try again.')
+    return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}
+  }
+  return {kind: 'error', exitCode: ExitCode.ERROR, message: err.message || String(err)}
+}

@@ -1,0 +1,143 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {RefusedError, UsageError} from '../../errors'
+
+export default class UserNew extends BaseCommand<typeof UserNew> {
+  static summary = 'Create a local user.'
+
+  static description = `Inserts one row into users, exactly as Pleroma's registration writes it (a new FlakeId, ap_id and the follower, following and featured addresses under the instance URL, a new RSA key, active, confirmed and approved). --moderator and --admin set the roles in the same row.
+
+The password is stored as a bcrypt hash and never shown. Give it at the masked prompt (on a terminal), on stdin with --password-stdin, or with --password (visible to other users of the machine). Without any, a random password is set and a password reset link is created and printed, as Pleroma does.
+
+With a lone EMAIL the nickname is proposed from its local part and shown in the summary before you confirm.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice alice@example.com --name "Alice" --admin',
+    "printf '%s\\n' \"$PASSWORD\" | <%= config.bin %> <%= command.id %> bob bob@example.com --password-stdin --yes",
+    '<%= config.bin %> <%= command.id %> carol@example.com --yes --json',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the new user (letters, digits, _ and -), or an e-mail address to propose the nickname from.', required: true, ignoreStdin: true}),
+    // ignoreStdin: oclif would otherwise take a missing argument from piped stdin (the password!).
+    email: Args.string({description: 'E-mail address of the new user.', required: false, ignoreStdin: true}),
+  }
+
+  static flags = {
+    name: Flags.string({summary: "The user's display name (default: the nickname)."}),
+    bio: Flags.string({summary: "The user's bio (default: empty)."}),
+    password: Flags.string({summary: 'The password (visible in the process list; prefer --password-stdin).', exclusive: ['password-stdin']}),
+    'password-stdin': Flags.boolean({summary: 'Read the password from the first line of stdin.', default: false}),
+    moderator: Flags.boolean({summary: 'Make the user a moderator.', allowNo: true, default: false}),
+    admin: Flags.boolean({summary: 'Make the user an admin.', allowNo: true, default: false}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags} = this
+    let nickname = this.args.nickname
+    let email = this.args.email
+    let proposed = false
+    if (email === undefined) {
+      if (!nickname.includes('@')) {
+        throw new UsageError(`Missing the e-mail address of ${nickname}.`, `Usage: ${this.config.bin} user:new NICKNAME EMAIL (or a lone EMAIL).`)
+      }
+      const {nicknameFromEmail} = await import('../../services/users')
+      email = nickname
+      nickname = nicknameFromEmail(email)
+      proposed = true
+    }
+
+    const db = await this.openDb()
+    const users = await import('../../services/users')
+    const instanceUrl = await db.transaction((m) => this.instanceUrl(m, db))
+    const input = {nickname, email, name: flags.name, bio: flags.bio, moderator: flags.moderator, admin: flags.admin}
+    try {
+      await db.transaction((m) => users.validateNewUser(m, {...input, generatedPassword: false}, instanceUrl))
+    } catch (error) {
+      if (proposed && error instanceof RefusedError) {
+        throw new RefusedError(`${error.message} (nickname proposed from ${email})`, `Give the nickname yourself: ${this.config.bin} user:new NICKNAME ${email}`)
+      }
+      throw error
+    }
+
+    const password = await this.obtainPassword()
+
+    const summary = [
+      'A user will be created with the following information:',
+      `  - nickname: ${nickname}${proposed ? ' (proposed from the e-mail address)' : ''}`,
+      `  - email: ${email}`,
+      `  - password: ${password === undefined ? '[generated; a reset link will be created]' : '[given; not shown]'}`,
+      `  - name: ${flags.name ?? nickname}`,
+      `  - bio: ${flags.bio ?? ''}`,
+      `  - moderator: ${flags.moderator}`,
+      `  - admin: ${flags.admin}`,
+    ]
+    for (const line of summary) this.out(line)
+
+    if (flags['dry-run']) {
+      this.note('Dry run: nothing was written.')
+      return {dryRun: true, created: false, nickname, email, name: flags.name ?? nickname, moderator: flags.moderator, admin: flags.admin, apId: `${instanceUrl}/users/${nickname}`}
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, 'User will not be created.')
+
+    const {hashPassword} = await import('../../services/passwords')
+    const {randomPassword} = await import('../../db/tokens')
+    const passwordHash = await hashPassword(password ?? randomPassword())
+    const created = await db.transaction((m) =>
+      users.createUser(m, db.schema, {...input, passwordHash, generatedPassword: password === undefined}, instanceUrl),
+    )
+
+    this.out(`User ${nickname} created`)
+    if (flags.moderator) this.out(`Moderator status of ${nickname}: true`)
+    if (flags.admin) this.out(`Admin status of ${nickname}: true`)
+    let passwordResetUrl: string | undefined
+    if (created.resetToken) {
+      const {passwordResetUrl: urlOf} = await import('../../services/password-reset')
+      passwordResetUrl = urlOf(instanceUrl, created.resetToken)
+      this.out(`Generated password reset token for ${nickname}`)
+      this.out(`URL: ${passwordResetUrl}`)
+    }
+    return {
+      dryRun: false,
+      created: true,
+      id: created.flakeId,
+      uuid: created.id,
+      nickname: created.nickname,
+      email: created.email,
+      name: created.name,
+      apId: created.apId,
+      moderator: created.moderator,
+      admin: created.admin,
+      active: true,
+      confirmed: true,
+      approved: true,
+      ...(passwordResetUrl ? {passwordResetUrl} : {}),
+    }
+  }
+
+  /** The password from stdin, the flag or the masked prompt; undefined = generate one. */
+  private async obtainPassword(): Promise<string | undefined> {
+    const {flags} = this
+    if (flags['password-stdin']) {
+      const {readStdinLine} = await import('../../services/stdin')
+      const line = await readStdinLine()
+      if (!line) throw new RefusedError('No password on stdin (--password-stdin read an empty line).', 'Pipe the password in, e.g. printf "%s\\n" "$PASSWORD" | ...')
+      return line
+    }
+    if (flags.password !== undefined) {
+      this.warning('--password is visible to other users of this machine (process list, shell history); prefer --password-stdin or the prompt.')
+      if (flags.password === '') throw new RefusedError('The password given with --password is empty.', 'Leave out --password to generate one and get a reset link.')
+      return flags.password
+    }
+    if (!process.stdin.isTTY || flags.yes || flags['dry-run']) return undefined
+    const {password: ask} = await import('@inquirer/prompts')
+    const first = await ask({message: 'Password (empty: generate one and print a reset link)', mask: '*'}, {output: process.stderr})
+    if (first === '') return undefined
+    const second = await ask({message: 'Repeat the password', mask: '*'}, {output: process.stderr})
+    if (first !== second) throw new RefusedError('The two passwords differ.', 'Run the command again.')
+    return first
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The embedded database: PGlite (PostgreSQL compiled to WebAssembly) kept in
+ * a data directory. PGlite does no locking of its own, so the directory is
+ * held under an exclusive lock while it is open; a second process waits.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import type {Extensions, PGlite} from '@electric-sql/pglite'
+import {DatabaseError} from '../errors'
+
+export interface EmbeddedHandle {
+  db: PGlite
+  dataDir: string
+  /** true when a new data directory was created by this open (initdb ran). */
+  created: boolean
+  close(): Promise<void>
+}
+
+const REGISTRY = Symbol.for('pleroma-admin.embedded-instances')
+
+type Registry = Map<string, PGlite>
+
+function registry(): Registry {
+  const g = globalThis as unknown as Record<symbol, Registry | undefined>
+  g[REGISTRY] ??= new Map()
+  return g[REGISTRY]!
+}
+
+/**
+ * Tests: make `dataDir` resolve to an already open in-memory instance, so that
+ * commands run in-process do not pay PGlite's start-up on every call. The
+ * instance is not closed by the command.
+ */
+export function registerEmbeddedInstance(dataDir: string, db: PGlite): void {
+  registry().set(path.resolve(dataDir), db)
+}
+
+export function unregisterEmbeddedInstance(dataDir: string): void {
+  registry().delete(path.resolve(dataDir))
+}
+
+/** The contrib extensions Pleroma's schema needs (citext, pg_trgm, uuid-ossp) and pgcrypto. */
+export function pgliteExtensions(): Extensions {
+  // Loaded with require: these subpath exports are not visible to TypeScript's
+  // CommonJS module resolution, but Node resolves them.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    citext: require('@electric-sql/pglite/contrib/citext').citext,
+    pgcrypto: require('@electric-sql/pglite/contrib/pgcrypto').pgcrypto,
+    uuid_ossp: require('@electric-sql/pglite/contrib/uuid_ossp').uuid_ossp,
+    pg_trgm: require('@electric-sql/pglite/contrib/pg_trgm').pg_trgm,
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
+/** Type parsers that make PGlite return what node-postgres returns. */
+export const PGLITE_PARSERS: Record<number, (value: string) => unknown> = {
+  20: (v) => v, // int8 as string, as node-postgres does
+  1082: (v) => v, // date as 'YYYY-MM-DD'
+  1114: (v) => new Date(v.replace(' ', 'T') + 'Z'), // timestamp without time zone is UTC
+}
+
+export interface OpenEmbeddedOptions {
+  lockTimeoutMs?: number
+  /** Called once if the directory is locked by another process and we wait. */
+  onWait?: (message: string) => void
+}
+
+export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions = {}): Promise<EmbeddedHandle> {
+  const dir = path.resolve(dataDir)
+  const injected = registry().get(dir)
+  if (injected) {
+    return {db: injected, dataDir: dir, created: false, close: async () => {}}
+  }
+
+  try {
+    fs.mkdirSync(path.dirname(dir), {recursive: true})
+  } catch (error) {
+    throw new DatabaseError(`Cannot create the embedded database directory ${path.dirname(dir)}: ${(error as Error).message}`, 'Set PLEROMA_ADMIN_DATA_DIR to a writable directory.')
+  }
+
+  const unlock = await lockDirectory(dir, options)
+  try {
+    const created = !fs.existsSync(path.join(dir, 'PG_VERSION'))
+    const {PGlite} = await import('@electric-sql/pglite')
+    const db = await PGlite.create({dataDir: dir, extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
+    return {
+      db,
+      dataDir: dir,
+      created,
+      async close() {
+        try {
+          await db.close()
+        } finally {
+          await unlock()
+        }
+      },
+    }
+  } catch (error) {
+    await unlock()
+    if (error instanceof DatabaseError) throw error
+    throw new DatabaseError(`Cannot open the embedded database in ${dir}: ${(error as Error).message}`, 'Check the directory, or point --database-url at a PostgreSQL server.')
+  }
+}
+
+async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise<() => Promise<void>> {
+  const lockfile = await import('proper-lockfile')
+  const timeout = options.lockTimeoutMs ?? lockTimeoutFromEnv()
+  const started = Date.now()
+  let warned = false
+  for (;;) {
+    try {
+      const release = await lockfile.lock(dir, {
+        realpath: false,
+        retries: 0,
+        stale: 10_000,
+        update: 2_000,
+        onCompromised: () => {
+          process.stderr.write(`Warning: the lock on ${dir} was taken over; stop other pleroma-admin processes using it.\n`)
+        },
+      })
+      return async () => {
+        try {
+          await release()
+        } catch {
+          // already released or compromised: nothing left to do
+        }
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
+        throw new DatabaseError(`Cannot lock the embedded database ${dir}: ${(error as Error).message}`)
+      }
+      const waited = Date.now() - started
+      if (waited >= timeout) {
+        throw new DatabaseError(
+          `The embedded database ${dir} is in use by another pleroma-admin process (waited ${Math.round(waited / 1000)} s).`,
+          'Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds).',
+        )
+      }
+      if (!warned) {
+        warned = true
+        options.onWait?.(`Waiting for another pleroma-admin process to release the embedded database ${dir} ...`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+  }
+}
+
+function lockTimeoutFromEnv(): number {
+  const s = Number(process.env.PLEROMA_ADMIN_LOCK_TIMEOUT)
+  return Number.isFinite(s) && s >= 0 && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== '' && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== undefined ? s * 1000 : 30_000
+}

@@ -1,0 +1,86 @@
+/**
+ * A minimal node-postgres look-alike over one PGlite instance, given to
+ * TypeORM's postgres driver as `driver`. PGlite is a single connection, so
+ * the "pool" hands out its one client to one query runner at a time; a
+ * second `connect()` waits until the first is released (as a pool of size 1).
+ */
+import type {PGlite, Results} from '@electric-sql/pglite'
+
+interface PgLikeResult {
+  rows: unknown[]
+  rowCount: number
+  command: string
+  fields: {name: string; dataTypeID: number}[]
+}
+
+function toPgResult(r: Results | undefined, sql: string): PgLikeResult {
+  const command = ((r as {command?: string} | undefined)?.command ?? firstWord(sql)).toUpperCase()
+  const rows = r?.rows ?? []
+  const affected = r?.affectedRows ?? 0
+  return {
+    rows,
+    rowCount: command === 'SELECT' ? rows.length : affected,
+    command,
+    fields: (r?.fields ?? []).map((f) => ({name: f.name, dataTypeID: f.dataTypeID})),
+  }
+}
+
+function firstWord(sql: string): string {
+  const m = /^\s*(?:--[^\n]*\n\s*)*(\w+)/.exec(sql)
+  return m ? m[1] : ''
+}
+
+export class PGliteClient {
+  constructor(private readonly db: PGlite) {}
+
+  async query(sql: string | {text: string; values?: unknown[]}, params?: unknown[]): Promise<PgLikeResult> {
+    const text = typeof sql === 'string' ? sql : sql.text
+    const values = typeof sql === 'string' ? params : (sql.values ?? params)
+    if (values && values.length > 0) {
+      return toPgResult(await this.db.query(text, values as unknown[]), text)
+    }
+    // No parameters: the simple protocol, which also runs several statements
+    // (as node-postgres does); the last statement's result is returned.
+    const results = await this.db.exec(text)
+    return toPgResult(results.at(-1), text)
+  }
+
+  on(): this {
+    return this
+  }
+
+  removeListener(): this {
+    return this
+  }
+}
+
+export function pgliteDriver(db: PGlite): {Pool: new (options?: unknown) => unknown; defaults: Record<string, unknown>} {
+  const client = new PGliteClient(db)
+  let tail: Promise<void> = Promise.resolve()
+
+  class Pool {
+    // eslint-disable-next-line @typescript-eslint/no-useless-constructor
+    constructor(_options?: unknown) {}
+
+    on(): this {
+      return this
+    }
+
+    connect(cb: (err: Error | null, client?: PGliteClient, release?: () => void) => void): void {
+      let release!: () => void
+      const mine = new Promise<void>((resolve) => {
+        release = () => resolve()
+      })
+      const previous = tail
+      tail = previous.then(() => mine)
+      previous.then(() => cb(null, client, release))
+    }
+
+    end(cb?: (err?: Error) => void): Promise<void> {
+      cb?.()
+      return Promise.resolve()
+    }
+  }
+
+  return {Pool, defaults: {}}
+}

@@ -1,0 +1,74 @@
+/**
+ * Which database are we looking at? Decided by inspecting tables and columns
+ * (information_schema), never by migration numbers (schema.md §6).
+ */
+import {DatabaseError, RefusedError} from '../errors'
+
+export const TOOL_MIGRATIONS_TABLE = 'pleroma_admin_migrations'
+
+export type SchemaOwner = 'pleroma' | 'tool'
+
+export interface SchemaInfo {
+  owner: SchemaOwner
+  tables: Set<string>
+  userColumns: Set<string>
+}
+
+export type Detected =
+  | {state: 'empty'}
+  | {state: 'tool'; tables: Set<string>}
+  | {state: 'pleroma'; tables: Set<string>; userColumns: Set<string>}
+
+type Query = (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>
+
+/** Columns of the older generations; any of them means "too old". */
+const OLD_USER_COLUMNS: Record<string, string> = {
+  info: 'users.info (Pleroma before 1.1)',
+  deactivated: 'users.deactivated',
+  confirmation_pending: 'users.confirmation_pending',
+  approval_pending: 'users.approval_pending',
+  locked: 'users.locked',
+}
+const REQUIRED_USER_COLUMNS = ['id', 'nickname', 'ap_id', 'local', 'is_active', 'is_confirmed', 'is_approved', 'is_locked']
+
+export async function listTables(query: Query): Promise<Set<string>> {
+  const rows = await query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+  )
+  return new Set(rows.map((r) => String(r.table_name)))
+}
+
+export async function listColumns(query: Query, table: string): Promise<Set<string>> {
+  const rows = await query(
+    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    [table],
+  )
+  return new Set(rows.map((r) => String(r.column_name)))
+}
+
+export async function detectSchema(query: Query): Promise<Detected> {
+  const tables = await listTables(query)
+  if (tables.size === 0) return {state: 'empty'}
+  if (tables.has(TOOL_MIGRATIONS_TABLE)) return {state: 'tool', tables}
+  if (!tables.has('schema_migrations') || !tables.has('users')) {
+    throw new DatabaseError(
+      'This database is not empty and is not a Pleroma database (no schema_migrations and users tables).',
+      'Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server.',
+    )
+  }
+  const userColumns = await listColumns(query, 'users')
+  checkUserColumns(userColumns)
+  return {state: 'pleroma', tables, userColumns}
+}
+
+export function checkUserColumns(userColumns: Set<string>): void {
+  const old = Object.keys(OLD_USER_COLUMNS).filter((c) => userColumns.has(c))
+  const missing = REQUIRED_USER_COLUMNS.filter((c) => !userColumns.has(c))
+  if (old.length > 0 || missing.length > 0) {
+    const found = old.length > 0 ? `it has ${old.map((c) => OLD_USER_COLUMNS[c]).join(', ')}` : `it lacks users.${missing.join(', users.')}`
+    throw new RefusedError(
+      `This Pleroma database is of an older schema generation (${found}); pleroma-admin needs Pleroma 2.3.0 or later, or Akkoma.`,
+      'Upgrade Pleroma and run its migrations (pleroma_ctl migrate) first; pleroma-admin never migrates a Pleroma database.',
+    )
+  }
+}

@@ -1,0 +1,44 @@
+import {Column, Entity, PrimaryGeneratedColumn} from 'typeorm'
+
+/** `apps` (schema.md §4.4, §7.4): OAuth clients. */
+@Entity({name: 'apps'})
+export class App {
+  @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
+  @Column({name: 'client_name', type: 'varchar', length: 255}) clientName!: string
+  @Column({name: 'redirect_uris', type: 'varchar', length: 255}) redirectUris!: string
+  @Column({type: 'varchar', length: 255, array: true, default: () => 'ARRAY[]::character varying[]'}) scopes!: string[]
+  @Column({type: 'varchar', length: 255, nullable: true}) website!: string | null
+  @Column({name: 'client_id', type: 'varchar', length: 255, nullable: true}) clientId!: string | null
+  @Column({name: 'client_secret', type: 'varchar', length: 255, nullable: true, select: false}) clientSecret!: string | null
+  @Column({name: 'inserted_at', type: 'timestamp', precision: 0}) insertedAt!: Date
+  @Column({name: 'updated_at', type: 'timestamp', precision: 0}) updatedAt!: Date
+  @Column({type: 'boolean', nullable: true, default: false}) trusted!: boolean | null
+}
+
+/** `oauth_tokens` (schema.md §4.5); user_id NULL = client-credentials token. */
+@Entity({name: 'oauth_tokens'})
+export class OAuthToken {
+  @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
+  @Column({name: 'app_id', type: 'bigint'}) appId!: string
+  @Column({name: 'user_id', type: 'uuid', nullable: true}) userId!: string | null
+  @Column({type: 'varchar', length: 255, nullable: true, select: false}) token!: string | null
+  @Column({name: 'refresh_token', type: 'varchar', length: 255, nullable: true, select: false}) refreshToken!: string | null
+  @Column({name: 'valid_until', type: 'timestamp', nullable: true}) validUntil!: Date | null
+  @Column({name: 'inserted_at', type: 'timestamp', precision: 0}) insertedAt!: Date
+  @Column({name: 'updated_at', type: 'timestamp', precision: 0}) updatedAt!: Date
+  @Column({type: 'varchar', length: 255, array: true}) scopes!: string[]
+}
+
+/** `oauth_authorizations` (schema.md §4.6). */
+@Entity({name: 'oauth_authorizations'})
+export class OAuthAuthorization {
+  @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
+  @Column({name: 'app_id', type: 'bigint'}) appId!: string
+  @Column({name: 'user_id', type: 'uuid', nullable: true}) userId!: string | null
+  @Column({type: 'varchar', length: 255, select: false}) token!: string
+  @Column({name: 'valid_until', type: 'timestamp', nullable: true}) validUntil!: Date | null
+  @Column({type: 'boolean', default: false}) used!: boolean
+  @Column({name: 'inserted_at', type: 'timestamp', precision: 0}) insertedAt!: Date
+  @Column({name: 'updated_at', type: 'timestamp', precision: 0}) updatedAt!: Date
+  @Column({type: 'varchar', length: 255, array: true}) scopes!: string[]
+}

@@ -1,0 +1,58 @@
+/**
+ * Expected failures and their exit codes (DESIGN §1):
+ * 0 success; 1 unexpected error or aborted at a prompt; 2 usage error;
+ * 3 not found; 4 refused (precondition, invalid value, conflict, old schema);
+ * 5 database unreachable or misconfigured.
+ */
+export const ExitCode = {
+  OK: 0,
+  ERROR: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  REFUSED: 4,
+  DATABASE: 5,
+} as const
+
+export type ErrorKind = 'error' | 'aborted' | 'usage' | 'not_found' | 'refused' | 'database'
+
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+    readonly kind: ErrorKind,
+    readonly hint?: string,
+  ) {
+    super(message)
+    this.name = 'CliError'
+  }
+}
+
+export class UsageError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.USAGE, 'usage', hint)
+  }
+}
+
+export class NotFoundError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.NOT_FOUND, 'not_found', hint)
+  }
+}
+
+export class RefusedError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.REFUSED, 'refused', hint)
+  }
+}
+
+export class DatabaseError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.DATABASE, 'database', hint)
+  }
+}
+
+export class AbortedError extends CliError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.ERROR, 'aborted', hint)
+  }
+}

@@ -1,0 +1,324 @@
+/**
+ * Users: lookup as Pleroma does it (user-tasks.md §0.2), registration
+ * (§1, §13, schema.md §7.6) and the local user list (§18).
+ * Plain functions over an EntityManager: no printing, no oclif.
+ */
+import {generateKeyPairSync} from 'node:crypto'
+import type {EntityManager} from 'typeorm'
+import {User} from '../entities/user'
+import {NotFoundError, RefusedError} from '../errors'
+import {newFlakeId, flakeIdToString} from '../db/flake-id'
+import {utcNow, toUtcTimestamp} from '../db/time'
+import type {SchemaInfo} from '../db/schema'
+import {createPasswordResetToken} from './password-reset'
+
+// ------------------------------------------------------------------ lookup
+
+/**
+ * Finds a user by nickname, case-insensitively (the column is citext). A
+ * `nick@<this instance's host>` argument also finds the local `nick`.
+ */
+export async function findUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User | null> {
+  const repo = m.getRepository(User)
+  const user = await repo.findOne({where: {nickname}})
+  if (user || !nickname.includes('@') || !instanceHost) return user
+  const host = (await instanceHost()).toLowerCase()
+  const at = nickname.indexOf('@')
+  if (nickname.slice(at + 1).toLowerCase() !== host) return null
+  return repo.findOne({where: {nickname: nickname.slice(0, at)}})
+}
+
+/** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
+export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+  const user = await findUser(m, nickname, instanceHost)
+  if (!user) throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
+  return user
+}
+
+/**
+ * A local user, or `No local user NICK`: exit 3 when nobody has that
+ * nickname, exit 4 when it is a remote user.
+ */
+export async function requireLocalUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+  const user = await findUser(m, nickname, instanceHost)
+  if (!user) throw new NotFoundError(`No local user ${nickname}`, 'Check the nickname; `pleroma-admin user:list --search TEXT` finds local users.')
+  if (!user.local) throw new RefusedError(`No local user ${nickname}`, `${user.nickname} is a remote user; this command works on local users only.`)
+  return user
+}
+
+// ------------------------------------------------------------------ validation
+
+/** Pleroma's reserved nicknames (user-tasks.md §13), compared case-insensitively as later Pleroma does. */
+export const RESERVED_NICKNAMES = [
+  '.well-known', '~', 'about', 'activities', 'api', 'auth', 'check_password', 'dev', 'friend-requests', 'inbox',
+  'internal', 'main', 'media', 'nodeinfo', 'notice', 'oauth', 'objects', 'ostatus_subscribe', 'pleroma', 'proxy',
+  'push', 'registration', 'relay', 'settings', 'status', 'tag', 'user-search', 'user_exists', 'users', 'web',
+  'verify_credentials', 'update_credentials', 'relationships', 'search', 'confirmation_resend', 'mfa',
+]
+
+const NICKNAME_RE = /^[a-zA-Z0-9_-]+$/
+const EMAIL_RE = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/
+export const NAME_MAX = 100
+export const BIO_MAX = 5000
+const FEATURED_SUFFIX = '/collections/featured'
+
+export function graphemeLength(s: string): number {
+  let n = 0
+  for (const _ of new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(s)) n++
+  return n
+}
+
+/** The longest nickname whose addresses fit Pleroma's varchar(255) columns on this instance. */
+export function maxNicknameLength(instanceUrl: string): number {
+  return 255 - `${instanceUrl}/users/`.length - FEATURED_SUFFIX.length
+}
+
+export function validateNickname(nickname: string, instanceUrl: string): void {
+  if (nickname === '') throw new RefusedError('The nickname is empty.', 'Give a nickname of letters, digits, _ and -.')
+  if (!NICKNAME_RE.test(nickname)) {
+    throw new RefusedError(`Invalid nickname "${nickname}": only ASCII letters, digits, _ and - are allowed.`, 'Choose another nickname.')
+  }
+  if (RESERVED_NICKNAMES.includes(nickname.toLowerCase())) {
+    throw new RefusedError(`The nickname "${nickname}" is reserved by Pleroma.`, 'Choose another nickname.')
+  }
+  const max = maxNicknameLength(instanceUrl)
+  if (nickname.length > max) {
+    throw new RefusedError(`The nickname is ${nickname.length} characters long; at most ${max} fit Pleroma's 255-character address columns on ${instanceUrl}.`, 'Choose a shorter nickname.')
+  }
+}
+
+export function validateEmail(email: string): void {
+  if (!EMAIL_RE.test(email)) throw new RefusedError(`Invalid e-mail address "${email}".`, 'Give an address such as alice@example.com.')
+}
+
+/** Proposes a nickname from the local part of an e-mail address. */
+export function nicknameFromEmail(email: string): string {
+  const local = email.slice(0, Math.max(0, email.indexOf('@')))
+  return local.replace(/[^a-zA-Z0-9_-]+/g, '_').replace(/^_+|_+$/g, '')
+}
+
+// ------------------------------------------------------------------ registration
+
+export interface NewUserInput {
+  nickname: string
+  email: string
+  name?: string
+  bio?: string
+  /** The password hash to store (bcrypt). */
+  passwordHash: string
+  moderator: boolean
+  admin: boolean
+  /** true: the password was generated; create a password reset token. */
+  generatedPassword: boolean
+}
+
+export interface NewUserResult {
+  id: string
+  flakeId: string
+  nickname: string
+  email: string
+  name: string
+  apId: string
+  moderator: boolean
+  admin: boolean
+  resetToken?: string
+}
+
+/** Checks everything that can be checked before writing: exit 4 with a one-line reason. */
+export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput, 'passwordHash'>, instanceUrl: string): Promise<void> {
+  validateNickname(input.nickname, instanceUrl)
+  validateEmail(input.email)
+  if (input.name !== undefined) {
+    const n = graphemeLength(input.name)
+    if (n === 0) throw new RefusedError('The name is empty.', 'Leave out --name to use the nickname.')
+    if (n > NAME_MAX) throw new RefusedError(`The name is ${n} characters long; Pleroma allows at most ${NAME_MAX}.`, 'Give a shorter --name.')
+  }
+  if (input.bio !== undefined && graphemeLength(input.bio) > BIO_MAX) {
+    throw new RefusedError(`The bio is ${graphemeLength(input.bio)} characters long; Pleroma allows at most ${BIO_MAX}.`, 'Give a shorter --bio.')
+  }
+  const taken: Array<{nickname: string | null; email: string | null; ap_id: string; which: string}> = await m.query(
+    `SELECT nickname, email, ap_id,
+            CASE WHEN nickname = $1::citext THEN 'nickname' WHEN email = $2::citext THEN 'email' ELSE 'ap_id' END AS which
+       FROM users WHERE nickname = $1::citext OR email = $2::citext OR ap_id = $3 LIMIT 1`,
+    [input.nickname, input.email, `${instanceUrl}/users/${input.nickname}`],
+  )
+  if (taken[0]) {
+    const t = taken[0]
+    if (t.which === 'nickname') throw new RefusedError(`The nickname ${input.nickname} is already taken (by ${t.nickname}).`, 'Choose another nickname.')
+    if (t.which === 'email') throw new RefusedError(`The e-mail address ${input.email} is already used by ${t.nickname ?? t.ap_id}.`, 'Use another address.')
+    throw new RefusedError(`The address ${t.ap_id} is already used.`, 'Choose another nickname.')
+  }
+}
+
+/** A new RSA-2048 private key in PKCS#1 PEM without a trailing newline, as Pleroma stores it. */
+export function generateUserKeys(): string {
+  const {privateKey} = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicExponent: 65537,
+    privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
+    publicKeyEncoding: {type: 'spki', format: 'pem'},
+  })
+  return privateKey.trimEnd()
+}
+
+/**
+ * Inserts the row that Pleroma's registration writes (schema.md §7.6).
+ * Columns a given server lacks are left out; unknown newer columns take
+ * their database defaults.
+ */
+export async function createUser(m: EntityManager, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
+  await validateNewUser(m, input, instanceUrl)
+  const id = newFlakeId()
+  const apId = `${instanceUrl}/users/${input.nickname}`
+  const name = input.name ?? input.nickname
+  const values: Record<string, unknown> = {
+    id,
+    email: input.email,
+    password_hash: input.passwordHash,
+    name,
+    nickname: input.nickname,
+    bio: input.bio ?? '',
+    inserted_at: now,
+    updated_at: now,
+    ap_id: apId,
+    avatar: '{}',
+    local: true,
+    follower_address: `${apId}/followers`,
+    following_address: `${apId}/following`,
+    featured_address: `${apId}${FEATURED_SUFFIX}`,
+    tags: '{}',
+    keys: generateUserKeys(),
+    banner: '{}',
+    background: '{}',
+    note_count: 0,
+    follower_count: 0,
+    following_count: 0,
+    is_locked: false,
+    is_confirmed: true,
+    password_reset_pending: false,
+    default_scope: 'public',
+    blocks: '{}',
+    domain_blocks: '{}',
+    mutes: '{}',
+    muted_reblogs: '{}',
+    muted_notifications: '{}',
+    subscribers: '{}',
+    is_active: true,
+    no_rich_text: false,
+    is_moderator: input.moderator,
+    is_admin: input.admin,
+    show_role: true,
+    hide_followers_count: false,
+    hide_follows_count: false,
+    hide_followers: false,
+    hide_follows: false,
+    hide_favorites: true,
+    email_notifications: '{"digest": false}',
+    emoji: '{}',
+    pleroma_settings_store: '{}',
+    fields: '[]',
+    raw_fields: '[]',
+    is_discoverable: false,
+    invisible: false,
+    skip_thread_containment: false,
+    also_known_as: '{}',
+    allow_following_move: true,
+    actor_type: 'Person',
+    accepts_chat_messages: true,
+    is_approved: true,
+    pinned_objects: '{}',
+    disclose_client: true,
+    is_suggested: false,
+    show_birthday: false,
+  }
+  const columns = Object.keys(values).filter((c) => schema.userColumns.has(c))
+  await m.query(
+    `INSERT INTO users (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+    columns.map((c) => values[c]),
+  )
+  const resetToken = input.generatedPassword ? await createPasswordResetToken(m, id, now) : undefined
+  return {
+    id,
+    flakeId: flakeIdToString(id),
+    nickname: input.nickname,
+    email: input.email,
+    name,
+    apId,
+    moderator: input.moderator,
+    admin: input.admin,
+    resetToken,
+  }
+}
+
+// ------------------------------------------------------------------ listing
+
+export interface ListedUser {
+  id: string
+  uuid: string
+  nickname: string
+  email: string | null
+  name: string | null
+  moderator: boolean
+  admin: boolean
+  locked: boolean
+  active: boolean
+  confirmed: boolean
+  approved: boolean
+  insertedAt: string
+}
+
+interface ListedRow {
+  id: string
+  nickname: string
+  email: string | null
+  name: string | null
+  is_moderator: boolean
+  is_admin: boolean
+  is_locked: boolean
+  is_active: boolean
+  is_confirmed: boolean
+  is_approved: boolean
+  inserted_at: Date
+}
+
+/**
+ * Local users as Pleroma lists them (not `internal.*`, nickname set),
+ * ordered by id, read in keyset pages so memory stays flat.
+ */
+export async function* iterateLocalUsers(m: EntityManager, pageSize = 1000): AsyncGenerator<ListedUser> {
+  let after: string | null = null
+  for (;;) {
+    const rows: ListedRow[] = await m.query(
+      `SELECT id, nickname, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, inserted_at
+         FROM users
+        WHERE local AND nickname IS NOT NULL AND nickname NOT LIKE 'internal.%'
+          ${after ? 'AND id > $2' : ''}
+        ORDER BY id
+        LIMIT $1`,
+      after ? [pageSize, after] : [pageSize],
+    )
+    for (const r of rows) {
+      yield {
+        id: flakeIdToString(r.id),
+        uuid: r.id,
+        nickname: r.nickname,
+        email: r.email,
+        name: r.name,
+        moderator: r.is_moderator,
+        admin: r.is_admin,
+        locked: r.is_locked,
+        active: r.is_active,
+        confirmed: r.is_confirmed,
+        approved: r.is_approved,
+        insertedAt: toUtcTimestamp(r.inserted_at).replace(' ', 'T') + 'Z',
+      }
+    }
+    if (rows.length < pageSize) return
+    after = rows[rows.length - 1].id
+  }
+}
+
+/** Pleroma's line: `alice moderator: false, admin: true, locked: false, deactivated: false`. */
+export function formatUserLine(u: ListedUser): string {
+  return `${u.nickname} moderator: ${u.moderator}, admin: ${u.admin}, locked: ${u.locked}, deactivated: ${!u.active}`
+}

@@ -1,0 +1,65 @@
+import {FlakeIdGenerator, flakeIdFromString, flakeIdTime, flakeIdToString, newFlakeId} from '../../src/db/flake-id'
+import {utcNow, toUtcTimestamp} from '../../src/db/time'
+import {pathSegment, urlSafeToken} from '../../src/db/tokens'
+
+describe('FlakeId (schema.md §2.1)', () => {
+  it('matches the test vector of Pleroma’s own test suite', () => {
+    expect(flakeIdToString('00000168-50e5-02eb-8c16-45c935d20000')).toBe('9eoozpwTul5mjSEDRI')
+    expect(flakeIdFromString('9eoozpwTul5mjSEDRI')).toBe('00000168-50e5-02eb-8c16-45c935d20000')
+    expect(new Date(flakeIdTime('00000168-50e5-02eb-8c16-45c935d20000')).toISOString()).toBe('2019-01-15T09:43:32.331Z')
+  })
+
+  it('lays out timestamp, worker and sequence as in Pleroma', () => {
+    const gen = new FlakeIdGenerator(Buffer.from('0123456789ab', 'hex'), () => 0x16850e502eb)
+    expect(gen.next()).toBe('00000168-50e5-02eb-0123-456789ab0000')
+    expect(gen.next()).toBe('00000168-50e5-02eb-0123-456789ab0001')
+  })
+
+  it('stays increasing when the clock stands still or goes back, and across a sequence overflow', () => {
+    let now = 1_700_000_000_000
+    const gen = new FlakeIdGenerator(Buffer.alloc(6), () => now)
+    const ids: string[] = []
+    for (let i = 0; i < 70_000; i++) ids.push(gen.next())
+    now -= 5000
+    ids.push(gen.next())
+    const sorted = [...ids].sort()
+    expect(sorted).toEqual(ids)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(flakeIdTime(ids[0])).toBe(1_700_000_000_000)
+    expect(flakeIdTime(ids[69_999])).toBe(1_700_000_000_001)
+  })
+
+  it('makes unique, increasing ids from the process-wide generator', () => {
+    const ids = Array.from({length: 5000}, () => newFlakeId())
+    expect(new Set(ids).size).toBe(5000)
+    expect([...ids].sort()).toEqual(ids)
+    expect(Math.abs(flakeIdTime(ids[0]) - Date.now())).toBeLessThan(60_000)
+    expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  })
+
+  it('shows legacy integer ids as decimals and round-trips them', () => {
+    expect(flakeIdToString('00000000-0000-0000-0000-00000000002a')).toBe('42')
+    expect(flakeIdFromString('42')).toBe('00000000-0000-0000-0000-00000000002a')
+    expect(() => flakeIdFromString('not-an-id!')).toThrow('not a FlakeId')
+  })
+})
+
+describe('UTC timestamps', () => {
+  it('are whole seconds in UTC whatever TZ says', () => {
+    expect(utcNow(() => Date.UTC(2024, 1, 29, 23, 59, 59, 999))).toBe('2024-02-29 23:59:59')
+    expect(toUtcTimestamp(new Date('2024-06-01T12:00:00+02:00'))).toBe('2024-06-01 10:00:00')
+  })
+})
+
+describe('tokens', () => {
+  it('are 32 random bytes in url-safe base64 with padding, path-encoded with %3D', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 200; i++) {
+      const t = urlSafeToken()
+      expect(t).toMatch(/^[A-Za-z0-9_-]{43}=$/)
+      expect(pathSegment(t)).toBe(t.slice(0, 43) + '%3D')
+      seen.add(t)
+    }
+    expect(seen.size).toBe(200)
+  })
+})
