@@ -17,7 +17,7 @@ import {Errors, run} from '@oclif/core'
 import {Client} from 'pg'
 import {PGlite} from '@electric-sql/pglite'
 import {pgliteExtensions, PGLITE_PARSERS, registerEmbeddedInstance, unregisterEmbeddedInstance} from '../../src/db/embedded'
-import {databaseUrl, PG_TEMPLATE_PLEROMA, PG_TEMPLATE_PLEROMA_2021, PG_TEMPLATE_TOOL, pgliteTemplateFile} from './templates'
+import {databaseUrl, pgScratchPrefix, pgTemplatePleroma, pgTemplatePleroma2021, pgTemplateTool, pgliteTemplateFile} from './templates'
 
 export type BackendName = 'embedded' | 'postgres' | 'pleroma'
 
@@ -108,7 +108,7 @@ async function embeddedBackend(): Promise<Backend & {close(): Promise<void>}> {
 
 export async function scratchPgDatabase(template: string): Promise<{url: string; drop(): Promise<void>}> {
   const base = process.env.TEST_DATABASE_URL!
-  const name = `pa_test_s_${randomBytes(5).toString('hex')}`
+  const name = `${pgScratchPrefix()}${randomBytes(5).toString('hex')}`
   const admin = new Client({connectionString: base})
   await admin.connect()
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`)
@@ -125,7 +125,7 @@ export async function scratchPgDatabase(template: string): Promise<{url: string;
 }
 
 async function pgBackend(name: 'postgres' | 'pleroma'): Promise<Backend & {close(): Promise<void>}> {
-  const scratch = await scratchPgDatabase(name === 'postgres' ? PG_TEMPLATE_TOOL : PG_TEMPLATE_PLEROMA)
+  const scratch = await scratchPgDatabase(name === 'postgres' ? pgTemplateTool() : pgTemplatePleroma())
   const client = new Client({connectionString: scratch.url})
   await client.connect()
   await client.query(`SET TIME ZONE 'UTC'`)
@@ -142,7 +142,7 @@ async function pgBackend(name: 'postgres' | 'pleroma'): Promise<Backend & {close
 }
 
 export const PG_AVAILABLE = Boolean(process.env.TEST_DATABASE_URL)
-export const OLD_SCHEMA_TEMPLATE = PG_TEMPLATE_PLEROMA_2021
+export const oldSchemaTemplate = pgTemplatePleroma2021
 
 /** The backends to run on: embedded always, PostgreSQL ones when TEST_DATABASE_URL is set. */
 export function backendNames(): BackendName[] {

@@ -3,7 +3,7 @@ import {Client} from 'pg'
 import {PGlite} from '@electric-sql/pglite'
 import {openDatabase} from '../../src/db/connection'
 import {pgliteExtensions, PGLITE_PARSERS, registerEmbeddedInstance, unregisterEmbeddedInstance} from '../../src/db/embedded'
-import {databaseUrl, FIXTURE_SQL, FIXTURE_SQL_2021, PG_TEMPLATE_PLEROMA, PG_TEMPLATE_PLEROMA_2021, PG_TEMPLATE_TOOL, pgliteTemplateFile} from './templates'
+import {databaseUrl, FIXTURE_SQL, FIXTURE_SQL_2021, PG_PREFIX, pgTemplatePleroma, pgTemplatePleroma2021, pgTemplateTool, pgliteTemplateFile, pidOfTestDatabase, runId} from './templates'
 
 async function buildPgliteTemplate(): Promise<void> {
   const pg = await PGlite.create({extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
@@ -37,24 +37,40 @@ async function buildPgTemplates(base: string): Promise<void> {
   const admin = new Client({connectionString: base})
   await admin.connect()
   try {
-    // Drop the scratch databases a killed earlier run left behind.
-    const stale = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE 'pa_test_s_%'`)
-    for (const r of stale.rows) await admin.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`).catch(() => undefined)
+    // Drop the databases of earlier runs whose jest process is gone.
+    const old = await admin.query(`SELECT datname FROM pg_database WHERE datname LIKE '${PG_PREFIX}%'`)
+    for (const r of old.rows) {
+      const pid = pidOfTestDatabase(r.datname)
+      if (pid !== undefined && !alive(pid)) {
+        await admin.query(`UPDATE pg_database SET datistemplate = false WHERE datname = $1`, [r.datname])
+        await admin.query(`DROP DATABASE IF EXISTS ${r.datname} WITH (FORCE)`).catch(() => undefined)
+      }
+    }
 
-    await recreate(admin, PG_TEMPLATE_TOOL)
-    const db = await openDatabase({kind: 'url', url: databaseUrl(base, PG_TEMPLATE_TOOL), from: 'flag'}, {init: true})
+    await recreate(admin, pgTemplateTool())
+    const db = await openDatabase({kind: 'url', url: databaseUrl(base, pgTemplateTool()), from: 'flag'}, {init: true})
     await db.close()
 
-    await recreate(admin, PG_TEMPLATE_PLEROMA)
-    await loadSql(databaseUrl(base, PG_TEMPLATE_PLEROMA), FIXTURE_SQL)
-    await recreate(admin, PG_TEMPLATE_PLEROMA_2021)
-    await loadSql(databaseUrl(base, PG_TEMPLATE_PLEROMA_2021), FIXTURE_SQL_2021)
+    await recreate(admin, pgTemplatePleroma())
+    await loadSql(databaseUrl(base, pgTemplatePleroma()), FIXTURE_SQL)
+    await recreate(admin, pgTemplatePleroma2021())
+    await loadSql(databaseUrl(base, pgTemplatePleroma2021()), FIXTURE_SQL_2021)
   } finally {
     await admin.end()
   }
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
+  runId()
   await buildPgliteTemplate()
   if (process.env.TEST_DATABASE_URL) await buildPgTemplates(process.env.TEST_DATABASE_URL)
 }

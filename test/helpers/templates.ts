@@ -8,9 +8,27 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
-export const PG_TEMPLATE_TOOL = 'pa_test_tpl_tool'
-export const PG_TEMPLATE_PLEROMA = 'pa_test_tpl_pleroma'
-export const PG_TEMPLATE_PLEROMA_2021 = 'pa_test_tpl_pleroma_2021'
+/**
+ * One id per test run (the jest parent's pid, set in globalSetup and
+ * inherited by the workers), so that test runs in several work trees at
+ * once never touch each other's databases.
+ */
+export function runId(): string {
+  process.env.PA_TEST_RUN_ID ??= String(process.pid)
+  return process.env.PA_TEST_RUN_ID
+}
+
+export const PG_PREFIX = 'pa_test_'
+export const pgTemplateTool = () => `${PG_PREFIX}${runId()}_tpl_tool`
+export const pgTemplatePleroma = () => `${PG_PREFIX}${runId()}_tpl_pleroma`
+export const pgTemplatePleroma2021 = () => `${PG_PREFIX}${runId()}_tpl_pleroma_2021`
+export const pgScratchPrefix = () => `${PG_PREFIX}${runId()}_s_`
+
+/** The pid in a test database's name, for dropping what a killed run left behind. */
+export function pidOfTestDatabase(name: string): number | undefined {
+  const m = /^pa_test_(\d+)_/.exec(name)
+  return m ? Number(m[1]) : undefined
+}
 
 export function templateDir(): string {
   const dir = path.join(os.tmpdir(), 'pleroma-admin-test')
@@ -19,7 +37,7 @@ export function templateDir(): string {
 }
 
 export function pgliteTemplateFile(): string {
-  return path.join(templateDir(), 'pglite-template.tar.gz')
+  return path.join(templateDir(), `pglite-template-${runId()}.tar.gz`)
 }
 
 /** The URL of another database on the TEST_DATABASE_URL server. */
