@@ -1,0 +1,75 @@
+/**
+ * The embedded database on disk, through the real executable (bin/run.js):
+ * it persists across processes, and its data directory is locked so that two
+ * processes never lose each other's writes.
+ */
+import {spawn} from 'node:child_process'
+import * as fs from 'node:fs'
+import * as os from 'node:os'
+import * as path from 'node:path'
+import * as lockfile from 'proper-lockfile'
+
+const BIN = path.join(__dirname, '..', '..', 'bin', 'run.js')
+
+interface Proc {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<Proc> {
+  return new Promise((resolve, reject) => {
+    const childEnv = {...process.env, ...env, PLEROMA_ADMIN_BCRYPT_COST: '4'}
+    delete childEnv.DATABASE_URL
+    delete childEnv.NODE_OPTIONS
+    const p = spawn(process.execPath, [BIN, ...args], {env: childEnv})
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d) => (stdout += d))
+    p.stderr.on('data', (d) => (stderr += d))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({code: code ?? -1, stdout, stderr}))
+    p.stdin.end(stdin)
+  })
+}
+
+describe('the embedded database on disk', () => {
+  let dir: string
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-embedded-'))
+  })
+  afterEach(() => fs.rmSync(dir, {recursive: true, force: true}))
+
+  it('is created on first use, persists, and two concurrent writers both land', async () => {
+    const env = {PLEROMA_ADMIN_DATA_DIR: path.join(dir, 'db')}
+    const [a, b] = await Promise.all([
+      cli(['user:new', 'alice', 'alice@example.com', '-y', '--password-stdin'], env, 'secret-a\n'),
+      cli(['user:new', 'bob', 'bob@example.com', '-y', '--password-stdin'], env, 'secret-b\n'),
+    ])
+    expect([a.code, b.code]).toEqual([0, 0])
+    expect(a.stdout).toContain('User alice created')
+    expect(b.stdout).toContain('User bob created')
+    // One of them waited for the other, and said so.
+    expect(a.stderr + b.stderr).toContain('Waiting for another pleroma-admin process to release the embedded database')
+    const list = await cli(['user:list', '--json'], env)
+    expect(list.code).toBe(0)
+    expect(JSON.parse(list.stdout).map((u: {nickname: string}) => u.nickname).sort()).toEqual(['alice', 'bob'])
+    // The lock is released after each run.
+    expect(fs.existsSync(path.join(dir, 'db.lock'))).toBe(false)
+  })
+
+  it('gives up with exit 5 and a clear message when the lock is not released in time', async () => {
+    const db = path.join(dir, 'db')
+    const release = await lockfile.lock(db, {realpath: false})
+    try {
+      const r = await cli(['user:list'], {PLEROMA_ADMIN_DATA_DIR: db, PLEROMA_ADMIN_LOCK_TIMEOUT: '1'})
+      expect(r.code).toBe(5)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toContain(`Waiting for another pleroma-admin process to release the embedded database ${db} ...`)
+      expect(r.stderr).toContain(`Error: The embedded database ${db} is in use by another pleroma-admin process (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds).`)
+      expect(fs.existsSync(path.join(db, 'PG_VERSION'))).toBe(false)
+    } finally {
+      await release()
+    }
+  })
+})
