@@ -256,6 +256,7 @@ export interface ListedUser {
   id: string
   uuid: string
   nickname: string
+  local: boolean
   email: string | null
   name: string | null
   moderator: boolean
@@ -264,12 +265,14 @@ export interface ListedUser {
   active: boolean
   confirmed: boolean
   approved: boolean
+  tags: string[]
   insertedAt: string
 }
 
 interface ListedRow {
   id: string
   nickname: string
+  local: boolean
   email: string | null
   name: string | null
   is_moderator: boolean
@@ -278,43 +281,114 @@ interface ListedRow {
   is_active: boolean
   is_confirmed: boolean
   is_approved: boolean
+  tags: string[] | null
   inserted_at: Date
 }
 
+/** Which users `user:list` shows; every condition is combined with AND and done in SQL. */
+export interface UserFilter {
+  /** 'local' (default, as Pleroma), 'remote', or 'all'. */
+  scope?: 'local' | 'remote' | 'all'
+  admin?: boolean
+  moderator?: boolean
+  active?: boolean
+  confirmed?: boolean
+  approved?: boolean
+  locked?: boolean
+  tags?: string[]
+  /** Remote users of this host (exact, case-insensitive). */
+  instance?: string
+  emailDomain?: string
+  createdAfter?: string
+  createdBefore?: string
+  search?: string
+}
+
+/** Escapes LIKE wildcards so that the text matches literally. */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => '\\' + c)
+}
+
+export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; params: unknown[]} {
+  const where = [`nickname IS NOT NULL`, `nickname NOT LIKE 'internal.%'`]
+  const params: unknown[] = []
+  const p = (v: unknown) => {
+    params.push(v)
+    return `$${firstParam + params.length - 1}`
+  }
+  const scope = f.instance ? 'remote' : (f.scope ?? 'local')
+  if (scope === 'local') where.push('local')
+  if (scope === 'remote') where.push('NOT local')
+  const flag = (column: string, value: boolean | undefined) => {
+    if (value !== undefined) where.push(value ? column : `NOT ${column}`)
+  }
+  flag('is_admin', f.admin)
+  flag('is_moderator', f.moderator)
+  flag('is_active', f.active)
+  flag('is_confirmed', f.confirmed)
+  flag('is_approved', f.approved)
+  flag('is_locked', f.locked)
+  for (const tag of f.tags ?? []) where.push(`${p(tag)} = ANY(tags)`)
+  if (f.instance) where.push(`nickname LIKE ${p('%@' + likeLiteral(f.instance.toLowerCase()))}`)
+  if (f.emailDomain) where.push(`email LIKE ${p('%@' + likeLiteral(f.emailDomain.toLowerCase()))}`)
+  if (f.createdAfter) where.push(`inserted_at >= ${p(f.createdAfter)}`)
+  if (f.createdBefore) where.push(`inserted_at < ${p(f.createdBefore)}`)
+  if (f.search) {
+    const pattern = p('%' + likeLiteral(f.search) + '%')
+    where.push(`(nickname ILIKE ${pattern} OR name ILIKE ${pattern} OR email ILIKE ${pattern})`)
+  }
+  return {where: where.join(' AND '), params}
+}
+
 /**
- * Local users as Pleroma lists them (not `internal.*`, nickname set),
- * ordered by id, read in keyset pages so memory stays flat.
+ * Users as Pleroma lists them (nickname set, not `internal.*`; local ones
+ * unless the filter says otherwise), ordered by id, read in keyset pages so
+ * that memory stays flat whatever the size of the instance.
  */
-export async function* iterateLocalUsers(m: EntityManager, pageSize = 1000): AsyncGenerator<ListedUser> {
+export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
+  const pageSize = options.pageSize ?? 1000
+  let remaining = options.limit ?? Number.POSITIVE_INFINITY
+  const {where, params} = userFilterSql(filter, 3)
   let after: string | null = null
-  for (;;) {
+  while (remaining > 0) {
+    const size = Math.min(pageSize, remaining)
     const rows: ListedRow[] = await m.query(
-      `SELECT id, nickname, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, inserted_at
+      `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at
          FROM users
-        WHERE local AND nickname IS NOT NULL AND nickname NOT LIKE 'internal.%'
-          ${after ? 'AND id > $2' : ''}
+        WHERE ${where} AND ($2::uuid IS NULL OR id > $2::uuid)
         ORDER BY id
         LIMIT $1`,
-      after ? [pageSize, after] : [pageSize],
+      [size, after, ...params],
     )
-    for (const r of rows) {
-      yield {
-        id: flakeIdToString(r.id),
-        uuid: r.id,
-        nickname: r.nickname,
-        email: r.email,
-        name: r.name,
-        moderator: r.is_moderator,
-        admin: r.is_admin,
-        locked: r.is_locked,
-        active: r.is_active,
-        confirmed: r.is_confirmed,
-        approved: r.is_approved,
-        insertedAt: toUtcTimestamp(r.inserted_at).replace(' ', 'T') + 'Z',
-      }
-    }
-    if (rows.length < pageSize) return
+    for (const r of rows) yield listedUser(r)
+    remaining -= rows.length
+    if (rows.length < size) return
     after = rows[rows.length - 1].id
+  }
+}
+
+export async function countUsers(m: EntityManager, filter: UserFilter = {}): Promise<number> {
+  const {where, params} = userFilterSql(filter)
+  const rows: Array<{n: string}> = await m.query(`SELECT count(*) AS n FROM users WHERE ${where}`, params)
+  return Number(rows[0].n)
+}
+
+function listedUser(r: ListedRow): ListedUser {
+  return {
+    id: flakeIdToString(r.id),
+    uuid: r.id,
+    nickname: r.nickname,
+    local: r.local,
+    email: r.email,
+    name: r.name,
+    moderator: r.is_moderator,
+    admin: r.is_admin,
+    locked: r.is_locked,
+    active: r.is_active,
+    confirmed: r.is_confirmed,
+    approved: r.is_approved,
+    tags: r.tags ?? [],
+    insertedAt: toUtcTimestamp(r.inserted_at).replace(' ', 'T') + 'Z',
   }
 }
 

@@ -1,13 +1,30 @@
 import {describeBackends} from '../helpers/backends'
 import {flakeIdToString, newFlakeId} from '../../src/db/flake-id'
 
-async function insertUser(b: {sql: (q: string, p?: unknown[]) => Promise<unknown[]>}, row: {nickname: string | null; local?: boolean; admin?: boolean; moderator?: boolean; locked?: boolean; active?: boolean; invisible?: boolean}): Promise<string> {
+interface Row {
+  nickname: string | null
+  local?: boolean
+  admin?: boolean
+  moderator?: boolean
+  locked?: boolean
+  active?: boolean
+  invisible?: boolean
+  confirmed?: boolean
+  approved?: boolean
+  email?: string
+  name?: string
+  tags?: string[]
+  insertedAt?: string
+}
+
+async function insertUser(b: {sql: (q: string, p?: unknown[]) => Promise<unknown[]>}, row: Row): Promise<string> {
   const id = newFlakeId()
-  const ap = row.local === false ? `https://remote.example/users/${row.nickname}` : `https://pleroma.example/users/${row.nickname ?? id}`
+  const ap = row.local === false ? `https://${row.nickname!.split('@')[1]}/users/${row.nickname!.split('@')[0]}` : `https://pleroma.example/users/${row.nickname ?? id}`
   await b.sql(
-    `INSERT INTO users (id, nickname, email, bio, ap_id, local, is_admin, is_moderator, is_locked, is_active, invisible, inserted_at, updated_at, follower_address)
-     VALUES ($1, $2, NULL, '', $3, $4, $5, $6, $7, $8, $9, '2024-01-02 03:04:05', '2024-01-02 03:04:05', $10)`,
-    [id, row.nickname, ap, row.local ?? true, row.admin ?? false, row.moderator ?? false, row.locked ?? false, row.active ?? true, row.invisible ?? false, ap + '/followers'],
+    `INSERT INTO users (id, nickname, email, name, bio, ap_id, local, is_admin, is_moderator, is_locked, is_active, invisible, is_confirmed, is_approved, tags, inserted_at, updated_at, follower_address)
+     VALUES ($1, $2, $11, $12, '', $3, $4, $5, $6, $7, $8, $9, $13, $14, $15, $16, $16, $10)`,
+    [id, row.nickname, ap, row.local ?? true, row.admin ?? false, row.moderator ?? false, row.locked ?? false, row.active ?? true, row.invisible ?? false, ap + '/followers',
+      row.email ?? null, row.name ?? null, row.confirmed ?? true, row.approved ?? true, row.tags ?? [], row.insertedAt ?? '2024-01-02 03:04:05'],
   )
   return id
 }
@@ -40,8 +57,8 @@ describeBackends('user:list', (b) => {
     expect(j.exitCode).toBe(0)
     expect(j.json.map((u: {nickname: string}) => u.nickname)).toEqual(['zed', 'relay', 'amy'])
     expect(j.json[2]).toEqual({
-      id: flakeIdToString(ids[2]), uuid: ids[2], nickname: 'amy', email: null, name: null,
-      moderator: true, admin: false, locked: true, active: false, confirmed: true, approved: true, insertedAt: '2024-01-02T03:04:05Z',
+      id: flakeIdToString(ids[2]), uuid: ids[2], nickname: 'amy', local: true, email: null, name: null,
+      moderator: true, admin: false, locked: true, active: false, confirmed: true, approved: true, tags: [], insertedAt: '2024-01-02T03:04:05Z',
     })
   })
 
@@ -56,5 +73,82 @@ describeBackends('user:list', (b) => {
     expect(lines[2099]).toMatch(/^user2099 /)
     const j = await b.run(['user:list', '--json'])
     expect(j.json).toHaveLength(2100)
+  })
+})
+
+describeBackends('user:list filters', (b) => {
+  beforeEach(async () => {
+    await insertUser(b, {nickname: 'ada', admin: true, email: 'ada@example.com', name: 'Ada Lovelace', insertedAt: '2023-05-01 10:00:00'})
+    await insertUser(b, {nickname: 'bert', moderator: true, email: 'bert@mail.example', tags: ['mrf_tag:sandbox', 'vip'], insertedAt: '2023-12-31 23:59:59'})
+    await insertUser(b, {nickname: 'cleo', active: false, email: 'cleo@example.com', insertedAt: '2024-01-01 00:00:00'})
+    await insertUser(b, {nickname: 'dana', confirmed: false, approved: false, locked: true, email: 'dana@EXAMPLE.com', tags: ['vip'], insertedAt: '2024-06-01 00:00:00'})
+    await insertUser(b, {nickname: 'eve_100%', email: 'eve@other.example', name: 'Evil 100%', insertedAt: '2024-07-01 00:00:00'})
+    await insertUser(b, {nickname: 'rem@dead.example', local: false})
+    await insertUser(b, {nickname: 'Rem2@DEAD.example', local: false, active: false})
+    await insertUser(b, {nickname: 'x@xdead.example', local: false})
+    await insertUser(b, {nickname: 'y@dead.example.org', local: false})
+  })
+
+  const nicks = async (args: string[]) => {
+    const r = await b.run(['user:list', ...args, '--ndjson'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toBe('')
+    return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l).nickname)
+  }
+
+  it('filter by role, state and tag, combined with AND', async () => {
+    expect(await nicks([])).toEqual(['ada', 'bert', 'cleo', 'dana', 'eve_100%'])
+    expect(await nicks(['--admin'])).toEqual(['ada'])
+    expect(await nicks(['--moderator'])).toEqual(['bert'])
+    expect(await nicks(['--deactivated'])).toEqual(['cleo'])
+    expect(await nicks(['--active'])).toEqual(['ada', 'bert', 'dana', 'eve_100%'])
+    expect(await nicks(['--unconfirmed'])).toEqual(['dana'])
+    expect(await nicks(['--unapproved', '--locked'])).toEqual(['dana'])
+    expect(await nicks(['--tag', 'VIP'])).toEqual(['bert', 'dana'])
+    expect(await nicks(['--tag', 'vip', '--tag', 'mrf_tag:sandbox'])).toEqual(['bert'])
+    expect(await nicks(['--tag', 'vip', '--moderator'])).toEqual(['bert'])
+    expect(await nicks(['--admin', '--moderator'])).toEqual([])
+  })
+
+  it('filter remote users by exact host, and all users', async () => {
+    expect(await nicks(['--remote'])).toEqual(['rem@dead.example', 'Rem2@DEAD.example', 'x@xdead.example', 'y@dead.example.org'])
+    expect(await nicks(['--instance', 'dead.example'])).toEqual(['rem@dead.example', 'Rem2@DEAD.example'])
+    expect(await nicks(['--instance', 'DEAD.example', '--active'])).toEqual(['rem@dead.example'])
+    expect(await nicks(['--all', '--deactivated'])).toEqual(['cleo', 'Rem2@DEAD.example'])
+  })
+
+  it('filter by e-mail domain, creation date and search text; limit; count', async () => {
+    expect(await nicks(['--email-domain', 'example.com'])).toEqual(['ada', 'cleo', 'dana'])
+    expect(await nicks(['--created-after', '2024-01-01'])).toEqual(['cleo', 'dana', 'eve_100%'])
+    expect(await nicks(['--created-before', '2024-01-01'])).toEqual(['ada', 'bert'])
+    expect(await nicks(['--created-after', '2023-12-31T23:59:59Z', '--created-before', '2024-06-01'])).toEqual(['bert', 'cleo'])
+    expect(await nicks(['--search', 'LOVELACE'])).toEqual(['ada'])
+    expect(await nicks(['--search', 'mail.example'])).toEqual(['bert'])
+    expect(await nicks(['--search', '100%'])).toEqual(['eve_100%'])
+    expect(await nicks(['--search', '_'])).toEqual(['eve_100%'])
+    expect(await nicks(['--limit', '2'])).toEqual(['ada', 'bert'])
+    const count = await b.run(['user:list', '--count', '--active'])
+    expect(count.stdout).toBe('4\n')
+    const countJson = await b.run(['user:list', '--count', '--remote', '--json'])
+    expect(countJson.json).toEqual({count: 4})
+    const text = await b.run(['user:list', '--tag', 'vip'])
+    expect(text.stdout).toBe('bert moderator: true, admin: false, locked: false, deactivated: false\ndana moderator: false, admin: false, locked: true, deactivated: false\n')
+  })
+
+  it('bad filter values are refused with one line', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['--created-after', '2024-02-30'], 4, /^Error: --created-after must be a date such as 2024-01-31/],
+      [['--created-before', 'yesterday'], 4, /^Error: --created-before must be a date/],
+      [['--instance', 'https://dead.example/'], 4, /^Error: --instance takes a bare host name, not "https:\/\/dead\.example\/"\. For example: --instance dead\.example/],
+      [['--limit', '0'], 2, /Expected an integer greater than or equal to 1/],
+      [['--active', '--deactivated'], 2, /cannot also be provided/],
+      [['--remote', '--all'], 2, /cannot also be provided/],
+    ]
+    for (const [args, code, message] of cases) {
+      const r = await b.run(['user:list', ...args])
+      expect(r.exitCode).toBe(code)
+      expect(r.stderr).toMatch(message)
+      expect(r.stdout).toBe('')
+    }
   })
 })

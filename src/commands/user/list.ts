@@ -1,32 +1,103 @@
+import {Flags} from '@oclif/core'
 import {BaseCommand} from '../../base-command'
+import {RefusedError} from '../../errors'
+
+const FILTERS = 'FILTERS'
 
 export default class UserList extends BaseCommand<typeof UserList> {
-  static summary = 'List local users.'
+  static summary = 'List users (local ones by default), with filters.'
 
-  static description = `Prints one line per local user, ordered by id (creation order), in Pleroma's format:
+  static description = `Prints one line per user, ordered by id (creation order), in Pleroma's format:
 
   alice moderator: false, admin: true, locked: false, deactivated: false
 
-Service actors (internal.fetch) and rows without a nickname are left out, as Pleroma does. Users are read in pages, so the list can be as long as the instance. Changes nothing.`
+By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are read in pages and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line. Changes nothing.`
 
-  static examples = ['<%= config.bin %> <%= command.id %>', '<%= config.bin %> <%= command.id %> --json | jq -r \'.[] | select(.admin) | .nickname\'']
+  static examples = [
+    '<%= config.bin %> <%= command.id %>',
+    '<%= config.bin %> <%= command.id %> --admin --json',
+    '<%= config.bin %> <%= command.id %> --deactivated --created-before 2024-01-01 --count',
+    '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
+    "<%= config.bin %> <%= command.id %> --search alice --email-domain example.com",
+  ]
 
-  async run(): Promise<void> {
+  static flags = {
+    admin: Flags.boolean({summary: 'Only admins.', helpGroup: FILTERS}),
+    moderator: Flags.boolean({summary: 'Only moderators.', helpGroup: FILTERS}),
+    active: Flags.boolean({summary: 'Only active users.', exclusive: ['deactivated'], helpGroup: FILTERS}),
+    deactivated: Flags.boolean({summary: 'Only deactivated users.', exclusive: ['active'], helpGroup: FILTERS}),
+    unconfirmed: Flags.boolean({summary: 'Only users whose e-mail is not confirmed.', helpGroup: FILTERS}),
+    unapproved: Flags.boolean({summary: 'Only users waiting for approval.', helpGroup: FILTERS}),
+    locked: Flags.boolean({summary: 'Only locked accounts (follow requests need approval).', helpGroup: FILTERS}),
+    tag: Flags.string({summary: 'Only users with this tag (repeat for several; all must be present).', multiple: true, helpGroup: FILTERS}),
+    remote: Flags.boolean({summary: 'Remote users instead of local ones.', exclusive: ['all'], helpGroup: FILTERS}),
+    all: Flags.boolean({summary: 'Local and remote users.', exclusive: ['remote'], helpGroup: FILTERS}),
+    instance: Flags.string({summary: 'Only remote users of this host (exact match, e.g. dead.example).', exclusive: ['all'], helpGroup: FILTERS}),
+    'email-domain': Flags.string({summary: 'Only users whose e-mail address is at this domain.', helpGroup: FILTERS}),
+    'created-after': Flags.string({summary: 'Only users created on or after this date (YYYY-MM-DD or ISO-8601, UTC).', helpGroup: FILTERS}),
+    'created-before': Flags.string({summary: 'Only users created before this date (YYYY-MM-DD or ISO-8601, UTC).', helpGroup: FILTERS}),
+    search: Flags.string({summary: 'Only users whose nickname, name or e-mail contains this text (case-insensitive).', helpGroup: FILTERS}),
+    limit: Flags.integer({summary: 'At most this many users.', min: 1}),
+    count: Flags.boolean({summary: 'Print only the number of matching users.', exclusive: ['ndjson', 'limit']}),
+    ndjson: Flags.boolean({summary: 'One JSON object per line (newline-delimited JSON).', exclusive: ['json', 'count']}),
+  }
+
+  async run(): Promise<void | {count: number}> {
+    const {flags} = this
+    const filter = {
+      scope: flags.all ? ('all' as const) : flags.remote ? ('remote' as const) : ('local' as const),
+      admin: flags.admin || undefined,
+      moderator: flags.moderator || undefined,
+      active: flags.active ? true : flags.deactivated ? false : undefined,
+      confirmed: flags.unconfirmed ? false : undefined,
+      approved: flags.unapproved ? false : undefined,
+      locked: flags.locked || undefined,
+      tags: flags.tag?.map((t) => t.toLowerCase()),
+      instance: flags.instance === undefined ? undefined : validHost(flags.instance),
+      emailDomain: flags['email-domain'] === undefined ? undefined : validHost(flags['email-domain'], '--email-domain'),
+      createdAfter: utcDate(flags['created-after'], '--created-after'),
+      createdBefore: utcDate(flags['created-before'], '--created-before'),
+      search: flags.search,
+    }
     const db = await this.openDb()
-    const {iterateLocalUsers, formatUserLine} = await import('../../services/users')
+    const {iterateUsers, countUsers, formatUserLine} = await import('../../services/users')
+
+    if (flags.count) {
+      const count = await db.transaction((m) => countUsers(m, filter))
+      this.out(String(count))
+      return {count}
+    }
+
     const json = this.jsonEnabled()
+    const out = process.stdout
     await db.transaction(async (m) => {
       let first = true
-      if (json) process.stdout.write('[')
-      for await (const user of iterateLocalUsers(m)) {
-        if (json) {
-          process.stdout.write((first ? '\n  ' : ',\n  ') + JSON.stringify(user))
-        } else {
-          process.stdout.write(formatUserLine(user) + '\n')
-        }
+      if (json) out.write('[')
+      for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
+        if (json) out.write((first ? '\n  ' : ',\n  ') + JSON.stringify(user))
+        else if (flags.ndjson) out.write(JSON.stringify(user) + '\n')
+        else out.write(formatUserLine(user) + '\n')
         first = false
       }
-      if (json) process.stdout.write(first ? ']\n' : '\n]\n')
+      if (json) out.write(first ? ']\n' : '\n]\n')
     })
   }
+}
+
+function validHost(raw: string, flag = '--instance'): string {
+  const host = raw.trim().toLowerCase()
+  if (!/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$/.test(host)) {
+    throw new RefusedError(`${flag} takes a bare host name, not "${raw}".`, `For example: ${flag} ${flag === '--instance' ? 'dead.example' : 'example.com'}`)
+  }
+  return host
+}
+
+/** A date or date-time given on the command line, as a UTC timestamp for SQL. */
+function utcDate(raw: string | undefined, flag: string): string | undefined {
+  if (raw === undefined) return undefined
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(raw + 'T00:00:00Z') : /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw : raw + 'Z') : new Date(Number.NaN)
+  if (Number.isNaN(date.getTime()) || (raw.length === 10 && date.toISOString().slice(0, 10) !== raw)) {
+    throw new RefusedError(`${flag} must be a date such as 2024-01-31 or 2024-01-31T12:00:00Z, not "${raw}".`)
+  }
+  return date.toISOString().slice(0, 19).replace('T', ' ')
 }
