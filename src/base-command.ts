@@ -87,6 +87,40 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     process.stderr.write(`Warning: ${line}\n`)
   }
 
+  // ---------------------------------------------------------------- long work
+
+  /** true once the admin pressed Ctrl-C during work that stops between batches. */
+  protected stopRequested = false
+  private interruptHandler?: () => void
+
+  /** Progress on stderr for `total` units (nothing under --json). */
+  protected progress(label: string, total: number): import('./progress').Progress {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const {createProgress, NO_PROGRESS} = require('./progress') as typeof import('./progress')
+    return this.jsonEnabled() ? NO_PROGRESS : createProgress(label, total)
+  }
+
+  /**
+   * Lets Ctrl-C stop batched work after the current batch: the first
+   * Ctrl-C sets `stopRequested` (the loop checks it between batches), a
+   * second one exits at once (the open transaction is rolled back by the
+   * server). Removed again in finally().
+   */
+  protected stopBetweenBatches(): () => boolean {
+    if (!this.interruptHandler) {
+      this.interruptHandler = () => {
+        if (this.stopRequested) {
+          process.stderr.write('Interrupted; the current batch is rolled back.\n')
+          process.exit(130)
+        }
+        this.stopRequested = true
+        process.stderr.write('Stopping after the current batch (Ctrl-C again to stop at once) ...\n')
+      }
+      process.on('SIGINT', this.interruptHandler)
+    }
+    return () => this.stopRequested
+  }
+
   // ---------------------------------------------------------------- prompts
 
   /**
@@ -176,6 +210,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async finally(err: Error | undefined): Promise<void> {
+    if (this.interruptHandler) process.removeListener('SIGINT', this.interruptHandler)
+    this.interruptHandler = undefined
     const db = this.database
     this.database = undefined
     try {
