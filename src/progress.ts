@@ -63,7 +63,9 @@ export function createProgress(label: string, total: number, options: ProgressOp
   const envInterval = Number(process.env.PLEROMA_ADMIN_PROGRESS_INTERVAL)
   const interval = (options.intervalSeconds ?? (Number.isFinite(envInterval) && envInterval > 0 ? envInterval : 5)) * 1000
   let lastLine = started
+  let printed = 0
   const line = () => {
+    printed = value
     const secs = Math.max((now() - started) / 1000, 0.001)
     const rate = value / secs
     const pct = total > 0 ? Math.floor((value / total) * 100) : 100
@@ -79,7 +81,7 @@ export function createProgress(label: string, total: number, options: ProgressOp
       }
     },
     done() {
-      if (value > 0 && now() - started >= interval) line()
+      if (value !== printed && now() - started >= interval) line()
     },
   }
 }
