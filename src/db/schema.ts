@@ -1,6 +1,9 @@
 /**
- * Which database are we looking at? Decided by inspecting tables and columns
- * (information_schema), never by migration numbers (schema.md §6).
+ * Which database are we looking at? Decided by inspecting tables and columns,
+ * never by migration numbers (schema.md §6). The catalog (pg_class,
+ * pg_attribute) is read rather than information_schema, which hides tables
+ * the connecting role has no privilege on — a role without rights would
+ * otherwise see an "empty" database instead of getting "permission denied".
  */
 import {DatabaseError, RefusedError} from '../errors'
 
@@ -33,14 +36,17 @@ const REQUIRED_USER_COLUMNS = ['id', 'nickname', 'ap_id', 'local', 'is_active', 
 
 export async function listTables(query: Query): Promise<Set<string>> {
   const rows = await query(
-    `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+    `SELECT c.relname AS table_name FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')`,
   )
   return new Set(rows.map((r) => String(r.table_name)))
 }
 
 export async function listColumns(query: Query, table: string): Promise<Set<string>> {
   const rows = await query(
-    `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1`,
+    `SELECT a.attname AS column_name FROM pg_catalog.pg_attribute a
+       JOIN pg_catalog.pg_class c ON c.oid = a.attrelid JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = current_schema() AND c.relname = $1 AND a.attnum > 0 AND NOT a.attisdropped`,
     [table],
   )
   return new Set(rows.map((r) => String(r.column_name)))

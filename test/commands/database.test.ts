@@ -112,6 +112,25 @@ describePg('a PostgreSQL database', () => {
     }
   })
 
+  it('that the role may not read gives "permission denied" with exit 5', async () => {
+    const db = await scratchPgDatabase(pgTemplatePleroma())
+    const role = `pa_test_ro_${process.env.PA_TEST_RUN_ID}`
+    try {
+      await pgRows(db.url, `DROP ROLE IF EXISTS ${role}`)
+      await pgRows(db.url, `CREATE ROLE ${role} LOGIN`)
+      const url = new URL(db.url)
+      url.username = role
+      for (const args of [['user:list'], ['user:new', 'x', 'x@example.com', '-y']]) {
+        const r = await runCli(args, {DATABASE_URL: url.toString()})
+        expect(r.exitCode).toBe(5)
+        expect(r.stderr).toBe('Error: Permission denied: permission denied for table users. Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).\n')
+      }
+    } finally {
+      await db.drop()
+      await pgRows(process.env.TEST_DATABASE_URL!, `DROP ROLE IF EXISTS ${role}`)
+    }
+  })
+
   it('that cannot be reached gives one line and exit 5', async () => {
     const cases: Array<[string, RegExp]> = [
       ['postgres://postgres@127.0.0.1:1/pleroma', /^Error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/pleroma: connection refused\. Is the server running\?/],
