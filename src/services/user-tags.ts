@@ -101,7 +101,7 @@ export async function changeTags(
 }
 
 function notFound(nickname: string): NotFoundError {
-  return new NotFoundError(`Could not change user tags for ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
+  return new NotFoundError(`Could not change user tags for ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list` lists the local ones.')
 }
 
 // ------------------------------------------------------------------ output
