@@ -1,0 +1,66 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, dryRunFlag} from '../../base-command'
+import {UsageError} from '../../errors'
+
+/** The flags in the order today's Pleroma processes and prints them. */
+const FLAG_NAMES = ['admin', 'confirmed', 'locked', 'moderator'] as const
+
+export default class UserSet extends BaseCommand<typeof UserSet> {
+  static summary = "Set a local user's admin, moderator, locked and confirmed flags."
+
+  static description = `Changes the users row of a local user in one UPDATE: --admin sets is_admin, --moderator is_moderator, --locked is_locked (follow requests need approval), --confirmed sets is_confirmed = true and clears confirmation_token, --no-confirmed sets is_confirmed = false with a new confirmation_token (an already unconfirmed user keeps its token). Flags not given are left alone; the --no- forms unset.
+
+updated_at is bumped only when a value changes. One line per flag given is printed, as Pleroma prints it, even when nothing changed. A running Pleroma may show the old values until its user cache expires.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice --admin --moderator',
+    '<%= config.bin %> <%= command.id %> bob --no-admin --locked --dry-run',
+    '<%= config.bin %> <%= command.id %> carol --no-confirmed --json',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@<this instance> also works).', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    admin: Flags.boolean({summary: 'Make the user an admin (--no-admin: take it away).', allowNo: true}),
+    confirmed: Flags.boolean({summary: "Mark the user's e-mail as confirmed (--no-confirmed: needs confirmation, with a new token).", allowNo: true}),
+    locked: Flags.boolean({summary: 'Lock the account: follow requests need approval (--no-locked: unlock).', allowNo: true}),
+    moderator: Flags.boolean({summary: 'Make the user a moderator (--no-moderator: take it away).', allowNo: true}),
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags} = this
+    const given = FLAG_NAMES.filter((f) => flags[f] !== undefined)
+    if (given.length === 0) {
+      throw new UsageError('No flag given: nothing to set.', `Give at least one of --admin, --confirmed, --locked, --moderator (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`)
+    }
+    const {setUserFlags} = await import('../../services/user-flags')
+    const {hostOf} = await import('../../services/instance')
+    const dryRun = flags['dry-run']
+    const result = await this.inTransaction(({m, instanceUrl}) =>
+      setUserFlags(m, this.args.nickname, {admin: flags.admin, confirmed: flags.confirmed, locked: flags.locked, moderator: flags.moderator}, {
+        instanceHost: async () => hostOf(await instanceUrl()),
+        dryRun,
+      }),
+    )
+    const nick = result.nickname
+    for (const f of given) {
+      if (f === 'admin') this.out(`Admin status of ${nick}: ${result.admin}`)
+      if (f === 'confirmed') this.out(`Confirmation status of ${nick}: ${result.confirmed}`)
+      if (f === 'locked') this.out(`Locked status of ${nick}: ${result.locked}`)
+      if (f === 'moderator') this.out(`Moderator status of ${nick}: ${result.moderator}`)
+    }
+    if (dryRun) this.note(result.changed ? 'Dry run: nothing was written.' : 'Dry run: nothing would change; nothing was written.')
+    return {
+      dryRun,
+      nickname: nick,
+      changed: result.changed,
+      admin: result.admin,
+      moderator: result.moderator,
+      locked: result.locked,
+      confirmed: result.confirmed,
+    }
+  }
+}

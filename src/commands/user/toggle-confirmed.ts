@@ -1,0 +1,37 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, dryRunFlag} from '../../base-command'
+
+export default class UserToggleConfirmed extends BaseCommand<typeof UserToggleConfirmed> {
+  static summary = "Flip a local user's e-mail confirmation status."
+
+  static description = `Flips users.is_confirmed of a local user in one UPDATE: a confirmed user becomes unconfirmed with a new confirmation_token (44 characters), an unconfirmed one becomes confirmed and its confirmation_token is cleared. updated_at is bumped.
+
+Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need confirmation.". To set the status rather than flip it, use user:set --confirmed or --no-confirmed. A running Pleroma may show the old status until its user cache expires.`
+
+  static hiddenAliases = ['user:toggle_confirmed']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice',
+    '<%= config.bin %> <%= command.id %> alice --dry-run --json',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@<this instance> also works).', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {toggleConfirmed} = await import('../../services/user-flags')
+    const {hostOf} = await import('../../services/instance')
+    const dryRun = this.flags['dry-run']
+    const result = await this.inTransaction(({m, instanceUrl}) =>
+      toggleConfirmed(m, this.args.nickname, {instanceHost: async () => hostOf(await instanceUrl()), dryRun}),
+    )
+    this.out(result.confirmed ? `${result.nickname} doesn't need confirmation.` : `${result.nickname} needs confirmation.`)
+    if (dryRun) this.note('Dry run: nothing was written.')
+    return {dryRun, nickname: result.nickname, confirmed: result.confirmed}
+  }
+}

@@ -1,0 +1,36 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, dryRunFlag} from '../../base-command'
+
+export default class UserUntag extends BaseCommand<typeof UserUntag> {
+  static summary = 'Remove tags from a user (local or remote).'
+
+  static description = `Removes the given tags from users.tags of one user, local or remote, in one UPDATE: each tag is lower-cased and removes one occurrence of exactly that tag (give it twice to remove two). Tags the user does not have are ignored. updated_at is bumped only when the list changes.
+
+Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that remain). A running Pleroma may show the old tags until its user cache expires.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice mrf_tag:media-force-nsfw',
+    '<%= config.bin %> <%= command.id %> spammer@remote.example mrf_tag:sandbox mrf_tag:force-unlisted --json',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the user (case-insensitive; remote users are nick@host).', required: true, ignoreStdin: true}),
+    tags: Args.string({description: 'One or more tags to remove (lower-cased). Put -- before tags that start with -.', required: true, multiple: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {changeTags, inspectList} = await import('../../services/user-tags')
+    const {hostOf} = await import('../../services/instance')
+    const dryRun = this.flags['dry-run']
+    const result = await this.inTransaction(({m, instanceUrl}) =>
+      changeTags(m, this.args.nickname, 'untag', this.args.tags, {instanceHost: async () => hostOf(await instanceUrl()), dryRun}),
+    )
+    this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
+    if (dryRun) this.note('Dry run: nothing was written.')
+    return {dryRun, nickname: result.nickname, tags: result.tags, changed: result.changed}
+  }
+}
