@@ -1,0 +1,61 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+
+export default class UserToggleActivated extends BaseCommand<typeof UserToggleActivated> {
+  static summary = 'Deactivate an active user, or activate an inactive one.'
+
+  static description = `Works on any user, local or remote (remote users as nick@host). Flips users.is_active (updated_at bumped), as current Pleroma's set_activation does:
+
+  - in both directions, the user's accepted follows of active local accounts are deleted from following_relationships (no ActivityPub activity is sent); its follows of remote accounts and its followers stay;
+  - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the accounts it follows, and its local followers.
+
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Activation status of NICK: deactivated" or "...: activated".`
+
+  static hiddenAliases = ['user:toggle_activated']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice',
+    '<%= config.bin %> <%= command.id %> spammer@remote.example --yes --json',
+    '<%= config.bin %> <%= command.id %> alice --dry-run',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the user (remote users: nick@host).', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags, args} = this
+    const db = await this.openDb()
+    const svc = await import('../../services/activation')
+    const {hostOf} = await import('../../services/instance')
+
+    const plan = await db.transaction(async (m) => {
+      const user = await svc.requireUserState(m, args.nickname, async () => hostOf(await this.instanceUrl(m, db)))
+      return svc.planActivation(m, user, !user.active)
+    })
+    const verb = plan.active ? 'activated' : 'deactivated'
+    this.out(
+      `${svc.describeUser(plan.user)} will be ${verb}; ${plural(plan.localFollows, 'follow')} of local accounts will be removed; ` +
+        `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed.`,
+    )
+    if (flags['dry-run']) {
+      this.note('Dry run: nothing was written.')
+      return {nickname: plan.user.nickname, active: plan.active, followsRemoved: plan.localFollows, dryRun: true}
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, `The activation status of ${plan.user.nickname} will not be changed.`)
+
+    const result = await db.transaction((m) => svc.setActivation(m, plan.user.id, plan.active))
+    this.out(`Activation status of ${result.user.nickname}: ${verb}`)
+    return {nickname: result.user.nickname, active: plan.active, followsRemoved: result.followsRemoved, dryRun: false}
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}

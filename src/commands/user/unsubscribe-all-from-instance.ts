@@ -1,0 +1,91 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+
+export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof UserUnsubscribeAllFromInstance> {
+  static summary = 'Deactivate every user of a remote instance and remove every follow they have.'
+
+  static description = `Does what user:unsubscribe does for every user whose nickname is NAME@INSTANCE. The host is compared exactly and case-insensitively: unlike Pleroma's substring match, "dead.example" does not match users of xdead.example or dead.example.org, and % and _ are ordinary characters. A port is part of the host (dead.example:8443 is another instance).
+
+For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count are recomputed for every affected local user (the accounts they followed and their local followers).
+
+Users are processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
+
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.`
+
+  static hiddenAliases = ['user:unsubscribe_all_from_instance']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> dead.example --dry-run',
+    '<%= config.bin %> <%= command.id %> dead.example --yes',
+    '<%= config.bin %> <%= command.id %> dead.example:8443 --yes --batch-size 100 --json',
+  ]
+
+  static args = {
+    instance: Args.string({description: 'Host name of the instance, as after the @ of its users (e.g. dead.example or dead.example:8443); no scheme, no path.', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags} = this
+    const svc = await import('../../services/activation')
+    const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)
+    const batchSize = flags['batch-size']
+    const db = await this.openDb()
+
+    const summary = await db.transaction((m) => svc.summarizeInstance(m, instance))
+    const dryRun = flags['dry-run']
+    if (summary.users === 0) {
+      this.note(`No users of ${instance} found.`)
+      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun}
+    }
+    this.out(
+      `${instance}: ${plural(summary.users, 'user')} (${summary.active} active), ${plural(summary.follows, 'follow')} from them, ` +
+        `${plural(summary.localFollowers, 'local user')} follow${summary.localFollowers === 1 ? 's' : ''} them`,
+    )
+    if (dryRun) {
+      this.note('Dry run: nothing was written.')
+      return {instance, users: summary.users, deactivated: summary.active, followsRemoved: summary.follows, batches: Math.ceil(summary.users / batchSize), dryRun: true}
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
+
+    let after: string | null = null
+    let users = 0
+    let deactivated = 0
+    let followsRemoved = 0
+    let batches = 0
+    do {
+      const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, after, batchSize))
+      if (batch.users.length === 0) break
+      batches++
+      users += batch.users.length
+      deactivated += batch.deactivated.length
+      followsRemoved += batch.removed.length
+      const friendsOf = new Map<string, string[]>()
+      for (const f of batch.removed) {
+        const list = friendsOf.get(f.followerId)
+        if (list) list.push(f.friend)
+        else friendsOf.set(f.followerId, [f.friend])
+      }
+      for (const u of batch.users) {
+        this.out(`Deactivating ${u.nickname}`)
+        for (const friend of friendsOf.get(u.id) ?? []) this.out(`Unsubscribing ${friend} from ${u.nickname}`)
+        this.out(`Successfully unsubscribed all followers from ${u.nickname}`)
+      }
+      after = batch.next
+    } while (after)
+
+    const already = users - deactivated
+    this.note(`Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`)
+    return {instance, users, deactivated, followsRemoved, batches, dryRun: false}
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}

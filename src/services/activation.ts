@@ -1,0 +1,318 @@
+/**
+ * Activation and unsubscribing (user-tasks.md §3, §5.2, §6; schema.md §7.7):
+ *
+ * - setActivation: current Pleroma's `User.set_activation/2`. Sets
+ *   `is_active`, then — for both directions — deletes the user's accepted
+ *   follows of active local accounts; the counters of both sides and the
+ *   following_count of the user's local followers are recomputed. Follows
+ *   of remote accounts stay.
+ * - unsubscribeUsers: the seed's (Pleroma 2020) `unsubscribe`, for a set of
+ *   users at once: deactivate, then delete EVERY follow the users have
+ *   (local and remote, any state), and recompute the counters of every
+ *   affected local user.
+ * - instance batches: `unsubscribe_all_from_instance`, matching the host of
+ *   the nickname exactly (not Pleroma's substring ILIKE), in keyset batches
+ *   of users, one transaction per batch.
+ *
+ * Plain functions over an EntityManager: no printing, no oclif. No
+ * ActivityPub activity is created (Pleroma creates none either).
+ */
+import type {EntityManager} from 'typeorm'
+import {NotFoundError, RefusedError} from '../errors'
+import {utcNow} from '../db/time'
+import {recomputeFollowCounters} from './counters'
+import {requireUser} from './users'
+
+export interface UserState {
+  id: string
+  nickname: string
+  local: boolean
+  active: boolean
+}
+
+interface UserRow {
+  id: string
+  nickname: string
+  local: boolean
+  is_active: boolean
+}
+
+const toState = (r: UserRow): UserState => ({id: r.id, nickname: r.nickname, local: r.local, active: r.is_active})
+
+/** How a user is described in summaries: `alice (local, active)`. */
+export function describeUser(u: UserState): string {
+  return `${u.nickname} (${u.local ? 'local' : 'remote'}, ${u.active ? 'active' : 'inactive'})`
+}
+
+/** The follows set_activation removes: accepted, towards another active local account. */
+const LOCAL_FOLLOWS_WHERE = `r.follower_id = $1 AND t.id = r.following_id AND t.id <> $1 AND t.local AND t.is_active AND r.state = 2`
+
+/**
+ * Local users with an accepted follow of the given users (`$n` = uuid[]):
+ * their following_count depends on whether those users are active.
+ */
+const localFollowersSql = (p: string) => `
+  SELECT DISTINCT r.follower_id AS id
+    FROM following_relationships r JOIN users f ON f.id = r.follower_id
+   WHERE r.following_id = ANY(${p}::uuid[]) AND r.state = 2 AND f.local`
+
+/**
+ * The local users whose counters depend on the given users being active or
+ * following them: accepted follows in either direction (the given users'
+ * followers and the accounts they follow, whatever those accounts' state).
+ */
+const NEIGHBOURS_SQL = `
+  SELECT n.id FROM (
+      SELECT r.following_id AS id FROM following_relationships r WHERE r.follower_id = ANY($1::uuid[]) AND r.state = 2
+      UNION
+      SELECT r.follower_id FROM following_relationships r WHERE r.following_id = ANY($1::uuid[]) AND r.state = 2
+    ) n JOIN users x ON x.id = n.id
+   WHERE x.local`
+
+async function lockUser(m: EntityManager, id: string): Promise<UserState> {
+  const rows: UserRow[] = await m.query(`SELECT id, nickname, local, is_active FROM users WHERE id = $1 FOR UPDATE`, [id])
+  if (!rows[0]) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
+  return toState(rows[0])
+}
+
+async function neighbourIds(m: EntityManager, userIds: string[]): Promise<string[]> {
+  const rows: Array<{id: string}> = await m.query(NEIGHBOURS_SQL, [userIds])
+  return rows.map((r) => r.id)
+}
+
+// ------------------------------------------------------------------ toggle_activated
+
+export interface ActivationPlan {
+  user: UserState
+  /** The value is_active will get. */
+  active: boolean
+  /** Accepted follows of active local accounts that will be deleted. */
+  localFollows: number
+  /** Local users with an accepted follow of this user (following_count recomputed). */
+  localFollowers: number
+}
+
+/** What setting `active` on the user will do (counts from the database). */
+export async function planActivation(m: EntityManager, user: UserState, active: boolean): Promise<ActivationPlan> {
+  const [c]: Array<{follows: number; followers: number}> = await m.query(
+    `SELECT (SELECT count(*) FROM following_relationships r, users t WHERE ${LOCAL_FOLLOWS_WHERE})::int AS follows,
+            (SELECT count(*) FROM (${localFollowersSql('$2')}) x)::int AS followers`,
+    [user.id, [user.id]],
+  )
+  return {user, active, localFollows: c.follows, localFollowers: c.followers}
+}
+
+export interface ActivationResult {
+  user: UserState
+  /** is_active was changed (false: it already had the value). */
+  changed: boolean
+  followsRemoved: number
+  /** Local users whose counters changed. */
+  countersChanged: number
+}
+
+/**
+ * Pleroma's `set_activation`: is_active := `active` (WHERE-guarded, so
+ * updated_at moves only when it changes), then the user's accepted follows
+ * of active local accounts are deleted, whichever the direction, and the
+ * counters of every local user related to it by an accepted follow (its
+ * local followers, the accounts it follows or followed) and its own are
+ * recomputed in one statement.
+ */
+export async function setActivation(m: EntityManager, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
+  const before = await lockUser(m, userId)
+  const neighbours = await neighbourIds(m, [userId])
+  // (UPDATE/DELETE ... RETURNING are wrapped in a SELECT: TypeORM returns [rows, count] for those commands.)
+  const changed: unknown[] = await m.query(
+    `WITH c AS (UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1 AND is_active <> $2 RETURNING id) SELECT id FROM c`,
+    [userId, active, now],
+  )
+  const removed: Array<{id: string}> = await m.query(
+    `WITH d AS (DELETE FROM following_relationships r USING users t WHERE ${LOCAL_FOLLOWS_WHERE} RETURNING r.following_id) SELECT following_id AS id FROM d`,
+    [userId],
+  )
+  const countersChanged = await recomputeFollowCounters(m, [...new Set([userId, ...removed.map((r) => r.id), ...neighbours])], now)
+  return {user: {...before, active}, changed: changed.length > 0, followsRemoved: removed.length, countersChanged}
+}
+
+// ------------------------------------------------------------------ unsubscribe
+
+export interface FollowOf {
+  /** The follower (one of the unsubscribed users). */
+  followerId: string
+  /** The followed account's nickname (its ap_id when it has none). */
+  friend: string
+  local: boolean
+  state: number
+}
+
+export interface UnsubscribePlan {
+  user: UserState
+  follows: FollowOf[]
+  localFollowers: number
+}
+
+/** The follows the user has, in the order they were made (relationship id). */
+const FOLLOWS_OF_SQL = `
+  SELECT r.id, r.follower_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, r.state
+    FROM following_relationships r JOIN users t ON t.id = r.following_id
+   WHERE r.follower_id = ANY($1::uuid[])
+   ORDER BY r.follower_id, r.id`
+
+interface FollowRow {
+  id: string
+  follower_id: string
+  friend: string
+  local: boolean
+  state: number
+}
+
+const toFollow = (r: FollowRow): FollowOf => ({followerId: r.follower_id, friend: r.friend, local: r.local, state: r.state})
+
+export async function planUnsubscribe(m: EntityManager, user: UserState): Promise<UnsubscribePlan> {
+  const rows: FollowRow[] = await m.query(FOLLOWS_OF_SQL, [[user.id]])
+  const [c]: Array<{n: number}> = await m.query(`SELECT count(*)::int AS n FROM (${localFollowersSql('$1')}) x`, [[user.id]])
+  return {user, follows: rows.map(toFollow), localFollowers: c.n}
+}
+
+export interface UnsubscribeResult {
+  /** Ids of the users that were active and are now deactivated. */
+  deactivated: string[]
+  /** The deleted follows, per follower in relationship id order. */
+  removed: FollowOf[]
+  countersChanged: number
+}
+
+/**
+ * Deactivates the users (those already inactive are left as they are),
+ * deletes every follow they have (any state, local or remote accounts), and
+ * recomputes in one statement the counters of every affected local user:
+ * the users themselves, the accounts they followed, and their local
+ * followers (whose following_count counts only active users). Five
+ * set-based statements whatever the number of users.
+ */
+export async function unsubscribeUsers(m: EntityManager, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
+  if (userIds.length === 0) return {deactivated: [], removed: [], countersChanged: 0}
+  const neighbours = await neighbourIds(m, userIds)
+  const deactivated: Array<{id: string}> = await m.query(
+    `WITH c AS (UPDATE users SET is_active = false, updated_at = $2 WHERE id = ANY($1::uuid[]) AND is_active RETURNING id) SELECT id FROM c`,
+    [userIds, now],
+  )
+  const removed: Array<FollowRow & {following_id: string}> = await m.query(
+    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
+     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
+       FROM d JOIN users t ON t.id = d.following_id
+      ORDER BY d.follower_id, d.id`,
+    [userIds],
+  )
+  const affected = new Set([...userIds, ...removed.map((r) => r.following_id), ...neighbours])
+  const countersChanged = await recomputeFollowCounters(m, [...affected], now)
+  return {deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), countersChanged}
+}
+
+/** Locks the user row and unsubscribes it (user:unsubscribe). */
+export async function unsubscribeUser(m: EntityManager, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
+  const user = await lockUser(m, userId)
+  const result = await unsubscribeUsers(m, [userId], now)
+  return {...result, user}
+}
+
+// ------------------------------------------------------------------ instance
+
+const HOST_LABEL = String.raw`[\p{L}\p{N}_](?:[\p{L}\p{N}_-]*[\p{L}\p{N}_])?`
+const HOST_RE = new RegExp(String.raw`^(?:${HOST_LABEL}(?:\.${HOST_LABEL})*|\[[0-9A-Fa-f:.]+\])(?::(\d{1,5}))?$`, 'u')
+
+/**
+ * Checks that INSTANCE is a bare host name (optionally :port): no scheme, no
+ * path, no user. Refuses (exit 4) with the bare host as a hint when one can
+ * be made out.
+ */
+export function validateInstanceHost(instance: string, command: string): string {
+  const bare = bareHostOf(instance)
+  const hint = bare && bare !== instance ? `Give the bare host: ${command} ${bare}` : 'Give the host name as it appears after the @ of its users, e.g. dead.example or dead.example:8443.'
+  if (instance === '') throw new RefusedError('The instance is empty.', hint)
+  if (instance.includes('://')) throw new RefusedError(`"${instance}" is a URL, not an instance host.`, hint)
+  if (instance.includes('@')) {
+    throw new RefusedError(`"${instance}" is not an instance host (it contains @).`, bare ? `Give the host (${command} ${bare}), or use user:unsubscribe ${instance} for one user.` : hint)
+  }
+  if (instance.includes('/')) throw new RefusedError(`"${instance}" is not an instance host (it contains a path).`, hint)
+  const m = HOST_RE.exec(instance)
+  if (!m || (m[1] !== undefined && (Number(m[1]) < 1 || Number(m[1]) > 65535))) {
+    throw new RefusedError(`"${instance}" is not a valid instance host.`, hint)
+  }
+  return instance
+}
+
+/** The host part a user probably meant: `https://dead.example/` → `dead.example`. */
+function bareHostOf(instance: string): string | undefined {
+  let s = instance.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+  s = s.slice(s.lastIndexOf('@') + 1)
+  s = s.split(/[/?#]/)[0]
+  return HOST_RE.test(s) ? s : undefined
+}
+
+/**
+ * Users of the instance: nickname `<name>@INSTANCE`, the host compared
+ * exactly and case-insensitively (`%` and `_` are plain characters). The
+ * expression cannot use the nickname index; correctness first.
+ */
+const INSTANCE_USERS_WHERE = `nickname::text ~ '^[^@]+@[^@]+$' AND lower(split_part(nickname::text, '@', 2)) = lower($1)`
+
+export interface InstanceSummary {
+  instance: string
+  users: number
+  active: number
+  /** Follows the instance's users have (any state). */
+  follows: number
+  /** Distinct local users with an accepted follow of the instance's users. */
+  localFollowers: number
+}
+
+export async function summarizeInstance(m: EntityManager, instance: string): Promise<InstanceSummary> {
+  const [r]: Array<{users: number; active: number; follows: number; local_followers: number}> = await m.query(
+    `WITH u AS (SELECT id, is_active FROM users WHERE ${INSTANCE_USERS_WHERE})
+     SELECT (SELECT count(*) FROM u)::int AS users,
+            (SELECT count(*) FROM u WHERE is_active)::int AS active,
+            (SELECT count(*) FROM following_relationships r WHERE r.follower_id IN (SELECT id FROM u))::int AS follows,
+            (SELECT count(DISTINCT r.follower_id) FROM following_relationships r JOIN users f ON f.id = r.follower_id
+              WHERE r.following_id IN (SELECT id FROM u) AND r.state = 2 AND f.local)::int AS local_followers`,
+    [instance],
+  )
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers}
+}
+
+export interface InstanceBatchResult {
+  /** The batch's users in id order (their state before the batch). */
+  users: UserState[]
+  deactivated: string[]
+  removed: FollowOf[]
+  countersChanged: number
+  /** Where the next batch starts (keyset), or null when this was the last one. */
+  next: string | null
+}
+
+/**
+ * One batch of `unsubscribe_all_from_instance`, to run in its own
+ * transaction: locks the next `batchSize` users of the instance after
+ * `after` (keyset on id), deactivates them, deletes all their follows and
+ * recomputes the counters of every affected local user. Users already
+ * inactive and without follows are selected again on a re-run and are
+ * no-ops, so an interrupted run is finished by running it again.
+ */
+export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, after: string | null, batchSize: number, now = utcNow()): Promise<InstanceBatchResult> {
+  const rows: UserRow[] = await m.query(
+    `SELECT id, nickname, local, is_active FROM users
+      WHERE ${INSTANCE_USERS_WHERE} ${after ? 'AND id > $3' : ''}
+      ORDER BY id LIMIT $2 FOR UPDATE`,
+    after ? [instance, batchSize, after] : [instance, batchSize],
+  )
+  const users = rows.map(toState)
+  const result = await unsubscribeUsers(m, users.map((u) => u.id), now)
+  return {...result, users, next: rows.length === batchSize ? rows[rows.length - 1].id : null}
+}
+
+/** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */
+export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
+  const u = await requireUser(m, nickname, instanceHost)
+  return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
+}
