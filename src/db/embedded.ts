@@ -4,6 +4,7 @@
  * held under an exclusive lock while it is open; a second process waits.
  */
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import type {Extensions, PGlite} from '@electric-sql/pglite'
 import {DatabaseError} from '../errors'
@@ -103,46 +104,86 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   }
 }
 
+/**
+ * An exclusive lock on the data directory: the directory `<dataDir>.lock`,
+ * made atomically with mkdir, holding the owner's pid and host. A lock is
+ * stale only when its owner process (on this host) no longer exists — never
+ * because of its age: PGlite runs PostgreSQL synchronously on the event loop,
+ * so a busy owner cannot refresh a timestamp, and an age-based lock (as
+ * proper-lockfile's) was taken over under load and lost writes.
+ */
 async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise<() => Promise<void>> {
-  const lockfile = await import('proper-lockfile')
+  const lockDir = `${dir}.lock`
+  const ownerFile = path.join(lockDir, 'owner.json')
   const timeout = options.lockTimeoutMs ?? lockTimeoutFromEnv()
   const started = Date.now()
   let warned = false
   for (;;) {
     try {
-      const release = await lockfile.lock(dir, {
-        realpath: false,
-        retries: 0,
-        stale: 10_000,
-        update: 2_000,
-        onCompromised: () => {
-          process.stderr.write(`Warning: the lock on ${dir} was taken over; stop other pleroma-admin processes using it.\n`)
-        },
-      })
+      fs.mkdirSync(lockDir)
+      fs.writeFileSync(ownerFile, JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()}))
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        fs.rmSync(lockDir, {recursive: true, force: true})
+      }
+      process.once('exit', release)
       return async () => {
-        try {
-          await release()
-        } catch {
-          // already released or compromised: nothing left to do
-        }
+        process.removeListener('exit', release)
+        release()
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') {
-        throw new DatabaseError(`Cannot lock the embedded database ${dir}: ${(error as Error).message}`)
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new DatabaseError(`Cannot lock the embedded database ${dir}: ${(error as Error).message}`, 'Check the permissions of its parent directory.')
       }
-      const waited = Date.now() - started
-      if (waited >= timeout) {
-        throw new DatabaseError(
-          `The embedded database ${dir} is in use by another pleroma-admin process (waited ${Math.round(waited / 1000)} s).`,
-          'Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds).',
-        )
-      }
-      if (!warned) {
-        warned = true
-        options.onWait?.(`Waiting for another pleroma-admin process to release the embedded database ${dir} ...`)
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100))
     }
+    const owner = readOwner(ownerFile)
+    if (owner === 'stale') {
+      // The owner is gone: take the stale lock away atomically and try again.
+      fs.rmSync(`${lockDir}.stale`, {recursive: true, force: true})
+      try {
+        fs.renameSync(lockDir, `${lockDir}.stale`)
+      } catch {
+        // someone else took it away first
+      }
+      continue
+    }
+    const waited = Date.now() - started
+    if (waited >= timeout) {
+      throw new DatabaseError(
+        `The embedded database ${dir} is in use by another pleroma-admin process${owner ? ` (pid ${owner.pid})` : ''} (waited ${Math.round(waited / 1000)} s).`,
+        `Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${lockDir}.`,
+      )
+    }
+    if (!warned) {
+      warned = true
+      options.onWait?.(`Waiting for another pleroma-admin process to release the embedded database ${dir} ...`)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+/** The lock's owner, 'stale' when it is certainly gone, undefined while unknown (just being written). */
+function readOwner(ownerFile: string): {pid: number; host: string} | 'stale' | undefined {
+  let owner: {pid: number; host: string}
+  try {
+    owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8'))
+  } catch {
+    // Not written yet (the owner is between mkdir and write), or half written.
+    try {
+      const age = Date.now() - fs.statSync(path.dirname(ownerFile)).mtimeMs
+      return age > 60_000 ? 'stale' : undefined
+    } catch {
+      return undefined
+    }
+  }
+  if (owner.host !== os.hostname()) return owner
+  try {
+    process.kill(owner.pid, 0)
+    return owner
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'stale' : owner
   }
 }
 

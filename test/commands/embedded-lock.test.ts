@@ -7,7 +7,6 @@ import {spawn} from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
-import * as lockfile from 'proper-lockfile'
 
 const BIN = path.join(__dirname, '..', '..', 'bin', 'run.js')
 
@@ -19,7 +18,7 @@ interface Proc {
 
 function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const childEnv = {...process.env, ...env, PLEROMA_ADMIN_BCRYPT_COST: '4'}
+    const childEnv: NodeJS.ProcessEnv = {...process.env, ...env, PLEROMA_ADMIN_BCRYPT_COST: "4"}
     delete childEnv.DATABASE_URL
     delete childEnv.NODE_OPTIONS
     const p = spawn(process.execPath, [BIN, ...args], {env: childEnv})
@@ -58,15 +57,29 @@ describe('the embedded database on disk', () => {
     expect(fs.existsSync(path.join(dir, 'db.lock'))).toBe(false)
   })
 
+  it('takes over the lock of a process that no longer exists', async () => {
+    const db = path.join(dir, 'db')
+    fs.mkdirSync(`${db}.lock`)
+    // A pid that cannot exist (above the kernel's pid_max).
+    fs.writeFileSync(path.join(`${db}.lock`, 'owner.json'), JSON.stringify({pid: 2 ** 30, host: os.hostname()}))
+    const r = await cli(['user:list'], {PLEROMA_ADMIN_DATA_DIR: db, PLEROMA_ADMIN_LOCK_TIMEOUT: '5'})
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(fs.existsSync(`${db}.lock`)).toBe(false)
+  })
+
   it('gives up with exit 5 and a clear message when the lock is not released in time', async () => {
     const db = path.join(dir, 'db')
-    const release = await lockfile.lock(db, {realpath: false})
+    // Held by this (live) test process.
+    fs.mkdirSync(`${db}.lock`)
+    fs.writeFileSync(path.join(`${db}.lock`, 'owner.json'), JSON.stringify({pid: process.pid, host: os.hostname()}))
+    const release = async () => fs.rmSync(`${db}.lock`, {recursive: true, force: true})
     try {
       const r = await cli(['user:list'], {PLEROMA_ADMIN_DATA_DIR: db, PLEROMA_ADMIN_LOCK_TIMEOUT: '1'})
       expect(r.code).toBe(5)
       expect(r.stdout).toBe('')
       expect(r.stderr).toContain(`Waiting for another pleroma-admin process to release the embedded database ${db} ...`)
-      expect(r.stderr).toContain(`Error: The embedded database ${db} is in use by another pleroma-admin process (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds).`)
+      expect(r.stderr).toContain(`Error: The embedded database ${db} is in use by another pleroma-admin process (pid ${process.pid}) (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${db}.lock.`)
       expect(fs.existsSync(path.join(db, 'PG_VERSION'))).toBe(false)
     } finally {
       await release()
