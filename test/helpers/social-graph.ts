@@ -337,6 +337,11 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
   const [rn] = await insertRows(b, 'report_notes', [{user_id: users.alice, activity_id: activities['flag-carol-dave'].id, content: 'looked at it', inserted_at: SEEDED_AT, updated_at: SEEDED_AT}], {}, 'id')
   await insertRows(b, 'user_relationships', [{source_id: users.alice, target_id: users.dave, relationship_type: 1, inserted_at: SEEDED_AT}])
   await insertRows(b, 'user_invite_tokens', [{token: 'invite-token', used: false, inserted_at: SEEDED_AT, updated_at: SEEDED_AT}])
+  // Pleroma's own databases link posts to hashtags (the tool's databases have no hashtags_objects).
+  if ((await b.sql(`SELECT to_regclass('hashtags_objects') IS NOT NULL AS has`))[0].has) {
+    const [tag] = await insertRows(b, 'hashtags', [{name: 'cats', inserted_at: SEEDED_AT, updated_at: SEEDED_AT}], {}, 'id')
+    await insertRows(b, 'hashtags_objects', [{hashtag_id: tag.id, object_id: objects.p1}, {hashtag_id: tag.id, object_id: objects.c1}])
+  }
 
   return {users, objects, activities, notifications, bookmarks, apps, tokens, authorizations, reportNote: rn.id}
 }
