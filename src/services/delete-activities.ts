@@ -188,7 +188,7 @@ async function insertActivities(m: EntityManager, actor: string, rows: NewActivi
   if (rows.length === 0) return
   await m.query(
     `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
-     SELECT (r->>'id')::uuid, r->'data', $2, $2, true, $3,
+     SELECT (r->>'id')::uuid, r->'data', $2::timestamp, $2::timestamp, true, $3::text,
             ARRAY(SELECT jsonb_array_elements_text(r->'recipients'))::varchar[]
        FROM jsonb_array_elements($1::jsonb) AS r`,
     [JSON.stringify(rows), now, actor],
@@ -237,7 +237,7 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     // A pruned object: insert it as a Tombstone first, as Pleroma does.
     const inserted: Array<{ap_id: string}> = await m.query(
       `INSERT INTO objects (data, inserted_at, updated_at)
-       SELECT jsonb_build_object('id', o, 'actor', $2::text, 'type', 'Tombstone'), $3, $3
+       SELECT jsonb_build_object('id', o, 'actor', $2::text, 'type', 'Tombstone'), $3::timestamp, $3::timestamp
          FROM unnest($1::text[]) AS o
         WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.data->>'id' = o)
        ON CONFLICT DO NOTHING
