@@ -1,0 +1,106 @@
+import {Args, Flags} from '@oclif/core'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+
+export default class UserRm extends BaseCommand<typeof UserRm> {
+  static summary = 'Delete a local user: posts, likes, follows, sign-ins; the account is purged and stays reserved.'
+
+  static description = `Does at once what Pleroma's user deletion leaves in the database once its background job has run:
+
+- the user's posts are deleted and its likes and announces undone, exactly as user:delete-activities does;
+- a Delete activity of the account is recorded;
+- every follow relationship of the user is removed, both ways and in any state (the Follow activities are marked "cancelled"), and the follower and following counts of the other local users recomputed;
+- notifications caused by the user's activities are deleted, for every recipient;
+- the user's OAuth tokens and authorizations are deleted (beyond Pleroma: a deleted account keeps no live sign-ins);
+- the users row is purged (bio, name, e-mail, password, avatar, fields, roles, counters ... emptied) and deactivated; it is kept so that the nickname stays reserved. An account still pending approval or confirmation is deleted outright instead; report notes it wrote are deleted with it, and apps it owns that others' tokens still use are kept without an owner.
+
+Nothing is federated: no job is queued, so other servers are not told.
+
+Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> spammer --dry-run',
+    '<%= config.bin %> <%= command.id %> spammer --yes',
+    '<%= config.bin %> <%= command.id %> spammer --yes --json',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the local user (nick, or nick@this-instance).', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    'batch-size': Flags.integer({summary: "Activities per batch of the user's posts, likes and announces (one transaction each).", default: 500, min: 1, max: 100000}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags} = this
+    const nickname = this.args.nickname
+    const db = await this.openDb()
+    const {requireLocalUser} = await import('../../services/users')
+    const svc = await import('../../services/delete-activities')
+    const removal = await import('../../services/delete-user')
+    const {count, postsPhrase} = await import('../../services/deletion-summary')
+
+    const plan = await db.transaction(async (m) => {
+      const instanceUrl = await this.instanceUrl(m, db)
+      const host = async () => new URL(instanceUrl).host
+      const user = await requireLocalUser(m, nickname, host)
+      const target = await svc.lockTarget(m, user.id)
+      return {instanceUrl, target, counts: await removal.countUserRemoval(m, target)}
+    })
+    const {counts, target} = plan
+
+    const items = [
+      postsPhrase(counts.posts, counts.likes + counts.announces),
+      count(counts.followers, 'follower', 'followers'),
+      count(counts.follows, 'follow', 'follows'),
+      count(counts.tokens, 'OAuth token', 'OAuth tokens'),
+    ]
+    let outcome = 'the account stays reserved, purged and deactivated'
+    if (counts.deleteRow) {
+      if (counts.reportNotes > 0) items.push(count(counts.reportNotes, 'report note', 'report notes'))
+      const why = [!target.isApproved && 'pending approval', !target.isConfirmed && 'pending confirmation'].filter(Boolean).join(' and ')
+      outcome = `the account will be deleted (it was ${why})`
+    }
+    this.out(`${target.nickname} (${svc.describeState(target)}): ${items.join(', ')} will be deleted; ${outcome}`)
+
+    const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number}, batches: number) => ({
+      nickname: target.nickname,
+      posts: c.posts,
+      likesAndAnnounces: c.likes + c.announces,
+      followers: c.followers,
+      follows: c.follows,
+      tokens: c.tokens,
+      purged: !counts.deleteRow,
+      deleted: counts.deleteRow,
+      batches,
+      dryRun,
+    })
+    if (flags['dry-run']) {
+      this.note('Dry run: nothing was written.')
+      return shape(true, counts, 0)
+    }
+    await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
+
+    let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
+    const several = counts.posts + counts.likes + counts.announces > flags['batch-size']
+    const totals = await svc.deleteUserActivities((fn) => db.transaction(fn), target.id, {
+      instanceUrl: plan.instanceUrl,
+      batchSize: flags['batch-size'],
+      tables: db.schema.tables,
+      onBatch: (batch, t) => {
+        if (several && !batch.done) this.note(`${t.posts.toLocaleString('en-US')} posts, ${(t.likes + t.announces).toLocaleString('en-US')} likes and announces deleted so far...`)
+      },
+      finish: async (m, locked, now) => {
+        finished = await removal.finishUserRemoval(m, locked, {instanceUrl: plan.instanceUrl, userColumns: db.schema.userColumns, now})
+      },
+    })
+    this.out(`User ${nickname} deleted.`)
+    return {
+      ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches),
+      purged: finished!.purged,
+      deleted: finished!.deleted,
+    }
+  }
+}

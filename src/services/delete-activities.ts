@@ -1,0 +1,443 @@
+/**
+ * Deleting a local user's posts and undoing its likes and announces
+ * (user-tasks.md §14.1; also step 3 of `rm`, §2.1), as the end state of
+ * Pleroma's ActivityPub pipeline, written directly and set-based:
+ *
+ * - every Create by the user: the object becomes a Tombstone (a missing,
+ *   pruned object row is first inserted as one), every activity referring to
+ *   the object except Deletes is deleted (the Create, other users' Likes,
+ *   Announces, EmojiReacts of it; their notifications and bookmarks go by
+ *   FK cascade), the object leaves the author's pinned_objects, note_count
+ *   drops for public/unlisted posts, the parent's repliesCount drops for
+ *   replies, and a Delete activity is recorded;
+ * - every Like / Announce by the user: an Undo activity is recorded, the user
+ *   leaves the target object's likes / announcements (count recomputed), and
+ *   the Like / Announce row is deleted (its notifications by FK cascade);
+ * - everything else (Follow, Accept, Undo, Block, Flag, EmojiReact, Delete)
+ *   is left alone.
+ *
+ * Work goes in batches of the user's activities, by id (keyset): per batch a
+ * handful of set-based statements in the caller's transaction. A processed
+ * activity is gone afterwards, so an interrupted run is finished by running
+ * again. Nothing is federated: no job is queued, other servers are not told.
+ */
+import {randomUUID} from 'node:crypto'
+import type {EntityManager} from 'typeorm'
+import {NotFoundError} from '../errors'
+import {flakeIdToString, newFlakeId} from '../db/flake-id'
+import {utcNow} from '../db/time'
+
+export const AS_PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
+export const DEFAULT_BATCH_SIZE = 500
+
+/** The user whose activities are processed, as read (and locked) in the current transaction. */
+export interface DeletionTarget {
+  id: string
+  nickname: string
+  apId: string
+  followerAddress: string | null
+  local: boolean
+  isActive: boolean
+  isApproved: boolean
+  isConfirmed: boolean
+}
+
+/** Runs a function in a new transaction (the command passes `db.transaction`). */
+export type TransactionRunner = <T>(fn: (m: EntityManager) => Promise<T>) => Promise<T>
+
+interface TargetRow {
+  id: string
+  nickname: string
+  ap_id: string
+  follower_address: string | null
+  local: boolean
+  is_active: boolean
+  is_approved: boolean
+  is_confirmed: boolean
+}
+
+/** Reads the user by id and locks its row until the transaction ends (one deletion at a time). */
+export async function lockTarget(m: EntityManager, userId: string): Promise<DeletionTarget> {
+  const rows: TargetRow[] = await m.query(
+    `SELECT id, nickname, ap_id, follower_address, local, is_active, is_approved, is_confirmed
+       FROM users WHERE id = $1 FOR UPDATE`,
+    [userId],
+  )
+  const r = rows[0]
+  if (!r) throw new NotFoundError('The user was deleted while this command ran.', 'Nothing more to do; check with `pleroma-admin user:list`.')
+  return {
+    id: r.id,
+    nickname: r.nickname,
+    apId: r.ap_id,
+    followerAddress: r.follower_address,
+    local: r.local,
+    isActive: r.is_active,
+    isApproved: r.is_approved,
+    isConfirmed: r.is_confirmed,
+  }
+}
+
+/** `local, active` / `local, deactivated, pending approval` ... for summaries. */
+export function describeState(t: Pick<DeletionTarget, 'local' | 'isActive' | 'isApproved' | 'isConfirmed'>): string {
+  const parts = [t.local ? 'local' : 'remote', t.isActive ? 'active' : 'deactivated']
+  if (!t.isApproved) parts.push('pending approval')
+  if (!t.isConfirmed) parts.push('pending confirmation')
+  return parts.join(', ')
+}
+
+/**
+ * The SQL expression for "the object an activity refers to". Pleroma 2.5+
+ * indexes `associated_object_id(data)` (the function exists since
+ * 20220711182322); older databases index the COALESCE it replaced.
+ */
+export async function objectIdExpression(m: EntityManager): Promise<(data: string) => string> {
+  const rows: Array<{found: boolean}> = await m.query(
+    `SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE p.proname = 'associated_object_id' AND n.nspname = current_schema()) AS found`,
+  )
+  return rows[0]?.found ? (data) => `associated_object_id(${data})` : (data) => `COALESCE(${data}->'object'->>'id', ${data}->>'object')`
+}
+
+// ------------------------------------------------------------------ counts
+
+export interface ActivityCounts {
+  /** Distinct objects of the user's Create activities. */
+  posts: number
+  likes: number
+  announces: number
+}
+
+/** What a deletion of the user's activities would remove, counted in the database. */
+export async function countUserActivities(m: EntityManager, apId: string): Promise<ActivityCounts> {
+  const objectId = await objectIdExpression(m)
+  const rows: Array<{posts: number; likes: number; announces: number}> = await m.query(
+    `SELECT count(DISTINCT ${objectId('data')}) FILTER (WHERE data->>'type' = 'Create')::int AS posts,
+            count(*) FILTER (WHERE data->>'type' = 'Like')::int AS likes,
+            count(*) FILTER (WHERE data->>'type' = 'Announce')::int AS announces
+       FROM activities
+      WHERE actor = $1 AND data->>'type' IN ('Create', 'Like', 'Announce')`,
+    [apId],
+  )
+  return rows[0]
+}
+
+// ------------------------------------------------------------------ one batch
+
+export interface BatchOptions {
+  /** The instance base URL, for the ids of the Delete and Undo activities. */
+  instanceUrl: string
+  /** Keyset: process activities with id greater than this (null: from the start). */
+  after: string | null
+  limit: number
+  /** Tables of the database (hashtags_objects exists only on Pleroma's own databases). */
+  tables: Set<string>
+  now?: string
+}
+
+export interface BatchResult {
+  /** Activities (Create, Like, Announce) read in this batch. */
+  selected: number
+  /** The id of the last one (the keyset for the next batch). */
+  lastId: string | null
+  /** Posts deleted (Delete activities recorded). */
+  posts: number
+  /** The user's Likes and Announces removed (undone, or deleted with the user's own post). */
+  likes: number
+  announces: number
+  /** Object rows that were missing (pruned) and were inserted as Tombstones. */
+  missingObjects: number
+  /** true when this batch was the last one (fewer activities than the limit). */
+  done: boolean
+}
+
+interface BatchRow {
+  id: string
+  type: 'Create' | 'Like' | 'Announce'
+  ap_id: string
+  object_id: string | null
+  to: unknown
+  cc: unknown
+}
+
+interface ObjectRow {
+  id: string
+  ap_id: string
+  to: unknown
+  cc: unknown
+  in_reply_to: string | null
+}
+
+/** A JSON value as an array of addresses (`to`/`cc` may be missing or a single string). */
+function addressList(v: unknown): string[] {
+  if (Array.isArray(v)) return v.filter((x): x is string => typeof x === 'string')
+  if (typeof v === 'string') return [v]
+  return []
+}
+
+function activityApId(instanceUrl: string): string {
+  return `${instanceUrl}/activities/${randomUUID()}`
+}
+
+interface NewActivity {
+  id: string
+  data: Record<string, unknown>
+  recipients: string[]
+}
+
+async function insertActivities(m: EntityManager, actor: string, rows: NewActivity[], now: string): Promise<void> {
+  if (rows.length === 0) return
+  await m.query(
+    `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
+     SELECT (r->>'id')::uuid, r->'data', $2::timestamp, $2::timestamp, true, $3::text,
+            ARRAY(SELECT jsonb_array_elements_text(r->'recipients'))::varchar[]
+       FROM jsonb_array_elements($1::jsonb) AS r`,
+    [JSON.stringify(rows), now, actor],
+  )
+}
+
+/**
+ * Processes one batch of the user's Create, Like and Announce activities
+ * (ordered by id, after `options.after`) in the caller's transaction.
+ */
+export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTarget, options: BatchOptions): Promise<BatchResult> {
+  const now = options.now ?? utcNow()
+  const objectId = await objectIdExpression(m)
+  const params: unknown[] = [target.apId, options.limit]
+  if (options.after) params.push(options.after)
+  const batch: BatchRow[] = await m.query(
+    `SELECT id, data->>'type' AS type, data->>'id' AS ap_id, ${objectId('data')} AS object_id,
+            data->'to' AS "to", data->'cc' AS cc
+       FROM activities
+      WHERE actor = $1 AND data->>'type' IN ('Create', 'Like', 'Announce')
+            ${options.after ? 'AND id > $3' : ''}
+      ORDER BY id
+      LIMIT $2
+        FOR UPDATE`,
+    params,
+  )
+  const result: BatchResult = {
+    selected: batch.length,
+    lastId: batch.length > 0 ? batch[batch.length - 1].id : null,
+    posts: 0,
+    likes: 0,
+    announces: 0,
+    missingObjects: 0,
+    done: batch.length < options.limit,
+  }
+  if (batch.length === 0) return result
+
+  // ---------------------------------------------------------------- posts
+  // One Delete per object; the first Create of an object is the deleted activity.
+  const createOf = new Map<string, string>()
+  for (const a of batch) {
+    if (a.type === 'Create' && a.object_id && !createOf.has(a.object_id)) createOf.set(a.object_id, a.id)
+  }
+  const postIds = [...createOf.keys()]
+  if (postIds.length > 0) {
+    // A pruned object: insert it as a Tombstone first, as Pleroma does.
+    const inserted: Array<{ap_id: string}> = await m.query(
+      `INSERT INTO objects (data, inserted_at, updated_at)
+       SELECT jsonb_build_object('id', o, 'actor', $2::text, 'type', 'Tombstone'), $3::timestamp, $3::timestamp
+         FROM unnest($1::text[]) AS o
+        WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.data->>'id' = o)
+       ON CONFLICT DO NOTHING
+       RETURNING data->>'id' AS ap_id`,
+      [postIds, target.apId, now],
+    )
+    const pruned = new Set(inserted.map((r) => r.ap_id))
+    result.missingObjects = pruned.size
+
+    const objects: ObjectRow[] = await m.query(
+      `SELECT id, data->>'id' AS ap_id, data->'to' AS "to", data->'cc' AS cc,
+              CASE jsonb_typeof(data->'inReplyTo')
+                WHEN 'string' THEN data->>'inReplyTo'
+                WHEN 'object' THEN data->'inReplyTo'->>'id'
+              END AS in_reply_to
+         FROM objects
+        WHERE data->>'id' = ANY($1::text[])
+          FOR UPDATE`,
+      [postIds],
+    )
+
+    // The object row becomes a Tombstone ("deleted": ISO 8601 UTC with µs, as Elixir prints it).
+    const rowIds = objects.map((o) => o.id)
+    await m.query(
+      `UPDATE objects
+          SET data = jsonb_build_object('id', data->'id', 'type', 'Tombstone', 'formerType', data->'type',
+                       'deleted', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
+              updated_at = $2
+        WHERE id = ANY($1::bigint[])`,
+      [rowIds, now],
+    )
+    // Pleroma unlinks the hashtags of a deleted object and its chat message references.
+    if (options.tables.has('hashtags_objects')) {
+      await m.query(`DELETE FROM hashtags_objects WHERE object_id = ANY($1::bigint[])`, [rowIds])
+    }
+    if (options.tables.has('chat_message_references')) {
+      await m.query(`DELETE FROM chat_message_references WHERE object_id = ANY($1::bigint[])`, [rowIds])
+    }
+
+    // Every activity referring to the objects except Deletes: the Creates, others' Likes, Announces, EmojiReacts ...
+    const [gone]: Array<{likes: number; announces: number}> = await m.query(
+      `WITH d AS (
+         DELETE FROM activities
+          WHERE ${objectId('data')} = ANY($1::text[]) AND data->>'type' IS DISTINCT FROM 'Delete'
+         RETURNING actor, data->>'type' AS type)
+       SELECT count(*) FILTER (WHERE actor = $2 AND type = 'Like')::int AS likes,
+              count(*) FILTER (WHERE actor = $2 AND type = 'Announce')::int AS announces
+         FROM d`,
+      [postIds, target.apId],
+    )
+    result.likes += gone.likes
+    result.announces += gone.announces
+
+    // note_count (public and unlisted posts) and pinned_objects, in one statement. A
+    // pruned object cannot tell its addressing; its Create can (Pleroma would not
+    // decrement for it, leaving note_count one too high).
+    const createRow = new Map(batch.filter((a) => a.type === 'Create').map((a) => [a.id, a]))
+    const publicPosts = objects.filter((o) => {
+      const from = pruned.has(o.ap_id) ? createRow.get(createOf.get(o.ap_id)!) : o
+      return from !== undefined && [...addressList(from.to), ...addressList(from.cc)].includes(AS_PUBLIC)
+    }).length
+    await m.query(
+      `UPDATE users
+          SET pinned_objects = COALESCE(pinned_objects, '{}'::jsonb) - $2::text[],
+              note_count = greatest(0, note_count - $3::int),
+              updated_at = $4
+        WHERE id = $1
+          AND (COALESCE(pinned_objects, '{}'::jsonb) ?| $2::text[] OR (note_count > 0 AND $3::int > 0))`,
+      [target.id, postIds, publicPosts, now],
+    )
+
+    // The parents of replies: repliesCount - 1 per deleted reply, not below 0 (a deleted parent is left a Tombstone).
+    const replies = new Map<string, number>()
+    for (const o of objects) if (o.in_reply_to && !pruned.has(o.ap_id)) replies.set(o.in_reply_to, (replies.get(o.in_reply_to) ?? 0) + 1)
+    if (replies.size > 0) {
+      await m.query(
+        `UPDATE objects o
+            SET data = jsonb_set(o.data, '{repliesCount}', to_jsonb(c.n)), updated_at = $3
+           FROM (SELECT x.id,
+                        greatest(0, CASE WHEN jsonb_typeof(x.data->'repliesCount') = 'number'
+                                         THEN floor((x.data->>'repliesCount')::numeric)::int ELSE 0 END - p.n) AS n
+                   FROM unnest($1::text[], $2::int[]) AS p(ap_id, n)
+                   JOIN objects x ON x.data->>'id' = p.ap_id
+                  WHERE x.data->>'type' IS DISTINCT FROM 'Tombstone') AS c
+          WHERE o.id = c.id AND o.data->'repliesCount' IS DISTINCT FROM to_jsonb(c.n)`,
+        [[...replies.keys()], [...replies.values()], now],
+      )
+    }
+
+    // The Delete activities, addressed to the post's to ++ cc.
+    const byApId = new Map(objects.map((o) => [o.ap_id, o]))
+    const deletes: NewActivity[] = postIds.map((o) => {
+      const object = byApId.get(o)
+      const to = object ? [...addressList(object.to), ...addressList(object.cc)] : []
+      return {
+        id: newFlakeId(),
+        recipients: to,
+        data: {
+          id: activityApId(options.instanceUrl),
+          type: 'Delete',
+          actor: target.apId,
+          object: o,
+          to,
+          cc: [],
+          bto: [],
+          bcc: [],
+          deleted_activity_id: flakeIdToString(createOf.get(o)!),
+        },
+      }
+    })
+    await insertActivities(m, target.apId, deletes, now)
+    result.posts = deletes.length
+  }
+
+  // ---------------------------------------------------------------- likes and announces
+  // Those of the user's own posts of this batch went with the posts above.
+  const undone = batch.filter((a) => (a.type === 'Like' || a.type === 'Announce') && !(a.object_id && createOf.has(a.object_id)))
+  if (undone.length > 0) {
+    const undos: NewActivity[] = undone.map((a) => {
+      const to = addressList(a.to)
+      const cc = addressList(a.cc)
+      return {
+        id: newFlakeId(),
+        recipients: [...new Set([...to, ...cc])],
+        data: {id: activityApId(options.instanceUrl), type: 'Undo', actor: target.apId, object: a.ap_id, to, cc, bto: [], bcc: []},
+      }
+    })
+    await insertActivities(m, target.apId, undos, now)
+
+    for (const [type, list, count] of [
+      ['Like', 'likes', 'like_count'],
+      ['Announce', 'announcements', 'announcement_count'],
+    ] as const) {
+      const targets = [...new Set(undone.filter((a) => a.type === type && a.object_id).map((a) => a.object_id!))]
+      if (targets.length === 0) continue
+      await m.query(
+        `UPDATE objects o
+            SET data = o.data || jsonb_build_object('${list}', c.arr, '${count}', jsonb_array_length(c.arr)), updated_at = $3
+           FROM (SELECT x.id, (x.data->'${list}') - $2::text AS arr
+                   FROM objects x
+                  WHERE x.data->>'id' = ANY($1::text[]) AND jsonb_typeof(x.data->'${list}') = 'array' AND (x.data->'${list}') ? $2::text) AS c
+          WHERE o.id = c.id`,
+        [targets, target.apId, now],
+      )
+    }
+
+    await m.query(`DELETE FROM activities WHERE id = ANY($1::uuid[])`, [undone.map((a) => a.id)])
+    result.likes += undone.filter((a) => a.type === 'Like').length
+    result.announces += undone.filter((a) => a.type === 'Announce').length
+  }
+  return result
+}
+
+// ------------------------------------------------------------------ the whole run
+
+export interface DeletionTotals {
+  posts: number
+  likes: number
+  announces: number
+  missingObjects: number
+  /** Batches that had work in them. */
+  batches: number
+}
+
+export interface RunOptions {
+  instanceUrl: string
+  batchSize: number
+  tables: Set<string>
+  /** Called after each committed batch (progress). */
+  onBatch?: (batch: BatchResult, totals: DeletionTotals) => void
+  /**
+   * Runs in the transaction of the last batch, after it (user:rm finishes
+   * the account there, so a small account is one transaction).
+   */
+  finish?: (m: EntityManager, target: DeletionTarget, now: string) => Promise<void>
+}
+
+/**
+ * Deletes all the user's posts and undoes its likes and announces, one
+ * transaction per batch (the user row locked in each), then runs `finish`
+ * in the last one.
+ */
+export async function deleteUserActivities(tx: TransactionRunner, userId: string, options: RunOptions): Promise<DeletionTotals> {
+  const totals: DeletionTotals = {posts: 0, likes: 0, announces: 0, missingObjects: 0, batches: 0}
+  let after: string | null = null
+  for (;;) {
+    const batch: BatchResult = await tx(async (m) => {
+      const now = utcNow()
+      const target = await lockTarget(m, userId)
+      const r = await deleteActivitiesBatch(m, target, {instanceUrl: options.instanceUrl, after, limit: options.batchSize, tables: options.tables, now})
+      if (r.done && options.finish) await options.finish(m, target, now)
+      return r
+    })
+    if (batch.selected > 0) totals.batches += 1
+    totals.posts += batch.posts
+    totals.likes += batch.likes
+    totals.announces += batch.announces
+    totals.missingObjects += batch.missingObjects
+    options.onBatch?.(batch, totals)
+    if (batch.done) return totals
+    after = batch.lastId
+  }
+}
