@@ -400,6 +400,8 @@ export interface DeletionTotals {
   missingObjects: number
   /** Batches that had work in them. */
   batches: number
+  /** Set when shouldStop() ended the run early (whole batches done, the rest left). */
+  stopped?: boolean
 }
 
 export interface RunOptions {
@@ -408,6 +410,8 @@ export interface RunOptions {
   tables: Set<string>
   /** Called after each committed batch (progress). */
   onBatch?: (batch: BatchResult, totals: DeletionTotals) => void
+  /** Checked between batches: true stops after the batch just committed (totals.stopped is then set). */
+  shouldStop?: () => boolean
   /**
    * Runs in the transaction of the last batch, after it (user:rm finishes
    * the account there, so a small account is one transaction).
@@ -438,6 +442,7 @@ export async function deleteUserActivities(tx: TransactionRunner, userId: string
     totals.missingObjects += batch.missingObjects
     options.onBatch?.(batch, totals)
     if (batch.done) return totals
+    if (options.shouldStop?.()) return {...totals, stopped: true}
     after = batch.lastId
   }
 }

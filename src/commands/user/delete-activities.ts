@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {AbortedError} from '../../errors'
 
 export default class UserDeleteActivities extends BaseCommand<typeof UserDeleteActivities> {
   static summary = "Delete a local user's posts and undo its likes and announces."
@@ -69,15 +70,27 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     }
     if (!nothing) await this.confirmOrAbort('Continue?', flags.yes, 'Nothing was deleted.')
 
-    const several = counts.posts + likesAndAnnounces > flags['batch-size']
+    const shouldStop = this.stopBetweenBatches()
+    const bar = this.progress('Deleting posts', counts.posts + counts.likes + counts.announces)
+    let reported = 0
     const totals = await svc.deleteUserActivities((fn) => db.transaction(fn), target.id, {
       instanceUrl: plan.instanceUrl,
       batchSize: flags['batch-size'],
       tables: db.schema.tables,
+      shouldStop,
       onBatch: (_batch, t) => {
-        if (several && !_batch.done) this.note(`${t.posts.toLocaleString('en-US')} posts, ${(t.likes + t.announces).toLocaleString('en-US')} likes and announces deleted so far...`)
+        const done = t.posts + t.likes + t.announces
+        bar.advance(done - reported)
+        reported = done
       },
     })
+    bar.done()
+    if (totals.stopped) {
+      throw new AbortedError(
+        `Interrupted after ${totals.batches} whole ${totals.batches === 1 ? 'batch' : 'batches'}: ${totals.posts} posts, ${totals.likes + totals.announces} likes and announces deleted so far, nothing half-done.`,
+        'Run the same command again to finish.',
+      )
+    }
     this.out(`User ${nickname} statuses deleted.`)
     return shape(false, totals, totals.batches)
   }

@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {AbortedError} from '../../errors'
 
 export default class UserRm extends BaseCommand<typeof UserRm> {
   static summary = 'Delete a local user: posts, likes, follows, sign-ins; the account is purged and stays reserved.'
@@ -84,18 +85,30 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
 
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
-    const several = counts.posts + counts.likes + counts.announces > flags['batch-size']
+    const shouldStop = this.stopBetweenBatches()
+    const bar = this.progress('Deleting posts', counts.posts + counts.likes + counts.announces)
+    let reported = 0
     const totals = await svc.deleteUserActivities((fn) => db.transaction(fn), target.id, {
       instanceUrl: plan.instanceUrl,
       batchSize: flags['batch-size'],
       tables: db.schema.tables,
-      onBatch: (batch, t) => {
-        if (several && !batch.done) this.note(`${t.posts.toLocaleString('en-US')} posts, ${(t.likes + t.announces).toLocaleString('en-US')} likes and announces deleted so far...`)
+      shouldStop,
+      onBatch: (_batch, t) => {
+        const done = t.posts + t.likes + t.announces
+        bar.advance(done - reported)
+        reported = done
       },
       finish: async (m, locked, now) => {
         finished = await removal.finishUserRemoval(m, locked, {instanceUrl: plan.instanceUrl, userColumns: db.schema.userColumns, now})
       },
     })
+    bar.done()
+    if (totals.stopped) {
+      throw new AbortedError(
+        `Interrupted after ${totals.batches} whole ${totals.batches === 1 ? 'batch' : 'batches'}: ${totals.posts} posts, ${totals.likes + totals.announces} likes and announces deleted; the account is not removed yet.`,
+        'Run the same command again to finish.',
+      )
+    }
     this.out(`User ${nickname} deleted.`)
     return {
       ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches),

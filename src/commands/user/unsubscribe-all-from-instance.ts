@@ -1,5 +1,6 @@
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {AbortedError} from '../../errors'
 
 export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof UserUnsubscribeAllFromInstance> {
   static summary = 'Deactivate every user of a remote instance and remove every follow they have.'
@@ -54,11 +55,14 @@ Shows a summary with counts from the database and asks before changing anything 
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
 
+    const shouldStop = this.stopBetweenBatches()
+    const bar = this.progress(`Unsubscribing users of ${instance}`, summary.users)
     let after: string | null = null
     let users = 0
     let deactivated = 0
     let followsRemoved = 0
     let batches = 0
+    let stopped = false
     do {
       const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, after, batchSize))
       if (batch.users.length === 0) break
@@ -77,8 +81,20 @@ Shows a summary with counts from the database and asks before changing anything 
         for (const friend of friendsOf.get(u.id) ?? []) this.out(`Unsubscribing ${friend} from ${u.nickname}`)
         this.out(`Successfully unsubscribed all followers from ${u.nickname}`)
       }
+      bar.advance(batch.users.length)
       after = batch.next
+      if (after && shouldStop()) {
+        stopped = true
+        break
+      }
     } while (after)
+    bar.done()
+    if (stopped) {
+      throw new AbortedError(
+        `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
+        'Run the same command again to finish.',
+      )
+    }
 
     const already = users - deactivated
     this.note(`Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`)
