@@ -17,7 +17,7 @@ Under --json, "revoked" says whether the invite is revoked once the command is d
   ]
 
   static args = {
-    tokenOrId: Args.string({name: 'TOKEN_OR_ID', description: 'The token of the invite (as in its link, with the final "=") or its ID.', required: true, ignoreStdin: true}),
+    token_or_id: Args.string({description: 'The token of the invite (as in its link, with the final "=") or its ID.', required: true, ignoreStdin: true}),
   }
 
   static flags = {
@@ -27,8 +27,8 @@ Under --json, "revoked" says whether the invite is revoked once the command is d
   async run(): Promise<Record<string, unknown>> {
     const dryRun = this.flags['dry-run']
     const {revokeInvite} = await import('../../services/invites')
-    const r = await this.inTransaction(({m}) => revokeInvite(m, this.args.tokenOrId, {dryRun}))
-    const label = r.token ?? this.args.tokenOrId
+    const r = await this.inTransaction(({m}) => revokeInvite(m, this.args.token_or_id, {dryRun}))
+    const label = r.token ?? this.args.token_or_id
     if (dryRun && !r.alreadyUsed) {
       this.out(`Invite for token ${label} would be revoked.`)
       this.note('Dry run: nothing was written.')
