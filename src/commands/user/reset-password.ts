@@ -1,0 +1,33 @@
+import {Args} from '@oclif/core'
+import {BaseCommand} from '../../base-command'
+
+export default class UserResetPassword extends BaseCommand<typeof UserResetPassword> {
+  static summary = 'Generate a password reset link for a local user.'
+
+  static description = `Inserts one row into password_reset_tokens (a new random token for the user, not used) and prints the link with which the user can set a new password, as Pleroma does. The password itself is not changed. Pleroma accepts the link for a day (password_reset_token_validity). Deactivated local users get a link too; remote users are refused.`
+
+  static hiddenAliases = ['user:reset_password']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice',
+    '<%= config.bin %> <%= command.id %> alice --json | jq -r .url',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).', required: true, ignoreStdin: true}),
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {requireLocalUser} = await import('../../services/users')
+    const {createPasswordResetToken, passwordResetUrl} = await import('../../services/password-reset')
+    const {hostOf} = await import('../../services/instance')
+    const {nickname, url} = await this.inTransaction(async ({m, instanceUrl}) => {
+      const user = await requireLocalUser(m, this.args.nickname, async () => hostOf(await instanceUrl()))
+      const token = await createPasswordResetToken(m, user.id)
+      return {nickname: user.nickname!, url: passwordResetUrl(await instanceUrl(), token)}
+    })
+    this.out(`Generated password reset token for ${nickname}`)
+    this.out(`URL: ${url}`)
+    return {nickname, url}
+  }
+}

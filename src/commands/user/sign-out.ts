@@ -1,0 +1,57 @@
+import {Args} from '@oclif/core'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`
+}
+
+export default class UserSignOut extends BaseCommand<typeof UserSignOut> {
+  static summary = 'Sign a local user out of all apps.'
+
+  static description = `Deletes all of the user's OAuth authorizations and then all of its OAuth tokens, as Pleroma does; the push subscriptions of those tokens and the MFA tokens of those authorizations go with them (ON DELETE CASCADE). Every app and session of the user must log in again. The apps themselves, the user's external-login registrations and password reset tokens are not touched, nor is the password.
+
+Shows how many tokens and authorizations will be deleted and asks for confirmation (-y skips it; without a terminal -y is needed). --dry-run shows the counts and deletes nothing.`
+
+  static hiddenAliases = ['user:sign_out']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice --dry-run',
+    '<%= config.bin %> <%= command.id %> alice --yes',
+  ]
+
+  static args = {
+    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).', required: true, ignoreStdin: true}),
+  }
+
+  static flags = {
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<Record<string, unknown>> {
+    const {flags} = this
+    const {requireLocalUser} = await import('../../services/users')
+    const {countSessions, signOutUser} = await import('../../services/sign-out')
+    const {hostOf} = await import('../../services/instance')
+    const {user, counts} = await this.inTransaction(async ({m, instanceUrl}) => {
+      const found = await requireLocalUser(m, this.args.nickname, async () => hostOf(await instanceUrl()))
+      return {user: found, counts: await countSessions(m, found.id)}
+    })
+    const nickname = user.nickname!
+    this.out(`${nickname}: ${plural(counts.tokens, 'OAuth token', 'OAuth tokens')} and ${plural(counts.authorizations, 'authorization', 'authorizations')} will be deleted`)
+    if (counts.pushSubscriptions > 0 || counts.mfaTokens > 0) {
+      this.out(`  (with them ${plural(counts.pushSubscriptions, 'push subscription', 'push subscriptions')} and ${plural(counts.mfaTokens, 'MFA token', 'MFA tokens')})`)
+    }
+
+    if (flags['dry-run']) {
+      this.note('Dry run: nothing was written.')
+      return {nickname, tokensDeleted: counts.tokens, authorizationsDeleted: counts.authorizations, dryRun: true}
+    }
+    if (counts.tokens + counts.authorizations > 0) {
+      await this.confirmOrAbort('Continue?', flags.yes, `${nickname} was not signed out.`)
+    }
+    const deleted = await this.inTransaction(({m}) => signOutUser(m, user.id))
+    this.out(`${nickname} signed out from all apps.`)
+    return {nickname, tokensDeleted: deleted.tokens, authorizationsDeleted: deleted.authorizations, dryRun: false}
+  }
+}
