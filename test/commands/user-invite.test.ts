@@ -58,7 +58,7 @@ describeBackends('user:invite', (b) => {
     expect(rows[0].token).not.toBe(rows[1].token)
     // The instance URL now comes from the embedded setting / default: no local users exist.
     expect(j.json).toEqual({
-      id: rows[1].id, token: rows[1].token, inviteType: 'reusable_date_limited', expiresAt: day, maxUse: 15,
+      dryRun: false, id: rows[1].id, token: rows[1].token, inviteType: 'reusable_date_limited', expiresAt: day, maxUse: 15,
       url: expect.stringMatching(new RegExp(`^https?://[^/]+/registration/${encodeURIComponent(rows[1].token!)}$`)),
     })
   })
@@ -69,6 +69,16 @@ describeBackends('user:invite', (b) => {
     expect(j.exitCode).toBe(0)
     expect(j.json.url).toBe(`https://social.example:8443/registration/${encodeURIComponent(j.json.token)}`)
     expect(j.json).toMatchObject({inviteType: 'one_time', expiresAt: null, maxUse: null})
+  })
+
+  it('--dry-run says what would be generated and writes nothing', async () => {
+    const r = await b.run(['user:invite', '--max-use', '3', '--dry-run'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('A user invite token reusable would be generated\n')
+    expect(r.stderr).toBe('Dry run: nothing was written.\n')
+    const j = await b.run(['user:invite', '--expires-at', '2999-01-01', '--dry-run', '--json'])
+    expect(j.json).toEqual({dryRun: true, inviteType: 'date_limited', expiresAt: '2999-01-01', maxUse: null})
+    expect(await readInvites(b)).toEqual([])
   })
 
   it('accepts the largest --max-use the column holds', async () => {

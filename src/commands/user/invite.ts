@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command'
+import {BaseCommand, dryRunFlag} from '../../base-command'
 
 export default class UserInvite extends BaseCommand<typeof UserInvite> {
   static summary = 'Generate an invite link.'
@@ -22,6 +22,7 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
   static flags = {
     'expires-at': Flags.string({summary: 'Last day (YYYY-MM-DD, UTC) on which the invite works; today or later.', helpValue: 'DATE'}),
     'max-use': Flags.string({summary: 'How many registrations the invite allows (a whole number, at least 1).', helpValue: 'N'}),
+    'dry-run': dryRunFlag,
   }
 
   async run(): Promise<Record<string, unknown>> {
@@ -29,6 +30,12 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
     const invites = await import('../../services/invites')
     const expiresAt = flags['expires-at'] === undefined ? null : invites.parseExpiresAt(flags['expires-at'])
     const maxUse = flags['max-use'] === undefined ? null : invites.parseMaxUse(flags['max-use'])
+    if (flags['dry-run']) {
+      const inviteType = invites.inviteTypeOf(expiresAt, maxUse)
+      this.out(`A user invite token ${inviteType.replace(/_/g, ' ')} would be generated`)
+      this.note('Dry run: nothing was written.')
+      return {dryRun: true, inviteType, expiresAt, maxUse}
+    }
     const {invite, url} = await this.inTransaction(async ({m, instanceUrl}) => {
       const base = await instanceUrl()
       const created = await invites.createInvite(m, {expiresAt, maxUse})
@@ -36,6 +43,6 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
     })
     this.out(`Generated user invite token ${invite.inviteType.replace(/_/g, ' ')}`)
     this.out(url)
-    return {...invite, url}
+    return {dryRun: false, ...invite, url}
   }
 }

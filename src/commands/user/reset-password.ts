@@ -1,5 +1,5 @@
 import {Args} from '@oclif/core'
-import {BaseCommand} from '../../base-command'
+import {BaseCommand, dryRunFlag} from '../../base-command'
 
 export default class UserResetPassword extends BaseCommand<typeof UserResetPassword> {
   static summary = 'Generate a password reset link for a local user.'
@@ -17,17 +17,27 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
     nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).', required: true, ignoreStdin: true}),
   }
 
+  static flags = {
+    'dry-run': dryRunFlag,
+  }
+
   async run(): Promise<Record<string, unknown>> {
     const {requireLocalUser} = await import('../../services/users')
     const {createPasswordResetToken, passwordResetUrl} = await import('../../services/password-reset')
     const {hostOf} = await import('../../services/instance')
     const {nickname, url} = await this.inTransaction(async ({m, instanceUrl}) => {
       const user = await requireLocalUser(m, this.args.nickname, async () => hostOf(await instanceUrl()))
+      if (this.flags['dry-run']) return {nickname: user.nickname!, url: undefined}
       const token = await createPasswordResetToken(m, user.id)
       return {nickname: user.nickname!, url: passwordResetUrl(await instanceUrl(), token)}
     })
+    if (url === undefined) {
+      this.out(`A password reset token would be generated for ${nickname}`)
+      this.note('Dry run: nothing was written.')
+      return {dryRun: true, nickname}
+    }
     this.out(`Generated password reset token for ${nickname}`)
     this.out(`URL: ${url}`)
-    return {nickname, url}
+    return {dryRun: false, nickname, url}
   }
 }
