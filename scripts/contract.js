@@ -45,7 +45,7 @@ function merged() {
     const old = current.commands[id] ?? {}
     commands[id] = {...c, json: old.json ?? {shape: 'TODO', example: []}}
   }
-  return {commands}
+  return {...current, commands}
 }
 
 function readmeTable(contract) {
