@@ -75,7 +75,7 @@ export function createProgress(label: string, total: number, options: ProgressOp
   return {
     advance(n) {
       value += n
-      if (now() - lastLine >= interval) {
+      if (value !== printed && now() - lastLine >= interval) {
         lastLine = now()
         line()
       }
