@@ -65,19 +65,19 @@ export function describeSource(source: ConnectionSource): string {
 export async function openDatabase(source: ConnectionSource, options: OpenOptions = {}): Promise<Database> {
   let embedded: EmbeddedHandle | undefined
   let dataSource: DataSource
+  // Never synchronize: only our own migrations, and only where we own the database.
+  const common = {
+    type: 'postgres',
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: TOOL_MIGRATIONS_TABLE,
+    installExtensions: false,
+    synchronize: false,
+    logging: false,
+  } as const
   if (source.kind === 'embedded') {
     embedded = await openEmbedded(source.dataDir, {onWait: options.onWait})
-    dataSource = new DataSource({
-      type: 'postgres',
-      driver: pgliteDriver(embedded.db),
-      database: 'postgres',
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-      migrationsTableName: TOOL_MIGRATIONS_TABLE,
-      installExtensions: false,
-      synchronize: false,
-      logging: false,
-    })
+    dataSource = new DataSource({...common, driver: pgliteDriver(embedded.db), database: 'postgres'})
   } else {
     let parsed: URL
     try {
@@ -87,14 +87,8 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
       throw new DatabaseError(`The database URL is not a postgres:// URL.`, 'Use the form postgres://USER:PASSWORD@HOST:5432/DATABASE.')
     }
     dataSource = new DataSource({
-      type: 'postgres',
+      ...common,
       url: source.url,
-      entities: ENTITIES,
-      migrations: MIGRATIONS,
-      migrationsTableName: TOOL_MIGRATIONS_TABLE,
-      installExtensions: false,
-      synchronize: false,
-      logging: false,
       poolSize: 2,
       connectTimeoutMS: 10_000,
       applicationName: 'pleroma-admin',

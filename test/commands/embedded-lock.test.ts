@@ -40,7 +40,8 @@ describe('the embedded database on disk', () => {
   afterEach(() => fs.rmSync(dir, {recursive: true, force: true}))
 
   it('is created on first use, persists, and two concurrent writers both land', async () => {
-    const env = {PLEROMA_ADMIN_DATA_DIR: path.join(dir, 'db')}
+    // A generous lock timeout: the first process runs initdb, which is slow on a busy machine.
+    const env = {PLEROMA_ADMIN_DATA_DIR: path.join(dir, 'db'), PLEROMA_ADMIN_LOCK_TIMEOUT: '300'}
     const [a, b] = await Promise.all([
       cli(['user:new', 'alice', 'alice@example.com', '-y', '--password-stdin'], env, 'secret-a\n'),
       cli(['user:new', 'bob', 'bob@example.com', '-y', '--password-stdin'], env, 'secret-b\n'),
