@@ -19,6 +19,8 @@ export interface TaskContext {
   db: Database
   /** The instance base URL (scheme://host[:port], no trailing slash). */
   instanceUrl: () => Promise<string>
+  /** Its host[:port], for `nick@host` lookups. */
+  instanceHost: () => Promise<string>
 }
 
 export const yesFlag = Flags.boolean({
@@ -191,7 +193,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Runs `fn` in one transaction with a task context. */
   protected async inTransaction<R>(fn: (ctx: TaskContext) => Promise<R>): Promise<R> {
     const db = await this.openDb()
-    return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db)}))
+    return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db)}))
   }
 
   protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {
@@ -207,6 +209,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       config: config?.instanceUrl,
     })
     return this.instanceUrlCache
+  }
+
+  /** The host[:port] of the instance URL (for `nick@host` lookups). */
+  protected async instanceHost(m: EntityManager, db: Database): Promise<string> {
+    return new URL(await this.instanceUrl(m, db)).host
   }
 
   protected async finally(err: Error | undefined): Promise<void> {

@@ -24,9 +24,8 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
   async run(): Promise<Record<string, unknown>> {
     const {requireLocalUser} = await import('../../services/users')
     const {createPasswordResetToken, passwordResetUrl} = await import('../../services/password-reset')
-    const {hostOf} = await import('../../services/instance')
-    const {nickname, url} = await this.inTransaction(async ({m, instanceUrl}) => {
-      const user = await requireLocalUser(m, this.args.nickname, async () => hostOf(await instanceUrl()))
+    const {nickname, url} = await this.inTransaction(async ({m, instanceUrl, instanceHost}) => {
+      const user = await requireLocalUser(m, this.args.nickname, instanceHost)
       if (this.flags['dry-run']) return {nickname: user.nickname!, url: undefined}
       const token = await createPasswordResetToken(m, user.id)
       return {nickname: user.nickname!, url: passwordResetUrl(await instanceUrl(), token)}

@@ -37,11 +37,10 @@ updated_at is bumped only when a value changes. One line per flag given is print
       throw new UsageError('No flag given: nothing to set.', `Give at least one of --admin, --confirmed, --locked, --moderator (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`)
     }
     const {setUserFlags} = await import('../../services/user-flags')
-    const {hostOf} = await import('../../services/instance')
     const dryRun = flags['dry-run']
-    const result = await this.inTransaction(({m, instanceUrl}) =>
+    const result = await this.inTransaction(({m, instanceHost}) =>
       setUserFlags(m, this.args.nickname, {admin: flags.admin, confirmed: flags.confirmed, locked: flags.locked, moderator: flags.moderator}, {
-        instanceHost: async () => hostOf(await instanceUrl()),
+        instanceHost: instanceHost,
         dryRun,
       }),
     )

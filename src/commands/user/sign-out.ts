@@ -32,9 +32,8 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
     const {flags} = this
     const {requireLocalUser} = await import('../../services/users')
     const {countSessions, signOutUser} = await import('../../services/sign-out')
-    const {hostOf} = await import('../../services/instance')
-    const {user, counts} = await this.inTransaction(async ({m, instanceUrl}) => {
-      const found = await requireLocalUser(m, this.args.nickname, async () => hostOf(await instanceUrl()))
+    const {user, counts} = await this.inTransaction(async ({m, instanceHost}) => {
+      const found = await requireLocalUser(m, this.args.nickname, instanceHost)
       return {user: found, counts: await countSessions(m, found.id)}
     })
     const nickname = user.nickname!

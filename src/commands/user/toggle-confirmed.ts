@@ -25,10 +25,9 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
 
   async run(): Promise<Record<string, unknown>> {
     const {toggleConfirmed} = await import('../../services/user-flags')
-    const {hostOf} = await import('../../services/instance')
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceUrl}) =>
-      toggleConfirmed(m, this.args.nickname, {instanceHost: async () => hostOf(await instanceUrl()), dryRun}),
+    const result = await this.inTransaction(({m, instanceHost}) =>
+      toggleConfirmed(m, this.args.nickname, {instanceHost: instanceHost, dryRun}),
     )
     this.out(result.confirmed ? `${result.nickname} doesn't need confirmation.` : `${result.nickname} needs confirmation.`)
     if (dryRun) this.note('Dry run: nothing was written.')

@@ -31,10 +31,9 @@ Shows a summary with counts from the database and asks before changing anything 
     const {flags, args} = this
     const db = await this.openDb()
     const svc = await import('../../services/activation')
-    const {hostOf} = await import('../../services/instance')
 
     const plan = await db.transaction(async (m) => {
-      const user = await svc.requireUserState(m, args.nickname, async () => hostOf(await this.instanceUrl(m, db)))
+      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))
       return svc.planUnsubscribe(m, user)
     })
     const local = plan.follows.filter((f) => f.local).length

@@ -24,10 +24,9 @@ Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that r
 
   async run(): Promise<Record<string, unknown>> {
     const {changeTags, inspectList} = await import('../../services/user-tags')
-    const {hostOf} = await import('../../services/instance')
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceUrl}) =>
-      changeTags(m, this.args.nickname, 'untag', this.args.tags, {instanceHost: async () => hostOf(await instanceUrl()), dryRun}),
+    const result = await this.inTransaction(({m, instanceHost}) =>
+      changeTags(m, this.args.nickname, 'untag', this.args.tags, {instanceHost: instanceHost, dryRun}),
     )
     this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
     if (dryRun) this.note('Dry run: nothing was written.')
