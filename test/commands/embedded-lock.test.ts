@@ -40,6 +40,7 @@ describe('the embedded database on disk', () => {
   afterEach(() => fs.rmSync(dir, {recursive: true, force: true}))
 
   it('is created on first use, persists, and two concurrent writers both land', async () => {
+    // (initdb and two process start-ups: slow on a busy machine, see the timeout below)
     // A generous lock timeout: the first process runs initdb, which is slow on a busy machine.
     const env = {PLEROMA_ADMIN_DATA_DIR: path.join(dir, 'db'), PLEROMA_ADMIN_LOCK_TIMEOUT: '300'}
     const [a, b] = await Promise.all([
@@ -56,7 +57,7 @@ describe('the embedded database on disk', () => {
     expect(JSON.parse(list.stdout).map((u: {nickname: string}) => u.nickname).sort()).toEqual(['alice', 'bob'])
     // The lock is released after each run.
     expect(fs.existsSync(path.join(dir, 'db.lock'))).toBe(false)
-  })
+  }, 300_000)
 
   it('takes over the lock of a process that no longer exists', async () => {
     const db = path.join(dir, 'db')
