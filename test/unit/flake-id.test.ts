@@ -1,3 +1,4 @@
+import {randomBytes} from 'node:crypto'
 import {FlakeIdGenerator, flakeIdFromString, flakeIdTime, flakeIdToString, newFlakeId} from '../../src/db/flake-id'
 import {utcNow, toUtcTimestamp} from '../../src/db/time'
 import {pathSegment, urlSafeToken} from '../../src/db/tokens'
@@ -35,6 +36,24 @@ describe('FlakeId (schema.md §2.1)', () => {
     expect([...ids].sort()).toEqual(ids)
     expect(Math.abs(flakeIdTime(ids[0]) - Date.now())).toBeLessThan(60_000)
     expect(ids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  })
+
+  it('converts like plain BigInt base-62 arithmetic, at the edges and on random ids', () => {
+    const reference = (uuid: string): string => {
+      let n = BigInt('0x' + uuid.replace(/-/g, ''))
+      if (n >> 64n === 0n) return n.toString(10)
+      const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
+      let out = ''
+      for (; n > 0n; n /= 62n) out = digits[Number(n % 62n)] + out
+      return out
+    }
+    const hexes = ['00000000000000010000000000000000', 'ffffffffffffffffffffffffffffffff', '0000000100000000ffffffffffffffff', '7fffffff80000000000000003e3e3e3e']
+    for (let i = 0; i < 2000; i++) hexes.push(randomBytes(16).toString('hex'))
+    for (const hex of hexes) {
+      const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
+      expect(flakeIdToString(uuid)).toBe(reference(uuid))
+      expect(flakeIdFromString(flakeIdToString(uuid))).toBe(uuid)
+    }
   })
 
   it('shows legacy integer ids as decimals and round-trips them', () => {
