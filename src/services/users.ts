@@ -8,7 +8,7 @@ import type {EntityManager} from 'typeorm'
 import {User} from '../entities/user'
 import {NotFoundError, RefusedError} from '../errors'
 import {newFlakeId, flakeIdToString} from '../db/flake-id'
-import {utcNow, toUtcTimestamp} from '../db/time'
+import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
 
@@ -282,7 +282,8 @@ interface ListedRow {
   is_confirmed: boolean
   is_approved: boolean
   tags: string[] | null
-  inserted_at: Date
+  /** ISO 8601 UTC, formatted by the database. */
+  inserted_at: string
 }
 
 /** Which users `user:list` shows; every condition is combined with AND and done in SQL. */
@@ -346,14 +347,15 @@ export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; pa
  * that memory stays flat whatever the size of the instance.
  */
 export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
-  const pageSize = options.pageSize ?? 1000
+  const pageSize = options.pageSize ?? 5000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
   let after: string | null = null
   while (remaining > 0) {
     const size = Math.min(pageSize, remaining)
     const rows: ListedRow[] = await m.query(
-      `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at
+      `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
+              to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at
          FROM users
         WHERE ${where} AND ($2::uuid IS NULL OR id > $2::uuid)
         ORDER BY id
@@ -388,7 +390,7 @@ function listedUser(r: ListedRow): ListedUser {
     confirmed: r.is_confirmed,
     approved: r.is_approved,
     tags: r.tags ?? [],
-    insertedAt: toUtcTimestamp(r.inserted_at).replace(' ', 'T') + 'Z',
+    insertedAt: r.inserted_at,
   }
 }
 

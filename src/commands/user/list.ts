@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {BaseCommand} from '../../base-command'
+import {BaseCommand, writeOut} from '../../base-command'
 import {RefusedError} from '../../errors'
 
 const FILTERS = 'FILTERS'
@@ -69,17 +69,22 @@ By default only local users are listed, as Pleroma does; service actors (interna
     }
 
     const json = this.jsonEnabled()
-    const out = process.stdout
     await db.transaction(async (m) => {
+      // Written out in chunks of about 64 kB (one write each, waiting for a full pipe to drain).
+      let chunk = json ? '[' : ''
       let first = true
-      if (json) out.write('[')
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
-        if (json) out.write((first ? '\n  ' : ',\n  ') + JSON.stringify(user))
-        else if (flags.ndjson) out.write(JSON.stringify(user) + '\n')
-        else out.write(formatUserLine(user) + '\n')
+        if (json) chunk += (first ? '\n  ' : ',\n  ') + JSON.stringify(user)
+        else if (flags.ndjson) chunk += JSON.stringify(user) + '\n'
+        else chunk += formatUserLine(user) + '\n'
         first = false
+        if (chunk.length >= 65536) {
+          await writeOut(chunk)
+          chunk = ''
+        }
       }
-      if (json) out.write(first ? ']\n' : '\n]\n')
+      if (json) chunk += first ? ']\n' : '\n]\n'
+      if (chunk) await writeOut(chunk)
     })
   }
 }
