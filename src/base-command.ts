@@ -79,6 +79,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (!this.jsonEnabled()) process.stdout.write(line + '\n')
   }
 
+  /**
+   * Many data lines on stdout in one write (nothing under --json), waiting
+   * for the pipe to drain when it is full, so that memory stays flat.
+   */
+  protected async outLines(lines: string[]): Promise<void> {
+    if (this.jsonEnabled() || lines.length === 0) return
+    await writeOut(lines.join('\n') + '\n')
+  }
+
   /** A progress or info line on stderr (nothing under --json). */
   protected note(line: string): void {
     if (!this.jsonEnabled()) process.stderr.write(line + '\n')
@@ -289,4 +298,18 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
     return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}
   }
   return {kind: 'error', exitCode: ExitCode.ERROR, message: err.message || String(err)}
+}
+
+/** Writes to stdout; resolves when the data is handed over (at once, or after 'drain' on a full pipe). */
+export function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => {
+    if (process.stdout.write(text)) return resolve()
+    const done = () => {
+      process.stdout.off('drain', done)
+      process.stdout.off('error', done)
+      resolve()
+    }
+    process.stdout.on('drain', done)
+    process.stdout.on('error', done)
+  })
 }

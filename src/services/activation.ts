@@ -287,28 +287,36 @@ export interface InstanceBatchResult {
   deactivated: string[]
   removed: FollowOf[]
   countersChanged: number
-  /** Where the next batch starts (keyset), or null when this was the last one. */
-  next: string | null
+}
+
+/**
+ * The ids of the instance's users, in id order: read once (one scan of
+ * users; the host expression cannot use an index), then processed in
+ * batches by id.
+ */
+export async function instanceUserIds(m: EntityManager, instance: string): Promise<string[]> {
+  const rows: Array<{id: string}> = await m.query(`SELECT id FROM users WHERE ${INSTANCE_USERS_WHERE} ORDER BY id`, [instance])
+  return rows.map((r) => r.id)
 }
 
 /**
  * One batch of `unsubscribe_all_from_instance`, to run in its own
- * transaction: locks the next `batchSize` users of the instance after
- * `after` (keyset on id), deactivates them, deletes all their follows and
+ * transaction: locks the given users (ids from instanceUserIds, still of
+ * the instance), deactivates them, deletes all their follows and
  * recomputes the counters of every affected local user. Users already
- * inactive and without follows are selected again on a re-run and are
- * no-ops, so an interrupted run is finished by running it again.
+ * inactive and without follows are no-ops, so an interrupted run is
+ * finished by running it again.
  */
-export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, after: string | null, batchSize: number, now = utcNow()): Promise<InstanceBatchResult> {
+export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
   const rows: UserRow[] = await m.query(
     `SELECT id, nickname, local, is_active FROM users
-      WHERE ${INSTANCE_USERS_WHERE} ${after ? 'AND id > $3' : ''}
-      ORDER BY id LIMIT $2 FOR UPDATE`,
-    after ? [instance, batchSize, after] : [instance, batchSize],
+      WHERE id = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
+      ORDER BY id FOR UPDATE`,
+    [instance, ids],
   )
   const users = rows.map(toState)
   const result = await unsubscribeUsers(m, users.map((u) => u.id), now)
-  return {...result, users, next: rows.length === batchSize ? rows[rows.length - 1].id : null}
+  return {...result, users}
 }
 
 /** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */

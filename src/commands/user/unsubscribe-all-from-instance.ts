@@ -9,7 +9,7 @@ export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof U
 
 For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count are recomputed for every affected local user (the accounts they followed and their local followers).
 
-Users are processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
+The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
 
 Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.`
 
@@ -55,17 +55,17 @@ Shows a summary with counts from the database and asks before changing anything 
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
 
+    const ids = await db.transaction((m) => svc.instanceUserIds(m, instance))
     const shouldStop = this.stopBetweenBatches()
-    const bar = this.progress(`Unsubscribing users of ${instance}`, summary.users)
-    let after: string | null = null
+    const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
     let users = 0
     let deactivated = 0
     let followsRemoved = 0
     let batches = 0
     let stopped = false
-    do {
-      const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, after, batchSize))
-      if (batch.users.length === 0) break
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const chunk = ids.slice(start, start + batchSize)
+      const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
@@ -76,18 +76,19 @@ Shows a summary with counts from the database and asks before changing anything 
         if (list) list.push(f.friend)
         else friendsOf.set(f.followerId, [f.friend])
       }
+      const lines: string[] = []
       for (const u of batch.users) {
-        this.out(`Deactivating ${u.nickname}`)
-        for (const friend of friendsOf.get(u.id) ?? []) this.out(`Unsubscribing ${friend} from ${u.nickname}`)
-        this.out(`Successfully unsubscribed all followers from ${u.nickname}`)
+        lines.push(`Deactivating ${u.nickname}`)
+        for (const friend of friendsOf.get(u.id) ?? []) lines.push(`Unsubscribing ${friend} from ${u.nickname}`)
+        lines.push(`Successfully unsubscribed all followers from ${u.nickname}`)
       }
-      bar.advance(batch.users.length)
-      after = batch.next
-      if (after && shouldStop()) {
+      await this.outLines(lines)
+      bar.advance(chunk.length)
+      if (start + batchSize < ids.length && shouldStop()) {
         stopped = true
         break
       }
-    } while (after)
+    }
     bar.done()
     if (stopped) {
       throw new AbortedError(
