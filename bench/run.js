@@ -1,0 +1,365 @@
+#!/usr/bin/env node
+'use strict'
+/**
+ * The benchmark (issue #5): each bulk scenario timed as a whole pleroma-admin
+ * process against a hand-written SQL baseline reaching the same end state in
+ * one transaction (psql --single-transaction, the floor), in the same run,
+ * alternating, several rounds; medians, ratios, end-state equality; then
+ * start-up times against `node -e 0`. See bench/README.md.
+ *
+ *   npm run bench                               # default scale, writes bench/RESULTS.md
+ *   npm run bench -- --scale small --runs 1     # what CI runs
+ */
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const {parseArgs} = require('node:util')
+const {execFileSync} = require('node:child_process')
+const {SCALES, BASE, seedStatements} = require('./lib/seed')
+const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, requirePsql} = require('./lib/db')
+const {fingerprint, compare} = require('./lib/fingerprint')
+const {timeProcess, median} = require('./lib/proc')
+const {seedDatabase, scaleParams} = require('./seed')
+
+/** Bump when the seed's rows change, so that old templates are re-seeded. */
+const SEED_VERSION = 1
+const BASELINES = path.join(__dirname, 'baselines')
+
+const BULK = [
+  {
+    id: 'unsubscribe-all-from-instance',
+    what: (m, f) => `dead${m}x.example: ${f.dead} users × 20 follows of local users`,
+    target: 1.5,
+    command: (m) => ['user:unsubscribe-all-from-instance', `dead${m}x.example`, '--yes'],
+    baseline: (m) => ({file: 'unsubscribe-all-from-instance.sql', vars: {instance: `dead${m}x.example`}}),
+  },
+  {
+    id: 'delete-activities',
+    what: (m, f) => `spammer${m}x: ${f.spam} posts, each liked and announced by others`,
+    target: 2,
+    command: (m) => ['user:delete-activities', `spammer${m}x`, '--yes'],
+    baseline: (m) => ({file: 'delete-activities.sql', vars: {nick: `spammer${m}x`}}),
+  },
+  {
+    id: 'rm',
+    what: (m, f) => `victim${m}x: ${f.victim} posts, ${f.followers} followers, ${f.follows} follows`,
+    target: 2,
+    command: (m) => ['user:rm', `victim${m}x`, '--yes'],
+    baseline: (m) => ({file: 'rm.sql', vars: {nick: `victim${m}x`}}),
+  },
+]
+
+const LIST_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
+const LIST_SQL = `COPY (SELECT ${LIST_COLUMNS} FROM users WHERE nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' ORDER BY id) TO STDOUT`
+
+function options() {
+  const {values} = parseArgs({
+    options: {
+      'database-url': {type: 'string', default: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'},
+      scale: {type: 'string', default: 'default'},
+      layout: {type: 'string', default: 'tool'},
+      runs: {type: 'string'},
+      sizes: {type: 'string'},
+      'startup-runs': {type: 'string'},
+      only: {type: 'string'},
+      out: {type: 'string'},
+      reseed: {type: 'boolean', default: false},
+      keep: {type: 'boolean', default: false},
+      json: {type: 'boolean', default: false},
+      strict: {type: 'boolean', default: false},
+      break: {type: 'string'},
+      local: {type: 'string'},
+      remote: {type: 'string'},
+      instances: {type: 'string'},
+      posts: {type: 'string'},
+      help: {type: 'boolean', short: 'h', default: false},
+    },
+  })
+  if (values.help) {
+    console.log(fs.readFileSync(path.join(__dirname, 'README.md'), 'utf8'))
+    process.exit(0)
+  }
+  const big = values.scale === 'default'
+  return {
+    serverUrl: values['database-url'],
+    scale: values.scale,
+    layout: values.layout,
+    params: scaleParams(values),
+    runs: Number(values.runs ?? (big ? 5 : 3)),
+    sizes: values.sizes ? values.sizes.split(',').map(Number) : big ? [1, 4, 16] : [1],
+    startupRuns: Number(values['startup-runs'] ?? (big ? 15 : 3)),
+    only: values.only ? new Set(values.only.split(',')) : undefined,
+    out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
+    reseed: values.reseed,
+    keep: values.keep,
+    json: values.json,
+    strict: values.strict,
+    // The harness's own check: these scenarios' baselines do nothing, so their end states must differ.
+    break: new Set(values.break ? values.break.split(',') : []),
+  }
+}
+
+const log = (...a) => console.error(...a)
+const fmt = (s) => (s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3))
+
+/** Fixture sizes at multiplier m (as seed.js makes them). */
+function fixtureSizes(p, m) {
+  const size = (n) => Math.max(1, Math.round(n * m * p.fixture))
+  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000)}
+}
+
+async function ensureTemplate(o) {
+  const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
+  const signature = JSON.stringify({v: SEED_VERSION, layout: o.layout, params: o.params, sizes: o.sizes})
+  const comment = await databaseComment(o.serverUrl, name)
+  if (!o.reseed && comment === signature) {
+    log(`Template ${name} is seeded already (${signature}).`)
+    return name
+  }
+  log(`Seeding template ${name}: ${signature}`)
+  const r = await seedDatabase({serverUrl: o.serverUrl, name, layout: o.layout, params: o.params, sizes: o.sizes, log})
+  await setDatabaseComment(o.serverUrl, name, signature)
+  log(`Seeded in ${r.seconds.toFixed(0)} s: ${JSON.stringify(r.counts)}`)
+  return name
+}
+
+async function describeTemplate(url) {
+  return withClient(url, async (c) => {
+    const {rows} = await c.query(
+      `SELECT (SELECT count(*) FROM users WHERE local)::int AS local_users, (SELECT count(*) FROM users WHERE NOT local)::int AS remote_users,
+              (SELECT count(*) FROM activities)::int AS activities, (SELECT count(*) FROM objects)::int AS objects,
+              (SELECT count(*) FROM following_relationships)::int AS follows, (SELECT count(*) FROM notifications)::int AS notifications,
+              (SELECT count(*) FROM oauth_tokens)::int AS oauth_tokens,
+              pg_size_pretty(pg_database_size(current_database())) AS size, version() AS server,
+              to_regclass('hashtags_objects') IS NOT NULL AS has_hashtags, to_regclass('chat_message_references') IS NOT NULL AS has_chat`,
+    )
+    return rows[0]
+  })
+}
+
+function commandArgs(url, args) {
+  return [BIN, ...args, '--database-url', url, '--instance-url', BASE]
+}
+
+async function runCommand(url, args, extra = {}) {
+  const r = await timeProcess(process.execPath, commandArgs(url, args), {
+    env: {...process.env, PLEROMA_ADMIN_PROGRESS_INTERVAL: '3600', ...extra.env},
+    rss: extra.rss,
+  })
+  if (r.code !== 0) throw new Error(`pleroma-admin ${args.join(' ')} exited with ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`)
+  return r
+}
+
+async function runBaseline(url, baseline, info) {
+  const vars = {base: BASE, has_hashtags: info.has_hashtags ? 1 : 0, has_chat: info.has_chat ? 1 : 0, ...baseline.vars}
+  const args = ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-d', url]
+  for (const [k, v] of Object.entries(vars)) args.push('-v', `${k}=${v}`)
+  args.push('-f', path.join(BASELINES, baseline.file))
+  const r = await timeProcess('psql', args)
+  if (r.code !== 0) throw new Error(`baseline ${baseline.file} failed (${r.code}): ${r.stderr.trim()}`)
+  return r
+}
+
+async function bulkRounds(o, template, info) {
+  const results = []
+  const scenarios = BULK.filter((s) => !o.only || o.only.has(s.id))
+  for (const s of scenarios) {
+    for (const m of o.sizes) results.push({id: s.id, m, what: s.what(m, fixtureSizes(o.params, m)), target: m === 1 ? s.target : undefined, command: [], baseline: [], equal: undefined, diff: []})
+  }
+  const list = !o.only || o.only.has('list') ? {id: 'list', command: [], baseline: [], rss: []} : undefined
+  const names = {command: `pa_bench_${process.pid}_cmd`, baseline: `pa_bench_${process.pid}_sql`}
+  for (let round = 1; round <= o.runs; round++) {
+    const copyStart = process.hrtime.bigint()
+    for (const n of Object.values(names)) {
+      await dropDatabase(o.serverUrl, n)
+      await createDatabase(o.serverUrl, n, template)
+    }
+    log(`Round ${round}/${o.runs} (two copies of the template in ${(Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)} s)`)
+    const urls = {command: dbUrl(o.serverUrl, names.command), baseline: dbUrl(o.serverUrl, names.baseline)}
+    for (const r of results) {
+      const s = BULK.find((x) => x.id === r.id)
+      const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
+      for (const kind of order) {
+        const baseline = o.break.has(r.id) ? {file: 'nothing.sql', vars: {}} : s.baseline(r.m)
+        const t = kind === 'command' ? await runCommand(urls.command, s.command(r.m)) : await runBaseline(urls.baseline, baseline, info)
+        r[kind].push(t.seconds)
+      }
+      let state = ''
+      if (round === 1) {
+        const [a, b] = await Promise.all([fingerprint(urls.command), fingerprint(urls.baseline)])
+        r.diff = compare(a, b)
+        r.equal = r.diff.length === 0
+        state = r.equal ? ', end states equal' : `, END STATES DIFFER: ${r.diff.map((d) => d.table).join(', ')}`
+      }
+      log(`  ${r.id} ${r.m}x: command ${fmt(r.command.at(-1))} s, SQL ${fmt(r.baseline.at(-1))} s${state}`)
+    }
+    if (list) {
+      const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
+      for (const kind of order) {
+        if (kind === 'command') {
+          const t = await runCommand(urls.command, ['user:list', '--all', '--json'], {rss: true})
+          list.command.push(t.seconds)
+          list.rss.push(t.maxRssKb)
+        } else {
+          const t = await timeProcess('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urls.command, '-c', LIST_SQL])
+          if (t.code !== 0) throw new Error(`psql COPY failed: ${t.stderr}`)
+          list.baseline.push(t.seconds)
+        }
+      }
+      log(`  list: command ${fmt(list.command.at(-1))} s (peak RSS ${(list.rss.at(-1) / 1024).toFixed(0)} MB), psql COPY ${fmt(list.baseline.at(-1))} s`)
+    }
+    if (!o.keep || round < o.runs) for (const n of Object.values(names)) await dropDatabase(o.serverUrl, n)
+  }
+  return {bulk: results, list}
+}
+
+/** Start-up: node -e 0, --help, user:tag on PostgreSQL, user:list on the embedded database with 10 users, round-robin. */
+async function startup(o) {
+  const dbName = `pa_bench_${process.pid}_startup`
+  await dropDatabase(o.serverUrl, dbName)
+  await createDatabase(o.serverUrl, dbName)
+  const url = dbUrl(o.serverUrl, dbName)
+  await layOut(url, o.layout)
+  const small = {...SCALES.tiny, local: 10, remote: 10, instances: 2, posts: 50}
+  await withClient(url, async (c) => {
+    for (const s of seedStatements(small, [])) await c.query(s.sql)
+  })
+  // The embedded database: created by the tool itself, then 10 users.
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-bench-embedded-'))
+  const env = {...process.env, PLEROMA_ADMIN_DATA_DIR: path.join(dataDir, 'db')}
+  delete env.DATABASE_URL
+  delete env.PLEROMA_ADMIN_DATABASE_URL
+  execFileSync(process.execPath, [BIN, 'user:list'], {env, stdio: ['ignore', 'ignore', 'inherit']})
+  const {openEmbedded} = require(path.join(ROOT, 'dist', 'db', 'embedded.js'))
+  const handle = await openEmbedded(env.PLEROMA_ADMIN_DATA_DIR)
+  const [fns, users] = seedStatements({...small, local: 10}, [])
+  await handle.db.exec(fns.sql)
+  await handle.db.exec(users.sql)
+  const {rows} = await handle.db.query(`SELECT count(*)::int AS n FROM users WHERE local`)
+  await handle.close()
+  if (rows[0].n !== 10) throw new Error(`the embedded database has ${rows[0].n} users, not 10`)
+
+  const cases = [
+    {id: 'node -e 0', cmd: process.execPath, args: ['-e', '0']},
+    {id: 'pleroma-admin --help', cmd: process.execPath, args: [BIN, '--help'], target: 2.5},
+    {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 4},
+    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 11},
+  ]
+  for (const c of cases) c.times = []
+  const warmup = o.startupRuns >= 5 ? 2 : 0
+  for (let i = 0; i < o.startupRuns + warmup; i++) {
+    for (let k = 0; k < cases.length; k++) {
+      const c = cases[(i + k) % cases.length]
+      const t = await timeProcess(c.cmd, c.args, {env: c.env})
+      if (t.code !== 0) throw new Error(`${c.id} exited with ${t.code}: ${t.stderr.trim()}`)
+      if (i >= warmup) c.times.push(t.seconds)
+    }
+  }
+  await dropDatabase(o.serverUrl, dbName)
+  fs.rmSync(dataDir, {recursive: true, force: true})
+  const node = median(cases[0].times)
+  return cases.map((c) => ({id: c.id, median: median(c.times), ratio: median(c.times) / node, target: c.target, times: c.times}))
+}
+
+function machine() {
+  const cpus = os.cpus()
+  return {
+    cpu: `${cpus[0]?.model ?? 'unknown'} × ${cpus.length}`,
+    memory: `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    psql: requirePsql(),
+  }
+}
+
+function report(o, info, bulk, list, start, started) {
+  const lines = []
+  const ok = (v, t) => (t === undefined ? '' : v <= t ? 'met' : '**missed**')
+  lines.push('# Benchmark results', '')
+  lines.push(`Written by \`node bench/run.js ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${((Date.now() - started) / 60000).toFixed(0)} min.`)
+  lines.push('Each bulk command ran as a whole process (`node bin/run.js ... --yes`, stdout to /dev/null) on one copy of the seeded database, its SQL baseline')
+  lines.push('(`psql --single-transaction -f bench/baselines/<scenario>.sql`) on another copy, alternating which goes first; medians of the rounds.')
+  lines.push('End states are compared table by table after the first round (bench/lib/fingerprint.js).', '')
+  const m = machine()
+  lines.push('## Machine and data', '')
+  lines.push(`- Machine: ${m.cpu}, ${m.memory}, ${m.os}; Node ${m.node}; ${m.psql}`)
+  lines.push(`- Server: ${info.server.split(',')[0]}`)
+  lines.push(`- Layout: ${o.layout === 'tool' ? "pleroma-admin's own migrations (db:init)" : "Pleroma's own migrations (test/fixtures/pleroma-schema.sql)"}; scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
+  lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
+  lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}`, '')
+  if (bulk.length > 0 || list) {
+    lines.push('## Against the SQL floor', '')
+    lines.push('| scenario | size | command (median s) | SQL floor (median s) | ratio | target | | end state |', '|---|---|---|---|---|---|---|---|')
+    for (const r of bulk) {
+      const ratio = median(r.command) / median(r.baseline)
+      lines.push(`| ${r.id} ${r.m}× | ${r.what} | ${fmt(median(r.command))} | ${fmt(median(r.baseline))} | ${ratio.toFixed(2)} | ${r.target ? '≤ ' + r.target : ''} | ${ok(ratio, r.target)} | ${r.equal ? 'equal' : 'DIFFERS: ' + r.diff.map((d) => d.table).join(', ')} |`)
+    }
+    if (list) {
+      const ratio = median(list.command) / median(list.baseline)
+      const rss = Math.max(...list.rss) / 1024
+      lines.push(`| user:list --all --json | ${info.local_users + info.remote_users} users → /dev/null vs psql COPY | ${fmt(median(list.command))} | ${fmt(median(list.baseline))} | ${ratio.toFixed(2)} | ≤ 1.5 | ${ok(ratio, 1.5)} | peak RSS ${rss.toFixed(0)} MB (≤ 150: ${ok(rss, 150)}) |`)
+    }
+    lines.push('')
+  }
+  if (o.sizes.length > 1 && bulk.length > 0) {
+    lines.push('## Scaling', '', 'Median command time at each fixture size, and the time per 1× of work (linear growth keeps it flat).', '')
+    lines.push(`| scenario | ${o.sizes.map((s) => s + '×').join(' | ')} | ${o.sizes.map((s) => 's per 1× at ' + s + '×').join(' | ')} | SQL floor ${o.sizes.map((s) => s + '×').join(' / ')} |`)
+    lines.push(`|---|${o.sizes.map(() => '---|').join('')}${o.sizes.map(() => '---|').join('')}---|`)
+    for (const id of [...new Set(bulk.map((r) => r.id))]) {
+      const rows = o.sizes.map((s) => bulk.find((r) => r.id === id && r.m === s))
+      lines.push(`| ${id} | ${rows.map((r) => fmt(median(r.command))).join(' | ')} | ${rows.map((r) => fmt(median(r.command) / r.m)).join(' | ')} | ${rows.map((r) => fmt(median(r.baseline))).join(' / ')} |`)
+    }
+    lines.push('')
+  }
+  if (start) {
+    lines.push('## Start-up', '', `Round-robin, ${o.startupRuns} runs each${o.startupRuns >= 5 ? ' after 2 warm-ups' : ''}; ratio of medians to \`node -e 0\`.`, '')
+    lines.push('| process | median (ms) | ratio | target | |', '|---|---|---|---|---|')
+    for (const c of start) lines.push(`| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.target ? '≤ ' + c.target : ''} | ${ok(c.ratio, c.target)} |`)
+    lines.push('')
+  }
+  lines.push('## Every run (seconds)', '')
+  for (const r of bulk) lines.push(`- ${r.id} ${r.m}×: command ${r.command.map(fmt).join(', ')}; SQL ${r.baseline.map(fmt).join(', ')}`)
+  if (list) lines.push(`- user:list: command ${list.command.map(fmt).join(', ')} (peak RSS kB ${list.rss.join(', ')}); psql COPY ${list.baseline.map(fmt).join(', ')}`)
+  if (start) for (const c of start) lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms`)
+  lines.push('')
+  return lines.join('\n')
+}
+
+async function main() {
+  const o = options()
+  const started = Date.now()
+  requirePsql()
+  if (!fs.existsSync(path.join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run build` first.')
+  const template = await ensureTemplate(o)
+  const info = await describeTemplate(dbUrl(o.serverUrl, template))
+  const {bulk, list} = await bulkRounds(o, template, info)
+  const start = !o.only || o.only.has('startup') ? await startup(o) : undefined
+  const md = report(o, info, bulk, list, start, started)
+  if (o.out) {
+    fs.writeFileSync(o.out, md)
+    log(`Wrote ${path.relative(process.cwd(), o.out)}`)
+  }
+  if (o.json) console.log(JSON.stringify({scale: o.scale, layout: o.layout, params: o.params, info, bulk, list, startup: start}, null, 2))
+  else console.log(md)
+  const differ = bulk.filter((r) => r.equal === false)
+  if (differ.length > 0) {
+    log(`End states differ: ${differ.map((r) => `${r.id} ${r.m}x (${r.diff.map((d) => d.table).join(', ')})`).join('; ')}`)
+    process.exitCode = 1
+  }
+  if (o.strict) {
+    const missed = [
+      ...bulk.filter((r) => r.target && median(r.command) / median(r.baseline) > r.target).map((r) => r.id),
+      ...(list && median(list.command) / median(list.baseline) > 1.5 ? ['list'] : []),
+      ...(start ?? []).filter((c) => c.target && c.ratio > c.target).map((c) => c.id),
+    ]
+    if (missed.length > 0) {
+      log(`Targets missed: ${missed.join(', ')}`)
+      process.exitCode = 1
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(`Error: ${e.message}`)
+  process.exit(1)
+})
