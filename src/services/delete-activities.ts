@@ -204,13 +204,17 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
   const objectId = await objectIdExpression(m)
   const params: unknown[] = [target.apId, options.limit]
   if (options.after) params.push(options.after)
+  // NULLS FIRST (ids are never null) is the order of a backward scan of Pleroma's
+  // index on (actor, id DESC NULLS LAST): with plain ORDER BY id the planner walks
+  // the primary key through every activity of the instance instead (seconds per batch).
+
   const batch: BatchRow[] = await m.query(
     `SELECT id, data->>'type' AS type, data->>'id' AS ap_id, ${objectId('data')} AS object_id,
             data->'to' AS "to", data->'cc' AS cc
        FROM activities
       WHERE actor = $1 AND data->>'type' IN ('Create', 'Like', 'Announce')
             ${options.after ? 'AND id > $3' : ''}
-      ORDER BY id
+      ORDER BY id NULLS FIRST
       LIMIT $2
         FOR UPDATE`,
     params,

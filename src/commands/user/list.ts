@@ -60,7 +60,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
       search: flags.search,
     }
     const db = await this.openDb()
-    const {iterateUsers, countUsers, formatUserLine} = await import('../../services/users')
+    const {iterateUsers, iterateUserJsonPages, countUsers, formatUserLine} = await import('../../services/users')
 
     if (flags.count) {
       const count = await db.transaction((m) => countUsers(m, filter))
@@ -70,20 +70,27 @@ By default only local users are listed, as Pleroma does; service actors (interna
 
     const json = this.jsonEnabled()
     await db.transaction(async (m) => {
-      // Written out in chunks of about 64 kB (one write each, waiting for a full pipe to drain).
-      let chunk = json ? '[' : ''
-      let first = true
+      if (json || flags.ndjson) {
+        // JSON texts made by the database, a page per write.
+        let first = true
+        if (json) await writeOut('[')
+        for await (const page of iterateUserJsonPages(m, filter, {limit: flags.limit})) {
+          if (page.length === 0) continue
+          await writeOut(json ? (first ? '\n  ' : ',\n  ') + page.join(',\n  ') : page.join('\n') + '\n')
+          first = false
+        }
+        if (json) await writeOut(first ? ']\n' : '\n]\n')
+        return
+      }
+      // Pleroma's lines, written out in chunks of about 64 kB.
+      let chunk = ''
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
-        if (json) chunk += (first ? '\n  ' : ',\n  ') + JSON.stringify(user)
-        else if (flags.ndjson) chunk += JSON.stringify(user) + '\n'
-        else chunk += formatUserLine(user) + '\n'
-        first = false
+        chunk += formatUserLine(user) + '\n'
         if (chunk.length >= 65536) {
           await writeOut(chunk)
           chunk = ''
         }
       }
-      if (json) chunk += first ? ']\n' : '\n]\n'
       if (chunk) await writeOut(chunk)
     })
   }
