@@ -7,7 +7,7 @@
 import {Command, Errors, Flags, Interfaces} from '@oclif/core'
 import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind} from './errors'
 import type {ConnectionSource, Database} from './db/connection'
-import type {EntityManager} from 'typeorm'
+import type {Querier} from './db/querier'
 import type {PleromaConfig} from './config/pleroma-config'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -15,7 +15,7 @@ export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** What a command's `run()` gets to work with inside its one transaction. */
 export interface TaskContext {
-  m: EntityManager
+  m: Querier
   db: Database
   /** The instance base URL (scheme://host[:port], no trailing slash). */
   instanceUrl: () => Promise<string>
@@ -196,7 +196,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db)}))
   }
 
-  protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {
+  protected async instanceUrl(m: Querier, db: Database): Promise<string> {
     if (this.instanceUrlCache) return this.instanceUrlCache
     const {resolveInstanceUrl} = await import('./services/instance')
     const config = this.pleromaConfig()
@@ -212,7 +212,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The host[:port] of the instance URL (for `nick@host` lookups). */
-  protected async instanceHost(m: EntityManager, db: Database): Promise<string> {
+  protected async instanceHost(m: Querier, db: Database): Promise<string> {
     return new URL(await this.instanceUrl(m, db)).host
   }
 
