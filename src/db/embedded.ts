@@ -81,6 +81,20 @@ function startParams(PGliteClass: {defaultStartParams: string[]}): string[] {
   return [...PGliteClass.defaultStartParams, '-c', 'shared_buffers=16MB']
 }
 
+/**
+ * Compile PGlite's WebAssembly (9 MB) with V8's baseline compiler (Liftoff)
+ * only: in Node 20, V8 also compiles it with its optimising compiler, which
+ * cost about 1 s of CPU at every start; a command's queries on the embedded
+ * database are short and run about as fast either way. Set before PGlite
+ * compiles anything; the flag only concerns WebAssembly. (Node documents
+ * v8.setFlagsFromString after start-up as "may do nothing": then the start
+ * is merely slower.)
+ */
+function useBaselineWasmCompiler(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ;(require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only')
+}
+
 /** Type parsers that make PGlite return what node-postgres returns. */
 export const PGLITE_PARSERS: Record<number, (value: string) => unknown> = {
   20: (v) => v, // int8 as string, as node-postgres does
@@ -110,6 +124,7 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   const unlock = await lockDirectory(dir, options)
   try {
     const created = !fs.existsSync(path.join(dir, 'PG_VERSION'))
+    useBaselineWasmCompiler()
     const {PGlite} = await import('@electric-sql/pglite')
     const open = (extensions: string[]) =>
       PGlite.create({dataDir: dir, extensions: embeddedExtensions(extensions), parsers: PGLITE_PARSERS, startParams: startParams(PGlite)})
