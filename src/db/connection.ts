@@ -68,10 +68,29 @@ export function describeSource(source: ConnectionSource): string {
   }
 }
 
+/**
+ * node-postgres' Client alone (not the pg package's index, which also loads
+ * the pool). On loading, pg probes for Cloudflare Workers with `new
+ * Response()` when there is no global `navigator` (Node 20; Node 21+ has
+ * one), and that loads Node's fetch implementation (undici): ~90 ms of a
+ * command's start. A `navigator` as Node 21 defines it is given for the
+ * time of the require.
+ */
+function requirePgClient(): typeof import('pg').Client {
+  const g = globalThis as {navigator?: unknown}
+  const shim = !('navigator' in globalThis)
+  if (shim) Object.defineProperty(g, 'navigator', {value: {userAgent: `Node.js/${process.versions.node.split('.')[0]}`}, configurable: true, writable: true})
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('pg/lib/client') as typeof import('pg').Client
+  } finally {
+    if (shim) delete g.navigator
+  }
+}
+
 /** A connected node-postgres Client (no pool: a command uses one connection). */
 async function connectPostgres(url: string): Promise<RawClient & {end(): Promise<void>}> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Client = require('pg/lib/client') as typeof import('pg').Client
+  const Client = requirePgClient()
   const client = new Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,
