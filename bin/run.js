@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // Production entry point: runs the compiled commands in dist/.
-const {execute} = require('@oclif/core')
+// Loads oclif's execute() alone: oclif's index loads every part of oclif and
+// semver (for a Node version check our own "engines" makes moot); the
+// commands import the parts they use (@oclif/core/command, /flags, ...).
+try {
+  process.cwd()
+} catch (error) {
+  // the one other check of oclif's index
+  if (error.code === 'ENOENT') process.stderr.write('WARNING: current directory does not exist\n')
+}
+const {execute} = require('@oclif/core/execute')
 
 execute({dir: __dirname}).catch(() => {
   // oclif has already printed the error and set the exit code.

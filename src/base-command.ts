@@ -4,10 +4,14 @@
  * Heavy modules (TypeORM, pg, PGlite) are loaded only when a command opens
  * the database, so that --help and command discovery stay fast.
  */
-import {Command, Errors, Flags, Interfaces} from '@oclif/core'
+// The parts of @oclif/core, not its index (which loads all of it, and semver).
+import {Command} from '@oclif/core/command'
+import * as Errors from '@oclif/core/errors'
+import * as OclifFlags from '@oclif/core/flags'
+import type * as Interfaces from '@oclif/core/interfaces'
 import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind} from './errors'
 import type {ConnectionSource, Database} from './db/connection'
-import type {EntityManager} from 'typeorm'
+import type {Querier} from './db/querier'
 import type {PleromaConfig} from './config/pleroma-config'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -15,7 +19,7 @@ export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** What a command's `run()` gets to work with inside its one transaction. */
 export interface TaskContext {
-  m: EntityManager
+  m: Querier
   db: Database
   /** The instance base URL (scheme://host[:port], no trailing slash). */
   instanceUrl: () => Promise<string>
@@ -23,14 +27,14 @@ export interface TaskContext {
   instanceHost: () => Promise<string>
 }
 
-export const yesFlag = Flags.boolean({
+export const yesFlag = OclifFlags.boolean({
   char: 'y',
   aliases: ['assume-yes'],
   summary: 'Do not ask for confirmation (needed when stdin is not a terminal).',
   default: false,
 })
 
-export const dryRunFlag = Flags.boolean({
+export const dryRunFlag = OclifFlags.boolean({
   summary: 'Show what would change, and change nothing.',
   default: false,
 })
@@ -39,15 +43,15 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true
 
   static baseFlags = {
-    'database-url': Flags.string({
+    'database-url': OclifFlags.string({
       summary: 'PostgreSQL URL of the Pleroma database. Default: $DATABASE_URL, then the Repo of --pleroma-config, then the embedded database.',
       helpGroup: 'GLOBAL',
     }),
-    'pleroma-config': Flags.string({
+    'pleroma-config': OclifFlags.string({
       summary: "Read the database and instance URL from Pleroma's config file (e.g. /etc/pleroma/config.exs). Default: $PLEROMA_CONFIG_PATH.",
       helpGroup: 'GLOBAL',
     }),
-    'instance-url': Flags.string({
+    'instance-url': OclifFlags.string({
       summary: 'Base URL of the instance, for ap_id and links. Default: $PLEROMA_INSTANCE_URL, the config file, the ap_id of existing local users.',
       helpGroup: 'GLOBAL',
     }),
@@ -205,7 +209,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db)}))
   }
 
-  protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {
+  protected async instanceUrl(m: Querier, db: Database): Promise<string> {
     if (this.instanceUrlCache) return this.instanceUrlCache
     const {resolveInstanceUrl} = await import('./services/instance')
     const config = this.pleromaConfig()
@@ -221,7 +225,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The host[:port] of the instance URL (for `nick@host` lookups). */
-  protected async instanceHost(m: EntityManager, db: Database): Promise<string> {
+  protected async instanceHost(m: Querier, db: Database): Promise<string> {
     return new URL(await this.instanceUrl(m, db)).host
   }
 

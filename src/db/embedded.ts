@@ -2,6 +2,8 @@
  * The embedded database: PGlite (PostgreSQL compiled to WebAssembly) kept in
  * a data directory. PGlite does no locking of its own, so the directory is
  * held under an exclusive lock while it is open; a second process waits.
+ * Opening is most of an embedded command's time: only the extensions the
+ * database needs are loaded, with a small buffer pool.
  */
 import * as fs from 'node:fs'
 import * as os from 'node:os'
@@ -42,16 +44,55 @@ export function unregisterEmbeddedInstance(dataDir: string): void {
 
 /** The contrib extensions Pleroma's schema needs (citext, pg_trgm, uuid-ossp) and pgcrypto. */
 export function pgliteExtensions(): Extensions {
+  return embeddedExtensions(['citext', 'pgcrypto', 'uuid-ossp', 'pg_trgm'])
+}
+
+/** PostgreSQL's extension name -> PGlite's contrib module (and export) name. */
+const CONTRIB: Record<string, string> = {citext: 'citext', pgcrypto: 'pgcrypto', 'uuid-ossp': 'uuid_ossp', pg_trgm: 'pg_trgm'}
+
+/**
+ * The extensions a database of the tool's own needs loaded: the two its
+ * migrations create (src/db/migrations/pleroma-ddl.ts). Each extension loaded
+ * costs start-up time (pgcrypto alone is a 3 MB WebAssembly module to compile
+ * and link), so the others are loaded only when the data directory has them
+ * installed (see openEmbedded).
+ */
+const TOOL_EXTENSIONS = ['citext', 'uuid-ossp']
+
+function embeddedExtensions(names: string[]): Extensions {
   // Loaded with require: these subpath exports are not visible to TypeScript's
   // CommonJS module resolution, but Node resolves them.
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  return {
-    citext: require('@electric-sql/pglite/contrib/citext').citext,
-    pgcrypto: require('@electric-sql/pglite/contrib/pgcrypto').pgcrypto,
-    uuid_ossp: require('@electric-sql/pglite/contrib/uuid_ossp').uuid_ossp,
-    pg_trgm: require('@electric-sql/pglite/contrib/pg_trgm').pg_trgm,
+  const extensions: Extensions = {}
+  for (const name of names) {
+    const module = CONTRIB[name]
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    extensions[module] = require(`@electric-sql/pglite/contrib/${module}`)[module]
   }
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  return extensions
+}
+
+/**
+ * Start-up parameters: PGlite's defaults, with 16 MB of shared buffers
+ * instead of initdb's 128 MB: PostgreSQL clears its buffer pool at every
+ * start, which under WebAssembly took a tenth of a second for 128 MB; a
+ * one-shot command on the embedded database needs far less.
+ */
+function startParams(PGliteClass: {defaultStartParams: string[]}): string[] {
+  return [...PGliteClass.defaultStartParams, '-c', 'shared_buffers=16MB']
+}
+
+/**
+ * Compile PGlite's WebAssembly (9 MB) with V8's baseline compiler (Liftoff)
+ * only: in Node 20, V8 also compiles it with its optimising compiler, which
+ * cost about 1 s of CPU at every start; a command's queries on the embedded
+ * database are short and run about as fast either way. Set before PGlite
+ * compiles anything; the flag only concerns WebAssembly. (Node documents
+ * v8.setFlagsFromString after start-up as "may do nothing": then the start
+ * is merely slower.)
+ */
+function useBaselineWasmCompiler(): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  ;(require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only')
 }
 
 /** Type parsers that make PGlite return what node-postgres returns. */
@@ -83,8 +124,25 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   const unlock = await lockDirectory(dir, options)
   try {
     const created = !fs.existsSync(path.join(dir, 'PG_VERSION'))
+    useBaselineWasmCompiler()
     const {PGlite} = await import('@electric-sql/pglite')
-    const db = await PGlite.create({dataDir: dir, extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
+    const open = (extensions: string[]) =>
+      PGlite.create({dataDir: dir, extensions: embeddedExtensions(extensions), parsers: PGLITE_PARSERS, startParams: startParams(PGlite)})
+    let db = await open(TOOL_EXTENSIONS)
+    // An extension installed in the database but not loaded would fail when
+    // used: open again with every known one the database has.
+    let installed: string[]
+    try {
+      installed = (await db.query<{extname: string}>('SELECT extname FROM pg_extension')).rows.map((r) => r.extname)
+    } catch (error) {
+      await db.close()
+      throw error
+    }
+    const missing = installed.filter((name) => CONTRIB[name] && !TOOL_EXTENSIONS.includes(name))
+    if (missing.length > 0) {
+      await db.close()
+      db = await open([...TOOL_EXTENSIONS, ...missing])
+    }
     return {
       db,
       dataDir: dir,

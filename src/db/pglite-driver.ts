@@ -1,8 +1,7 @@
 /**
- * A minimal node-postgres look-alike over one PGlite instance, given to
- * TypeORM's postgres driver as `driver`. PGlite is a single connection, so
- * the "pool" hands out its one client to one query runner at a time; a
- * second `connect()` waits until the first is released (as a pool of size 1).
+ * A minimal node-postgres look-alike over one PGlite instance: the client
+ * of the runtime layer (querier.ts), and of TypeORM's postgres driver (as
+ * `driver`, through singleClientDriver) when migrations run.
  */
 import type {PGlite, Results} from '@electric-sql/pglite'
 
@@ -54,8 +53,13 @@ export class PGliteClient {
   }
 }
 
-export function pgliteDriver(db: PGlite): {Pool: new (options?: unknown) => unknown; defaults: Record<string, unknown>} {
-  const client = new PGliteClient(db)
+/**
+ * A node-postgres-like driver module for TypeORM (its `driver` option) whose
+ * "pool" hands out one existing client (a pg Client or a PGliteClient) to one
+ * query runner at a time; a second `connect()` waits until the first is
+ * released (as a pool of size 1). Ending the pool leaves the client open.
+ */
+export function singleClientDriver(client: unknown): {Pool: new (options?: unknown) => unknown; defaults: Record<string, unknown>} {
   let tail: Promise<void> = Promise.resolve()
 
   class Pool {
@@ -66,7 +70,7 @@ export function pgliteDriver(db: PGlite): {Pool: new (options?: unknown) => unkn
       return this
     }
 
-    connect(cb: (err: Error | null, client?: PGliteClient, release?: () => void) => void): void {
+    connect(cb: (err: Error | null, client?: unknown, release?: () => void) => void): void {
       let release!: () => void
       const mine = new Promise<void>((resolve) => {
         release = () => resolve()
@@ -83,4 +87,9 @@ export function pgliteDriver(db: PGlite): {Pool: new (options?: unknown) => unkn
   }
 
   return {Pool, defaults: {}}
+}
+
+/** The driver over one PGlite instance. */
+export function pgliteDriver(db: PGlite): ReturnType<typeof singleClientDriver> {
+  return singleClientDriver(new PGliteClient(db))
 }

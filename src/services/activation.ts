@@ -14,10 +14,10 @@
  *   the nickname exactly (not Pleroma's substring ILIKE), in keyset batches
  *   of users, one transaction per batch.
  *
- * Plain functions over an EntityManager: no printing, no oclif. No
+ * Plain functions over an Querier: no printing, no oclif. No
  * ActivityPub activity is created (Pleroma creates none either).
  */
-import type {EntityManager} from 'typeorm'
+import type {Querier} from '../db/querier'
 import {NotFoundError, RefusedError} from '../errors'
 import {utcNow} from '../db/time'
 import {recomputeFollowCounters} from './counters'
@@ -69,13 +69,13 @@ const NEIGHBOURS_SQL = `
     ) n JOIN users x ON x.id = n.id
    WHERE x.local`
 
-async function lockUser(m: EntityManager, id: string): Promise<UserState> {
+async function lockUser(m: Querier, id: string): Promise<UserState> {
   const rows: UserRow[] = await m.query(`SELECT id, nickname, local, is_active FROM users WHERE id = $1 FOR UPDATE`, [id])
   if (!rows[0]) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
   return toState(rows[0])
 }
 
-async function neighbourIds(m: EntityManager, userIds: string[]): Promise<string[]> {
+async function neighbourIds(m: Querier, userIds: string[]): Promise<string[]> {
   const rows: Array<{id: string}> = await m.query(NEIGHBOURS_SQL, [userIds])
   return rows.map((r) => r.id)
 }
@@ -93,7 +93,7 @@ export interface ActivationPlan {
 }
 
 /** What setting `active` on the user will do (counts from the database). */
-export async function planActivation(m: EntityManager, user: UserState, active: boolean): Promise<ActivationPlan> {
+export async function planActivation(m: Querier, user: UserState, active: boolean): Promise<ActivationPlan> {
   const [c]: Array<{follows: number; followers: number}> = await m.query(
     `SELECT (SELECT count(*) FROM following_relationships r, users t WHERE ${LOCAL_FOLLOWS_WHERE})::int AS follows,
             (SELECT count(*) FROM (${localFollowersSql('$2')}) x)::int AS followers`,
@@ -119,7 +119,7 @@ export interface ActivationResult {
  * local followers, the accounts it follows or followed) and its own are
  * recomputed in one statement.
  */
-export async function setActivation(m: EntityManager, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
+export async function setActivation(m: Querier, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
   const before = await lockUser(m, userId)
   const neighbours = await neighbourIds(m, [userId])
   // (UPDATE/DELETE ... RETURNING are wrapped in a SELECT: TypeORM returns [rows, count] for those commands.)
@@ -169,7 +169,7 @@ interface FollowRow {
 
 const toFollow = (r: FollowRow): FollowOf => ({followerId: r.follower_id, friend: r.friend, local: r.local, state: r.state})
 
-export async function planUnsubscribe(m: EntityManager, user: UserState): Promise<UnsubscribePlan> {
+export async function planUnsubscribe(m: Querier, user: UserState): Promise<UnsubscribePlan> {
   const rows: FollowRow[] = await m.query(FOLLOWS_OF_SQL, [[user.id]])
   const [c]: Array<{n: number}> = await m.query(`SELECT count(*)::int AS n FROM (${localFollowersSql('$1')}) x`, [[user.id]])
   return {user, follows: rows.map(toFollow), localFollowers: c.n}
@@ -191,7 +191,7 @@ export interface UnsubscribeResult {
  * followers (whose following_count counts only active users). Five
  * set-based statements whatever the number of users.
  */
-export async function unsubscribeUsers(m: EntityManager, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
+export async function unsubscribeUsers(m: Querier, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
   if (userIds.length === 0) return {deactivated: [], removed: [], countersChanged: 0}
   const neighbours = await neighbourIds(m, userIds)
   const deactivated: Array<{id: string}> = await m.query(
@@ -211,7 +211,7 @@ export async function unsubscribeUsers(m: EntityManager, userIds: string[], now 
 }
 
 /** Locks the user row and unsubscribes it (user:unsubscribe). */
-export async function unsubscribeUser(m: EntityManager, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
+export async function unsubscribeUser(m: Querier, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
   const user = await lockUser(m, userId)
   const result = await unsubscribeUsers(m, [userId], now)
   return {...result, user}
@@ -268,7 +268,7 @@ export interface InstanceSummary {
   localFollowers: number
 }
 
-export async function summarizeInstance(m: EntityManager, instance: string): Promise<InstanceSummary> {
+export async function summarizeInstance(m: Querier, instance: string): Promise<InstanceSummary> {
   const [r]: Array<{users: number; active: number; follows: number; local_followers: number}> = await m.query(
     `WITH u AS (SELECT id, is_active FROM users WHERE ${INSTANCE_USERS_WHERE})
      SELECT (SELECT count(*) FROM u)::int AS users,
@@ -294,7 +294,7 @@ export interface InstanceBatchResult {
  * users; the host expression cannot use an index), then processed in
  * batches by id.
  */
-export async function instanceUserIds(m: EntityManager, instance: string): Promise<string[]> {
+export async function instanceUserIds(m: Querier, instance: string): Promise<string[]> {
   const rows: Array<{id: string}> = await m.query(`SELECT id FROM users WHERE ${INSTANCE_USERS_WHERE} ORDER BY id`, [instance])
   return rows.map((r) => r.id)
 }
@@ -307,7 +307,7 @@ export async function instanceUserIds(m: EntityManager, instance: string): Promi
  * inactive and without follows are no-ops, so an interrupted run is
  * finished by running it again.
  */
-export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
+export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
   const rows: UserRow[] = await m.query(
     `SELECT id, nickname, local, is_active FROM users
       WHERE id = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
@@ -320,7 +320,7 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
 }
 
 /** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */
-export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
+export async function requireUserState(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
   const u = await requireUser(m, nickname, instanceHost)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
 }

@@ -1,11 +1,11 @@
 /**
  * Users: lookup as Pleroma does it (user-tasks.md §0.2), registration
  * (§1, §13, schema.md §7.6) and the local user list (§18).
- * Plain functions over an EntityManager: no printing, no oclif.
+ * Plain functions over a Querier (one transaction's raw SQL): no printing, no oclif.
  */
 import {generateKeyPairSync} from 'node:crypto'
-import type {EntityManager} from 'typeorm'
-import {User} from '../entities/user'
+import type {Querier} from '../db/querier'
+import type {User} from '../entities/user'
 import {NotFoundError, RefusedError} from '../errors'
 import {newFlakeId, flakeIdToString} from '../db/flake-id'
 import {utcNow} from '../db/time'
@@ -18,18 +18,41 @@ import {createPasswordResetToken} from './password-reset'
  * Finds a user by nickname, case-insensitively (the column is citext). A
  * `nick@<this instance's host>` argument also finds the local `nick`.
  */
-export async function findUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User | null> {
-  const repo = m.getRepository(User)
-  const user = await repo.findOne({where: {nickname}})
+export async function findUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User | null> {
+  const user = await userByNickname(m, nickname)
   if (user || !nickname.includes('@') || !instanceHost) return user
   const host = (await instanceHost()).toLowerCase()
   const at = nickname.indexOf('@')
   if (nickname.slice(at + 1).toLowerCase() !== host) return null
-  return repo.findOne({where: {nickname: nickname.slice(0, at)}})
+  return userByNickname(m, nickname.slice(0, at))
+}
+
+/**
+ * The columns of the User entity (src/entities/user.ts) that are read by
+ * default (not passwordHash, keys, confirmationToken), property <- column.
+ */
+const USER_COLUMNS: Array<[keyof User, string]> = [
+  ['id', 'id'], ['email', 'email'], ['name', 'name'], ['nickname', 'nickname'], ['bio', 'bio'],
+  ['insertedAt', 'inserted_at'], ['updatedAt', 'updated_at'], ['apId', 'ap_id'], ['local', 'local'],
+  ['followerAddress', 'follower_address'], ['followingAddress', 'following_address'], ['tags', 'tags'],
+  ['noteCount', 'note_count'], ['followerCount', 'follower_count'], ['followingCount', 'following_count'],
+  ['isLocked', 'is_locked'], ['isConfirmed', 'is_confirmed'], ['passwordResetPending', 'password_reset_pending'],
+  ['isActive', 'is_active'], ['isModerator', 'is_moderator'], ['isAdmin', 'is_admin'], ['invisible', 'invisible'],
+  ['actorType', 'actor_type'], ['uri', 'uri'], ['isApproved', 'is_approved'],
+]
+const USER_SELECT = USER_COLUMNS.map(([, column]) => `u.${column}`).join(', ')
+
+/** The user with this nickname (compared as citext), as the entity's plain fields. */
+async function userByNickname(m: Querier, nickname: string): Promise<User | null> {
+  const rows: Array<Record<string, unknown>> = await m.query(`SELECT ${USER_SELECT} FROM users u WHERE u.nickname = $1 LIMIT 1`, [nickname])
+  if (!rows[0]) return null
+  const user: Record<string, unknown> = {}
+  for (const [property, column] of USER_COLUMNS) user[property] = rows[0][column]
+  return user as unknown as User
 }
 
 /** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
-export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+export async function requireUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user) throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
   return user
@@ -39,7 +62,7 @@ export async function requireUser(m: EntityManager, nickname: string, instanceHo
  * A local user, or `No local user NICK`: exit 3 when nobody has that
  * nickname, exit 4 when it is a remote user.
  */
-export async function requireLocalUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+export async function requireLocalUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user) throw new NotFoundError(`No local user ${nickname}`, 'Check the nickname; `pleroma-admin user:list --search TEXT` finds local users.')
   if (!user.local) throw new RefusedError(`No local user ${nickname}`, `${user.nickname} is a remote user; this command works on local users only.`)
@@ -125,7 +148,7 @@ export interface NewUserResult {
 }
 
 /** Checks everything that can be checked before writing: exit 4 with a one-line reason. */
-export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput, 'passwordHash'>, instanceUrl: string): Promise<void> {
+export async function validateNewUser(m: Querier, input: Omit<NewUserInput, 'passwordHash'>, instanceUrl: string): Promise<void> {
   validateNickname(input.nickname, instanceUrl)
   validateEmail(input.email)
   if (input.name !== undefined) {
@@ -166,7 +189,7 @@ export function generateUserKeys(): string {
  * Columns a given server lacks are left out; unknown newer columns take
  * their database defaults.
  */
-export async function createUser(m: EntityManager, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
+export async function createUser(m: Querier, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
   await validateNewUser(m, input, instanceUrl)
   const id = newFlakeId()
   const apId = `${instanceUrl}/users/${input.nickname}`
@@ -346,8 +369,8 @@ export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; pa
  * unless the filter says otherwise), ordered by id, read in keyset pages so
  * that memory stays flat whatever the size of the instance.
  */
-export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
-  const pageSize = options.pageSize ?? 5000
+export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
+  const pageSize = options.pageSize ?? 1000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
   // Keyset from the nil uuid (below every id): a plain `id > $2` lets each page
@@ -378,7 +401,7 @@ export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, o
  * between, no Date parsing. The next page is asked for as soon as a page
  * arrives, so the database reads it while this one is formatted and written.
  */
-export async function* iterateUserJsonPages(m: EntityManager, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
+export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
   const pageSize = options.pageSize ?? 1000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
@@ -424,7 +447,7 @@ function userJson(r: JsonRow): string {
   )
 }
 
-export async function countUsers(m: EntityManager, filter: UserFilter = {}): Promise<number> {
+export async function countUsers(m: Querier, filter: UserFilter = {}): Promise<number> {
   const {where, params} = userFilterSql(filter)
   const rows: Array<{n: string}> = await m.query(`SELECT count(*) AS n FROM users WHERE ${where}`, params)
   return Number(rows[0].n)

@@ -1,18 +1,21 @@
 /**
  * Help and command discovery come from oclif.manifest.json: they must not
- * load TypeORM, pg, PGlite or a command's services.
+ * load TypeORM, pg, PGlite or a command's services. An ordinary command
+ * does not load TypeORM either (only the tool's own migrations need it).
  */
 import {execFileSync} from 'node:child_process'
 import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
+import {PG_AVAILABLE, scratchPgDatabase} from '../helpers/backends'
+import {pgTemplateTool} from '../helpers/templates'
 
 const ROOT = path.join(__dirname, '..', '..')
 const BIN = path.join(ROOT, 'bin', 'run.js')
 
-function modulesLoadedBy(args: string[]): {stdout: string; modules: string[]} {
+function modulesLoadedBy(args: string[], extraEnv: NodeJS.ProcessEnv = {}): {stdout: string; modules: string[]} {
   const trace = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pa-trace-')), 'modules.txt')
-  const env: NodeJS.ProcessEnv = {...process.env, PA_MODULE_TRACE: trace}
+  const env: NodeJS.ProcessEnv = {...process.env, ...extraEnv, PA_MODULE_TRACE: trace}
   delete env.NODE_OPTIONS
   const stdout = execFileSync(process.execPath, ['--require', path.join(__dirname, '..', 'helpers', 'module-tracer.js'), BIN, ...args], {env, encoding: 'utf8'})
   const modules = fs.readFileSync(trace, 'utf8').split('\n')
@@ -41,5 +44,26 @@ describe('--help', () => {
       for (const [name, f] of Object.entries(c.flags)) expect({id: c.id, flag: name, described: Boolean(f.summary || f.description)}).toEqual({id: c.id, flag: name, described: true})
       for (const [name, a] of Object.entries(c.args)) expect({id: c.id, arg: name, described: Boolean(a.description)}).toEqual({id: c.id, arg: name, described: true})
     }
+  })
+})
+
+const describePg = PG_AVAILABLE ? describe : describe.skip
+
+describePg('a command on PostgreSQL', () => {
+  let db: {url: string; drop(): Promise<void>} | undefined
+  beforeAll(async () => {
+    db = await scratchPgDatabase(pgTemplateTool())
+  })
+  afterAll(async () => {
+    await db?.drop()
+  })
+
+  it('`user:tag` loads no TypeORM', () => {
+    const env = {DATABASE_URL: db!.url, PLEROMA_ADMIN_BCRYPT_COST: '4'}
+    modulesLoadedBy(['user:new', 'alice', 'alice@example.com', '--password', 'x', '-y', '--instance-url', 'https://example.com'], env)
+    const {stdout, modules} = modulesLoadedBy(['user:tag', 'alice', 'foo'], env)
+    expect(stdout).toBe('Tags of alice: ["foo"]\n')
+    expect(modules.filter((m) => /node_modules\/pg\//.test(m)).length).toBeGreaterThan(0)
+    for (const heavy of [/node_modules\/typeorm\//, /node_modules\/reflect-metadata\//, /node_modules\/@electric-sql\/pglite\//]) expect(modules.filter((m) => heavy.test(m))).toEqual([])
   })
 })

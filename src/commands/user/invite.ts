@@ -1,4 +1,4 @@
-import {Flags} from '@oclif/core'
+import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 
 export default class UserInvite extends BaseCommand<typeof UserInvite> {

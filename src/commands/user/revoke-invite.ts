@@ -1,4 +1,4 @@
-import {Args} from '@oclif/core'
+import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 
 export default class UserRevokeInvite extends BaseCommand<typeof UserRevokeInvite> {
