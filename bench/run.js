@@ -22,7 +22,7 @@ const {timeProcess, median} = require('./lib/proc')
 const {seedDatabase, scaleParams} = require('./seed')
 
 /** Bump when the seed's rows change, so that old templates are re-seeded. */
-const SEED_VERSION = 1
+const SEED_VERSION = 2
 const BASELINES = path.join(__dirname, 'baselines')
 
 const BULK = [
@@ -68,6 +68,7 @@ function options() {
       json: {type: 'boolean', default: false},
       strict: {type: 'boolean', default: false},
       break: {type: 'string'},
+      'batch-size': {type: 'string'},
       local: {type: 'string'},
       remote: {type: 'string'},
       instances: {type: 'string'},
@@ -96,6 +97,7 @@ function options() {
     strict: values.strict,
     // The harness's own check: these scenarios' baselines do nothing, so their end states must differ.
     break: new Set(values.break ? values.break.split(',') : []),
+    batchSize: values['batch-size'],
   }
 }
 
@@ -110,15 +112,23 @@ function fixtureSizes(p, m) {
 
 async function ensureTemplate(o) {
   const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
-  const signature = JSON.stringify({v: SEED_VERSION, layout: o.layout, params: o.params, sizes: o.sizes})
+  const signature = {v: SEED_VERSION, layout: o.layout, params: o.params, sizes: o.sizes}
   const comment = await databaseComment(o.serverUrl, name)
-  if (!o.reseed && comment === signature) {
-    log(`Template ${name} is seeded already (${signature}).`)
+  let seeded
+  try {
+    seeded = comment ? JSON.parse(comment) : undefined
+  } catch {
+    seeded = undefined
+  }
+  // Reused when seeded the same way with (at least) the fixture sizes asked for.
+  const same = seeded && JSON.stringify({...seeded, sizes: []}) === JSON.stringify({...signature, sizes: []}) && o.sizes.every((m) => seeded.sizes?.includes(m))
+  if (!o.reseed && same) {
+    log(`Template ${name} is seeded already (${comment}).`)
     return name
   }
-  log(`Seeding template ${name}: ${signature}`)
+  log(`Seeding template ${name}: ${JSON.stringify(signature)}`)
   const r = await seedDatabase({serverUrl: o.serverUrl, name, layout: o.layout, params: o.params, sizes: o.sizes, log})
-  await setDatabaseComment(o.serverUrl, name, signature)
+  await setDatabaseComment(o.serverUrl, name, JSON.stringify(signature))
   log(`Seeded in ${r.seconds.toFixed(0)} s: ${JSON.stringify(r.counts)}`)
   return name
 }
@@ -181,7 +191,8 @@ async function bulkRounds(o, template, info) {
       const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
       for (const kind of order) {
         const baseline = o.break.has(r.id) ? {file: 'nothing.sql', vars: {}} : s.baseline(r.m)
-        const t = kind === 'command' ? await runCommand(urls.command, s.command(r.m)) : await runBaseline(urls.baseline, baseline, info)
+        const args = [...s.command(r.m), ...(o.batchSize ? ['--batch-size', o.batchSize] : [])]
+        const t = kind === 'command' ? await runCommand(urls.command, args) : await runBaseline(urls.baseline, baseline, info)
         r[kind].push(t.seconds)
       }
       let state = ''
@@ -286,7 +297,7 @@ function report(o, info, bulk, list, start, started) {
   lines.push(`- Server: ${info.server.split(',')[0]}`)
   lines.push(`- Layout: ${o.layout === 'tool' ? "pleroma-admin's own migrations (db:init)" : "Pleroma's own migrations (test/fixtures/pleroma-schema.sql)"}; scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
   lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
-  lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}`, '')
+  lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`, '')
   if (bulk.length > 0 || list) {
     lines.push('## Against the SQL floor', '')
     lines.push('| scenario | size | command (median s) | SQL floor (median s) | ratio | target | | end state |', '|---|---|---|---|---|---|---|---|')
@@ -302,12 +313,16 @@ function report(o, info, bulk, list, start, started) {
     lines.push('')
   }
   if (o.sizes.length > 1 && bulk.length > 0) {
-    lines.push('## Scaling', '', 'Median command time at each fixture size, and the time per 1× of work (linear growth keeps it flat).', '')
-    lines.push(`| scenario | ${o.sizes.map((s) => s + '×').join(' | ')} | ${o.sizes.map((s) => 's per 1× at ' + s + '×').join(' | ')} | SQL floor ${o.sizes.map((s) => s + '×').join(' / ')} |`)
-    lines.push(`|---|${o.sizes.map(() => '---|').join('')}${o.sizes.map(() => '---|').join('')}---|`)
+    lines.push('## Scaling', '')
+    lines.push('Median times at each fixture size, and the cost of each extra 1× of work between two sizes (the slope; start-up and fixed costs cancel out).')
+    lines.push('Linear growth keeps the slopes level; a quadratic step would multiply the later one by the size ratio.', '')
+    const slopes = o.sizes.slice(1).map((s, i) => `${o.sizes[i]}×→${s}×`)
+    lines.push(`| scenario | ${o.sizes.map((s) => s + '× (s)').join(' | ')} | ${slopes.map((x) => 's per 1× ' + x).join(' | ')} | SQL floor ${o.sizes.map((s) => s + '×').join(' / ')} (s) | SQL slopes |`)
+    lines.push(`|---|${o.sizes.map(() => '---|').join('')}${slopes.map(() => '---|').join('')}---|---|`)
     for (const id of [...new Set(bulk.map((r) => r.id))]) {
       const rows = o.sizes.map((s) => bulk.find((r) => r.id === id && r.m === s))
-      lines.push(`| ${id} | ${rows.map((r) => fmt(median(r.command))).join(' | ')} | ${rows.map((r) => fmt(median(r.command) / r.m)).join(' | ')} | ${rows.map((r) => fmt(median(r.baseline))).join(' / ')} |`)
+      const slope = (kind) => rows.slice(1).map((r, i) => fmt((median(r[kind]) - median(rows[i][kind])) / (r.m - rows[i].m)))
+      lines.push(`| ${id} | ${rows.map((r) => fmt(median(r.command))).join(' | ')} | ${slope('command').join(' | ')} | ${rows.map((r) => fmt(median(r.baseline))).join(' / ')} | ${slope('baseline').join(' / ')} |`)
     }
     lines.push('')
   }
