@@ -296,10 +296,14 @@ function report(o, info, bulk, list, start, started) {
   const m = machine()
   lines.push('## Machine and data', '')
   lines.push(`- Machine: ${m.cpu}, ${m.memory}, ${m.os}; Node ${m.node}; ${m.psql}`)
-  lines.push(`- Server: ${info.server.split(',')[0]}`)
-  lines.push(`- Layout: ${o.layout === 'tool' ? "pleroma-admin's own migrations (db:init)" : "Pleroma's own migrations (test/fixtures/pleroma-schema.sql)"}; scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
-  lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
-  lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`, '')
+  lines.push(`- Layout: ${o.layout === 'tool' ? "pleroma-admin's own migrations (db:init)" : "Pleroma's own migrations (test/fixtures/pleroma-schema.sql)"}`)
+  if (info) {
+    lines.push(`- Server: ${info.server.split(',')[0]}`)
+    lines.push(`- Scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
+    lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
+    lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`)
+  }
+  lines.push('')
   if (bulk.length > 0 || list) {
     lines.push('## Against the SQL floor', '')
     lines.push('| scenario | size | command (median s) | SQL floor (median s) | ratio | target | | end state |', '|---|---|---|---|---|---|---|---|')
@@ -347,9 +351,11 @@ async function main() {
   const started = Date.now()
   requirePsql()
   if (!fs.existsSync(path.join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run build` first.')
-  const template = await ensureTemplate(o)
-  const info = await describeTemplate(dbUrl(o.serverUrl, template))
-  const {bulk, list} = await bulkRounds(o, template, info)
+  // Start-up alone needs no seeded instance (it makes its own small databases).
+  const needsTemplate = !o.only || [...o.only].some((id) => id !== 'startup')
+  const template = needsTemplate ? await ensureTemplate(o) : undefined
+  const info = template ? await describeTemplate(dbUrl(o.serverUrl, template)) : undefined
+  const {bulk, list} = template ? await bulkRounds(o, template, info) : {bulk: [], list: undefined}
   const start = !o.only || o.only.has('startup') ? await startup(o) : undefined
   const md = report(o, info, bulk, list, start, started)
   if (o.out) {
