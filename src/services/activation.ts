@@ -266,19 +266,22 @@ export interface InstanceSummary {
   follows: number
   /** Distinct local users with an accepted follow of the instance's users. */
   localFollowers: number
+  /** The instance's users' ids in id order, for the batches (one scan of users for both). */
+  ids: string[]
 }
 
 export async function summarizeInstance(m: Querier, instance: string): Promise<InstanceSummary> {
-  const [r]: Array<{users: number; active: number; follows: number; local_followers: number}> = await m.query(
+  const [r]: Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}> = await m.query(
     `WITH u AS (SELECT id, is_active FROM users WHERE ${INSTANCE_USERS_WHERE})
-     SELECT (SELECT count(*) FROM u)::int AS users,
+     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
+            (SELECT count(*) FROM u)::int AS users,
             (SELECT count(*) FROM u WHERE is_active)::int AS active,
             (SELECT count(*) FROM following_relationships r WHERE r.follower_id IN (SELECT id FROM u))::int AS follows,
             (SELECT count(DISTINCT r.follower_id) FROM following_relationships r JOIN users f ON f.id = r.follower_id
               WHERE r.following_id IN (SELECT id FROM u) AND r.state = 2 AND f.local)::int AS local_followers`,
     [instance],
   )
-  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers}
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
 }
 
 export interface InstanceBatchResult {
@@ -290,18 +293,8 @@ export interface InstanceBatchResult {
 }
 
 /**
- * The ids of the instance's users, in id order: read once (one scan of
- * users; the host expression cannot use an index), then processed in
- * batches by id.
- */
-export async function instanceUserIds(m: Querier, instance: string): Promise<string[]> {
-  const rows: Array<{id: string}> = await m.query(`SELECT id FROM users WHERE ${INSTANCE_USERS_WHERE} ORDER BY id`, [instance])
-  return rows.map((r) => r.id)
-}
-
-/**
  * One batch of `unsubscribe_all_from_instance`, to run in its own
- * transaction: locks the given users (ids from instanceUserIds, still of
+ * transaction: locks the given users (ids from summarizeInstance, still of
  * the instance), deactivates them, deletes all their follows and
  * recomputes the counters of every affected local user. Users already
  * inactive and without follows are no-ops, so an interrupted run is

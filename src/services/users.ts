@@ -366,49 +366,22 @@ export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; pa
 
 /**
  * Users as Pleroma lists them (nickname set, not `internal.*`; local ones
- * unless the filter says otherwise), ordered by id, read in keyset pages so
- * that memory stays flat whatever the size of the instance.
+ * unless the filter says otherwise), ordered by id, as pages of rows read by
+ * keyset so that memory stays flat whatever the size of the instance. The
+ * keyset starts from the nil uuid (below every id): a plain `id > $2` lets
+ * each page start on the primary key where the last one ended (an
+ * `$2 IS NULL OR ...` would scan from the start every time). The next page is
+ * asked for as soon as a page arrives, so the database reads it while this
+ * one is formatted and written out.
  */
-export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
+async function* userRowPages(m: Querier, filter: UserFilter, options: {pageSize?: number; limit?: number}): AsyncGenerator<ListedRow[]> {
   const pageSize = options.pageSize ?? 1000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
-  // Keyset from the nil uuid (below every id): a plain `id > $2` lets each page
-  // start where the last one ended on the primary key (an `$2 IS NULL OR ...`
-  // would make every page scan from the start).
-  let after = '00000000-0000-0000-0000-000000000000'
-  while (remaining > 0) {
-    const size = Math.min(pageSize, remaining)
-    const rows: ListedRow[] = await m.query(
-      `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
-              to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at
-         FROM users
-        WHERE ${where} AND id > $2::uuid
-        ORDER BY id
-        LIMIT $1`,
-      [size, after, ...params],
-    )
-    for (const r of rows) yield listedUser(r)
-    remaining -= rows.length
-    if (rows.length < size) return
-    after = rows[rows.length - 1].id
-  }
-}
-
-/**
- * The same users as iterateUsers, as pages of JSON texts (a ListedUser each,
- * keys in the same order), written by hand from the columns: no objects in
- * between, no Date parsing. The next page is asked for as soon as a page
- * arrives, so the database reads it while this one is formatted and written.
- */
-export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
-  const pageSize = options.pageSize ?? 1000
-  let remaining = options.limit ?? Number.POSITIVE_INFINITY
-  const {where, params} = userFilterSql(filter, 3)
-  const fetch = (after: string, size: number): Promise<JsonRow[]> =>
+  const fetch = (after: string, size: number): Promise<ListedRow[]> =>
     m.query(
       `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
-              inserted_at::text AS inserted_at
+              to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at
          FROM users
         WHERE ${where} AND id > $2::uuid
         ORDER BY id
@@ -425,25 +398,33 @@ export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {},
       size = Math.min(pageSize, remaining)
       next = fetch(rows[rows.length - 1].id, size)
     }
-    yield rows.map(userJson)
+    yield rows
     if (!more) return
   }
 }
 
-interface JsonRow extends Omit<ListedRow, 'inserted_at'> {
-  /** `YYYY-MM-DD HH:MM:SS[.ffffff]`, UTC. */
-  inserted_at: string
+/** The users of the filter, one at a time (see userRowPages). */
+export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
+  for await (const rows of userRowPages(m, filter, options)) for (const r of rows) yield listedUser(r)
+}
+
+/**
+ * The same users, as pages of JSON texts (a ListedUser each, keys in the same
+ * order), written by hand from the columns, with no objects in between.
+ */
+export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
+  for await (const rows of userRowPages(m, filter, options)) yield rows.map(userJson)
 }
 
 const jsonString = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))
 
 /** JSON.stringify(listedUser(row)), without building the object. */
-function userJson(r: JsonRow): string {
+function userJson(r: ListedRow): string {
   return (
     `{"id":"${flakeIdToString(r.id)}","uuid":"${r.id}","nickname":${jsonString(r.nickname)},"local":${r.local},` +
     `"email":${jsonString(r.email)},"name":${jsonString(r.name)},"moderator":${r.is_moderator},"admin":${r.is_admin},` +
     `"locked":${r.is_locked},"active":${r.is_active},"confirmed":${r.is_confirmed},"approved":${r.is_approved},` +
-    `"tags":${JSON.stringify(r.tags ?? [])},"insertedAt":"${r.inserted_at.slice(0, 10)}T${r.inserted_at.slice(11, 19)}Z"}`
+    `"tags":${JSON.stringify(r.tags ?? [])},"insertedAt":"${r.inserted_at}"}`
   )
 }
 

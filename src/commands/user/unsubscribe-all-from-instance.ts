@@ -56,7 +56,7 @@ Shows a summary with counts from the database and asks before changing anything 
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
 
-    const ids = await db.transaction((m) => svc.instanceUserIds(m, instance))
+    const {ids} = summary
     const shouldStop = this.stopBetweenBatches()
     const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
     let users = 0
