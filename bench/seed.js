@@ -36,8 +36,9 @@ async function seedDatabase({serverUrl, name, layout, params, sizes, log = () =>
 }
 
 function scaleParams(values) {
-  const params = {...SCALES[values.scale ?? 'default']}
-  if (!SCALES[values.scale ?? 'default']) throw new Error(`--scale is one of ${Object.keys(SCALES).join(', ')}`)
+  const scale = SCALES[values.scale ?? 'default']
+  if (!scale) throw new Error(`--scale is one of ${Object.keys(SCALES).join(', ')}`)
+  const params = {...scale}
   for (const k of ['local', 'remote', 'instances', 'posts']) if (values[k] !== undefined) params[k] = Number(values[k])
   return params
 }

@@ -14,7 +14,7 @@
 
 const PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
 const BASE = 'https://bench.example'
-/** A bcrypt hash (cost 4) of "benchmark", for every seeded local user. */
+/** A bcrypt-shaped password hash for every seeded local user; it matches no password (nobody logs in to a benchmark instance). */
 const PASSWORD_HASH = '$2b$04$Vt7bEwQ5kZbM7QO3J1nYyOqDq0k7o0mQJx8y3cT9y0m0yVZ8o0S2e'
 
 /** The seeded instances, by name: users, posts and the scenario fixtures' base sizes. */
