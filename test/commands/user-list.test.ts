@@ -74,6 +74,21 @@ describeBackends('user:list', (b) => {
     const j = await b.run(['user:list', '--json'])
     expect(j.json).toHaveLength(2100)
   })
+
+  it('writes names and tags that need JSON escaping exactly as JSON.stringify would, in --json and --ndjson', async () => {
+    const name = 'Zoë "Z" \\ back\nslash\ttab \u0001 😀'
+    const id = await insertUser(b, {nickname: 'zoe', email: 'zoe@example.com', name, tags: ['a"b', 'c\\d'], insertedAt: '2024-02-29 23:59:59'})
+    const expected = {
+      id: flakeIdToString(id), uuid: id, nickname: 'zoe', local: true, email: 'zoe@example.com', name,
+      moderator: false, admin: false, locked: false, active: true, confirmed: true, approved: true, tags: ['a"b', 'c\\d'], insertedAt: '2024-02-29T23:59:59Z',
+    }
+    const j = await b.run(['user:list', '--json'])
+    expect(j.exitCode).toBe(0)
+    expect(j.stdout).toBe(`[\n  ${JSON.stringify(expected)}\n]\n`)
+    const n = await b.run(['user:list', '--ndjson'])
+    expect(n.exitCode).toBe(0)
+    expect(n.stdout).toBe(JSON.stringify(expected) + '\n')
+  })
 })
 
 describeBackends('user:list filters', (b) => {
