@@ -289,16 +289,40 @@ export interface InstanceBatchResult {
   users: UserState[]
   deactivated: string[]
   removed: FollowOf[]
-  countersChanged: number
+  /** Local users whose counters the batch adjusted or may have changed (for the run's closing recount). */
+  adjusted: string[]
 }
+
+/**
+ * What deactivating the counted users `$1` and deleting their follows takes
+ * off the local users' counters (the counting rules of counters.ts): one
+ * follower for each accepted follow they had of a local user, one followed
+ * account for each local user with an accepted follow of them. Applied
+ * before the follows are deleted; never below zero.
+ */
+const INSTANCE_DELTAS_SQL = `
+  WITH fc AS (SELECT r.following_id AS id, count(*)::int AS n FROM following_relationships r
+               WHERE r.follower_id = ANY($1::uuid[]) AND r.state = 2 AND r.follower_id <> r.following_id GROUP BY r.following_id),
+       gc AS (SELECT r.follower_id AS id, count(*)::int AS n FROM following_relationships r
+               WHERE r.following_id = ANY($1::uuid[]) AND r.state = 2 AND r.follower_id <> r.following_id GROUP BY r.follower_id),
+       d AS (SELECT COALESCE(fc.id, gc.id) AS id, COALESCE(fc.n, 0) AS followers, COALESCE(gc.n, 0) AS following
+               FROM fc FULL JOIN gc ON gc.id = fc.id),
+       u AS (UPDATE users u SET follower_count = GREATEST(u.follower_count - d.followers, 0),
+                                following_count = GREATEST(u.following_count - d.following, 0), updated_at = $2
+               FROM d WHERE u.id = d.id AND u.local RETURNING u.id)
+  SELECT id FROM u`
 
 /**
  * One batch of `unsubscribe_all_from_instance`, to run in its own
  * transaction: locks the given users (ids from summarizeInstance, still of
- * the instance), deactivates them, deletes all their follows and
- * recomputes the counters of every affected local user. Users already
- * inactive and without follows are no-ops, so an interrupted run is
- * finished by running it again.
+ * the instance), deactivates them, deletes all their follows and adjusts
+ * the counters of the local users this changes by the difference (not a
+ * recount: on a large dead instance most local users are touched by every
+ * batch, and recounting them per batch made the run grow with batches ×
+ * local users). The run closes with one recomputeFollowCounters of every
+ * adjusted user (finishInstanceRun), which also mends counters that were
+ * off before. Users already inactive and without follows are no-ops, so an
+ * interrupted run is finished by running it again.
  */
 export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
   const rows: UserRow[] = await m.query(
@@ -308,8 +332,38 @@ export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids
     [instance, ids],
   )
   const users = rows.map(toState)
-  const result = await unsubscribeUsers(m, users.map((u) => u.id), now)
-  return {...result, users}
+  if (users.length === 0) return {users, deactivated: [], removed: [], adjusted: []}
+  const batchIds = users.map((u) => u.id)
+  // Only users that were active are counted by anyone (counters.ts): those deactivated now.
+  const deactivated: Array<{id: string; counted: boolean}> = await m.query(
+    `WITH c AS (UPDATE users SET is_active = false, updated_at = $2 WHERE id = ANY($1::uuid[]) AND is_active
+                RETURNING id, nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' AS counted)
+     SELECT id, counted FROM c`,
+    [batchIds, now],
+  )
+  const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
+  const adjusted: Array<{id: string}> = counted.length > 0 ? await m.query(INSTANCE_DELTAS_SQL, [counted, now]) : []
+  const removed: Array<FollowRow & {following_id: string}> = await m.query(
+    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
+     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
+       FROM d JOIN users t ON t.id = d.following_id
+      ORDER BY d.follower_id, d.id`,
+    [batchIds],
+  )
+  // The local accounts they followed are recounted at the end too, whatever the follow's state.
+  const recount = new Set(adjusted.map((r) => r.id))
+  for (const r of removed) if (r.local) recount.add(r.following_id)
+  return {users, deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), adjusted: [...recount]}
+}
+
+/**
+ * Closes a run of instance batches (finished or interrupted): one recount of
+ * every local user the batches adjusted, in one statement. With counters that
+ * matched the rows before the run it changes nothing; otherwise it leaves
+ * them as a per-batch recount would have.
+ */
+export async function finishInstanceRun(m: Querier, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
+  return recomputeFollowCounters(m, [...adjusted], now)
 }
 
 /** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */

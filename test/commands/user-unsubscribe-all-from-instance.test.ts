@@ -86,6 +86,19 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     await expectCountersConsistent(b)
   })
 
+  it('counters that were off before the run are recounted at its end (the batches only adjust them by difference)', async () => {
+    // alice and carol have wrong cached counters; bob's is too low for the batch's difference (never below zero).
+    await b.sql(`UPDATE users SET follower_count = 99, following_count = 42 WHERE nickname = 'alice'`)
+    await b.sql(`UPDATE users SET follower_count = 0 WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET following_count = 0 WHERE nickname = 'bob'`)
+    const r = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 3, dryRun: false})
+    const after = await snapshotUsers(b)
+    expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([4, 2, 1, 2])
+    await expectCountersConsistent(b)
+  })
+
   it('an interrupted run leaves whole batches, and a re-run ends where an uninterrupted run ends', async () => {
     // Uninterrupted, one user per batch.
     const full = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])

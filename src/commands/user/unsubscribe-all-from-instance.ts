@@ -8,7 +8,7 @@ export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof U
 
   static description = `Does what user:unsubscribe does for every user whose nickname is NAME@INSTANCE. The host is compared exactly and case-insensitively: unlike Pleroma's substring match, "dead.example" does not match users of xdead.example or dead.example.org, and % and _ are ordinary characters. A port is part of the host (dead.example:8443 is another instance).
 
-For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count are recomputed for every affected local user (the accounts they followed and their local followers).
+For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count of every affected local user (the accounts they followed and their local followers) are updated: by difference in each batch, then recomputed from the rows once at the end of the run.
 
 The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
 
@@ -64,6 +64,7 @@ Shows a summary with counts from the database and asks before changing anything 
     let followsRemoved = 0
     let batches = 0
     let stopped = false
+    const adjusted = new Set<string>()
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
       const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
@@ -71,6 +72,7 @@ Shows a summary with counts from the database and asks before changing anything 
       users += batch.users.length
       deactivated += batch.deactivated.length
       followsRemoved += batch.removed.length
+      for (const id of batch.adjusted) adjusted.add(id)
       const friendsOf = new Map<string, string[]>()
       for (const f of batch.removed) {
         const list = friendsOf.get(f.followerId)
@@ -91,6 +93,8 @@ Shows a summary with counts from the database and asks before changing anything 
       }
     }
     bar.done()
+    // The batches adjusted the counters by difference; one recount of those users closes the run (also when interrupted).
+    await db.transaction((m) => svc.finishInstanceRun(m, adjusted))
     if (stopped) {
       throw new AbortedError(
         `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
