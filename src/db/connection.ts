@@ -108,7 +108,18 @@ async function connectPostgres(url: string): Promise<RawClient & {end(): Promise
     if ((error as Error).message === 'timeout expired') throw new Error('Connection terminated due to connection timeout', {cause: error})
     throw error
   }
-  return client
+  return Object.assign(client, {copyOut: (sql: string) => copyTo(client, sql)})
+}
+
+/**
+ * COPY ... TO STDOUT through pg-copy-streams (loaded when first used). Its
+ * stream reads the socket only as fast as the consumer takes the data, so
+ * memory stays flat; 1 MB chunks keep the per-chunk overhead low.
+ */
+function copyTo(client: import('pg').Client, sql: string): AsyncIterable<Buffer> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const {to} = require('pg-copy-streams') as {to(sql: string, options?: {highWaterMark?: number}): import('pg').Submittable & AsyncIterable<Buffer>}
+  return client.query(to(sql, {highWaterMark: 1 << 20}))
 }
 
 /** The names of the tool's migrations that the database has not run yet. */

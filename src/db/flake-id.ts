@@ -52,25 +52,77 @@ export function newFlakeId(): string {
 
 /** The external (API) string form: base 62, most significant digit first. */
 export function flakeIdToString(uuid: string): string {
+  const fast = uuid.length === 36 ? canonicalToBase62(uuid) : undefined
+  if (fast !== undefined) return fast
   const hex = uuid.replace(/-/g, '').toLowerCase()
   if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a uuid: ${uuid}`)
   // Legacy ids (high 64 bits zero) are shown as their decimal integer.
   if (/^0{16}/.test(hex)) return BigInt('0x' + hex).toString(10)
-  // Long division of the 128-bit number by 62 on four 32-bit limbs: exact in
-  // doubles (remainder * 2^32 + limb < 2^38), and far cheaper than BigInt
-  // when a listing converts hundreds of thousands of ids.
-  const limbs = [0, 8, 16, 24].map((i) => Number.parseInt(hex.slice(i, i + 8), 16))
-  let out = ''
-  while (limbs[0] !== 0 || limbs[1] !== 0 || limbs[2] !== 0 || limbs[3] !== 0) {
-    let rem = 0
-    for (let i = 0; i < 4; i++) {
-      const cur = rem * 0x1_0000_0000 + limbs[i]
-      limbs[i] = Math.floor(cur / 62)
-      rem = cur - limbs[i] * 62
+  return canonicalToBase62(formatUuid(hex))!
+}
+
+const HEX_VALUE = new Int8Array(128).fill(-1)
+for (let i = 0; i < 16; i++) {
+  HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
+  HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i
+}
+const LIMBS = new Float64Array(8)
+const P5 = 62 ** 5
+/** Two base-62 digits for each value below 62², most significant first. */
+const PAIRS = Array.from({length: 62 * 62}, (_, i) => BASE62[Math.floor(i / 62)] + BASE62[i % 62])
+
+/**
+ * The base-62 form of a uuid in its canonical 8-4-4-4-12 form; undefined
+ * for anything else and for legacy ids (high 64 bits zero). A listing
+ * converts hundreds of thousands of ids, so no BigInt, regular expression or
+ * intermediate string: the 128-bit number is read into eight 16-bit limbs
+ * and divided by 62⁵ per pass (remainder × 2¹⁶ + limb < 2⁴⁶: exact in
+ * doubles), five digits at a time.
+ */
+function canonicalToBase62(u: string): string | undefined {
+  let k = 0
+  let acc = 0
+  let digits = 0
+  for (let i = 0; i < 36; i++) {
+    const c = u.charCodeAt(i)
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return undefined
+      continue
     }
-    out = BASE62[rem] + out
+    const v = c < 128 ? HEX_VALUE[c] : -1
+    if (v < 0) return undefined
+    acc = acc * 16 + v
+    if (++digits === 4) {
+      LIMBS[k++] = acc
+      acc = 0
+      digits = 0
+    }
   }
-  return out
+  if (LIMBS[0] === 0 && LIMBS[1] === 0 && LIMBS[2] === 0 && LIMBS[3] === 0) return undefined
+  let out = ''
+  for (;;) {
+    let rem = 0
+    let more = false
+    for (let i = 0; i < 8; i++) {
+      const cur = rem * 65536 + LIMBS[i]
+      const q = Math.floor(cur / P5)
+      LIMBS[i] = q
+      rem = cur - q * P5
+      if (q !== 0) more = true
+    }
+    if (!more) {
+      // The leading digits: no zero padding.
+      while (rem > 0) {
+        const q = Math.floor(rem / 62)
+        out = BASE62[rem - q * 62] + out
+        rem = q
+      }
+      return out
+    }
+    const a = Math.floor(rem / 3844)
+    const b = Math.floor(a / 3844)
+    out = BASE62[b] + PAIRS[a - b * 3844] + PAIRS[rem - a * 3844] + out
+  }
 }
 
 /** Parses the API string form (base 62, or a legacy decimal integer) back into a uuid. */

@@ -15,11 +15,20 @@ export interface Querier {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, params?: unknown[]): Promise<any>
+  /**
+   * Runs `COPY (...) TO STDOUT` (text format) and gives its data as it
+   * arrives: chunks of whole rows, each ending in a newline. Only on a
+   * PostgreSQL server (the embedded database has no streaming COPY); errors
+   * as `query`'s.
+   */
+  copyOut?(sql: string): AsyncIterable<string>
 }
 
 /** A node-postgres-like connection: `query` resolving to a pg `Result` (or an array of them). */
 export interface RawClient {
   query(sql: string, params?: unknown[]): Promise<unknown>
+  /** COPY ... TO STDOUT's data as it comes (Buffers cut anywhere). */
+  copyOut?(sql: string): AsyncIterable<Buffer>
 }
 
 /**
@@ -63,6 +72,26 @@ export async function runQuery(client: RawClient, sql: string, params?: unknown[
 }
 
 /**
+ * COPY's data as text chunks of whole rows: each Buffer is cut after its last
+ * newline (a newline byte is never inside a UTF-8 sequence) and the rest
+ * carried over to the next.
+ */
+export async function* copyRows(client: RawClient & {copyOut(sql: string): AsyncIterable<Buffer>}, sql: string): AsyncGenerator<string> {
+  let rest: Buffer | undefined
+  try {
+    for await (const data of client.copyOut(sql)) {
+      const chunk = rest ? Buffer.concat([rest, data]) : data
+      const end = chunk.lastIndexOf(10)
+      rest = end + 1 < chunk.length ? chunk.subarray(end + 1) : undefined
+      if (end >= 0) yield chunk.toString('utf8', 0, end + 1)
+    }
+  } catch (error) {
+    throw new QueryFailedError(sql, undefined, error)
+  }
+  if (rest) yield rest.toString('utf8')
+}
+
+/**
  * One connection used by one transaction at a time: a transaction (or a
  * lone query) waits until the previous one has finished, as with a pool of
  * one connection.
@@ -87,7 +116,9 @@ export class SerialConnection {
   /** START TRANSACTION, fn, COMMIT; ROLLBACK (its own errors ignored) and rethrow on error. */
   transaction<T>(fn: (m: Querier) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      const m: Querier = {query: (sql, params) => runQuery(this.client, sql, params)}
+      const {client} = this
+      const m: Querier = {query: (sql, params) => runQuery(client, sql, params)}
+      if (client.copyOut) m.copyOut = (sql) => copyRows(client as Parameters<typeof copyRows>[0], sql)
       try {
         await runQuery(this.client, 'START TRANSACTION')
         const result = await fn(m)

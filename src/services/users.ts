@@ -11,6 +11,7 @@ import {newFlakeId, flakeIdToString} from '../db/flake-id'
 import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
+import {copyField, parseArrayLiteral, sqlLiteral} from '../db/copy-text'
 
 // ------------------------------------------------------------------ lookup
 
@@ -333,10 +334,16 @@ export function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (c) => '\\' + c)
 }
 
-export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; params: unknown[]} {
+/**
+ * The filter as an SQL condition with its parameters (`$firstParam`...), or
+ * with the values written in as literals (`inline`: for COPY, which takes no
+ * parameters; every value is a string).
+ */
+export function userFilterSql(f: UserFilter, firstParam = 1, inline = false): {where: string; params: unknown[]} {
   const where = [`nickname IS NOT NULL`, `nickname NOT LIKE 'internal.%'`]
   const params: unknown[] = []
-  const p = (v: unknown) => {
+  const p = (v: string) => {
+    if (inline) return sqlLiteral(v)
     params.push(v)
     return `$${firstParam + params.length - 1}`
   }
@@ -364,6 +371,10 @@ export function userFilterSql(f: UserFilter, firstParam = 1): {where: string; pa
   return {where: where.join(' AND '), params}
 }
 
+/** What user:list reads of a user, in ListedRow's order; the date as ISO 8601 UTC by the database (whatever its DateStyle). */
+const LISTED_COLUMNS = `id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
+  to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at`
+
 /**
  * Users as Pleroma lists them (nickname set, not `internal.*`; local ones
  * unless the filter says otherwise), ordered by id, as pages of rows read by
@@ -380,8 +391,7 @@ async function* userRowPages(m: Querier, filter: UserFilter, options: {pageSize?
   const {where, params} = userFilterSql(filter, 3)
   const fetch = (after: string, size: number): Promise<ListedRow[]> =>
     m.query(
-      `SELECT id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
-              to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at
+      `SELECT ${LISTED_COLUMNS}
          FROM users
         WHERE ${where} AND id > $2::uuid
         ORDER BY id
@@ -411,9 +421,59 @@ export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options
 /**
  * The same users, as pages of JSON texts (a ListedUser each, keys in the same
  * order), written by hand from the columns, with no objects in between.
+ *
+ * On a PostgreSQL server the rows come from one `COPY (SELECT ...) TO STDOUT`
+ * read as it streams (its text format parsed here), not from keyset pages
+ * through node-postgres: that per-row parsing made the JSON listing of a
+ * large instance three times slower than psql's COPY of the same columns.
+ * Memory stays flat: the stream is read only as fast as the output is
+ * written. The embedded database has no streaming COPY and reads pages.
  */
 export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
+  if (m.copyOut) {
+    const {where} = userFilterSql(filter, 1, true)
+    const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
+    for await (const text of m.copyOut(`COPY (SELECT ${LISTED_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
+      yield copyRowsToUserJson(text)
+    }
+    return
+  }
   for await (const rows of userRowPages(m, filter, options)) yield rows.map(userJson)
+}
+
+const copyBool = (raw: string): string => (raw === 't' ? 'true' : raw === 'f' ? 'false' : 'null')
+/** A text field as JSON: as it is between quotes when nothing in it needs escaping (the common case). */
+const NEEDS_JSON_ESCAPE = /[\\"\u0000-\u001f]/
+const copyString = (raw: string): string => (raw === '\\N' ? 'null' : NEEDS_JSON_ESCAPE.test(raw) ? JSON.stringify(copyField(raw)) : `"${raw}"`)
+const copyTags = (raw: string): string => (raw === '{}' || raw === '\\N' ? '[]' : JSON.stringify(parseArrayLiteral(copyField(raw)!)))
+
+/**
+ * Rows of the COPY above (text format, whole lines) as userJson would write
+ * them: fields found by their tabs, in LISTED_COLUMNS' order.
+ */
+function copyRowsToUserJson(text: string): string[] {
+  const out: string[] = []
+  let pos = 0
+  const f: string[] = new Array(13)
+  while (pos < text.length) {
+    const eol = text.indexOf('\n', pos)
+    const end = eol < 0 ? text.length : eol
+    for (let i = 0; i < 12; i++) {
+      const tab = text.indexOf('\t', pos)
+      if (tab < 0 || tab > end) throw new Error(`unexpected COPY row: ${text.slice(pos, end)}`)
+      f[i] = text.slice(pos, tab)
+      pos = tab + 1
+    }
+    f[12] = text.slice(pos, end)
+    pos = end + 1
+    out.push(
+      `{"id":"${flakeIdToString(f[0])}","uuid":"${f[0]}","nickname":${copyString(f[1])},"local":${copyBool(f[2])},` +
+        `"email":${copyString(f[3])},"name":${copyString(f[4])},"moderator":${copyBool(f[5])},"admin":${copyBool(f[6])},` +
+        `"locked":${copyBool(f[7])},"active":${copyBool(f[8])},"confirmed":${copyBool(f[9])},"approved":${copyBool(f[10])},` +
+        `"tags":${copyTags(f[11])},"insertedAt":${f[12] === '\\N' ? 'null' : `"${f[12]}"`}}`,
+    )
+  }
+  return out
 }
 
 const jsonString = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))

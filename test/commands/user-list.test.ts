@@ -11,8 +11,8 @@ interface Row {
   invisible?: boolean
   confirmed?: boolean
   approved?: boolean
-  email?: string
-  name?: string
+  email?: string | null
+  name?: string | null
   tags?: string[]
   insertedAt?: string
 }
@@ -89,6 +89,19 @@ describeBackends('user:list', (b) => {
     expect(n.exitCode).toBe(0)
     expect(n.stdout).toBe(JSON.stringify(expected) + '\n')
   })
+
+  it('every character PostgreSQL escapes in its text output comes out as it is stored (COPY on a server, pages on the embedded database)', async () => {
+    const name = 'cr\r bs\b ff\f vt\v del\u007f \\N {a,b} "q" \u2028 \u00e9'
+    const tags = ['with,comma', 'with space', '{braces}', 'NULL', '', 'back\\slash "quoted"', 'tab\there', 'é']
+    const id = await insertUser(b, {nickname: 'esc', email: null, name, tags, insertedAt: '2024-03-01 12:00:00'})
+    await insertUser(b, {nickname: 'plain', email: 'plain@example.com', name: null, insertedAt: '2024-03-02 12:00:00'})
+    const r = await b.run(['user:list', '--ndjson'])
+    expect(r.exitCode).toBe(0)
+    const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(first).toMatchObject({id: flakeIdToString(id), uuid: id, nickname: 'esc', email: null, name, tags})
+    expect(second).toMatchObject({nickname: 'plain', email: 'plain@example.com', name: null, tags: []})
+    expect(r.stdout.split('\n')[0]).toBe(JSON.stringify(first))
+  })
 })
 
 describeBackends('user:list filters', (b) => {
@@ -123,6 +136,15 @@ describeBackends('user:list filters', (b) => {
     expect(await nicks(['--tag', 'vip', '--tag', 'mrf_tag:sandbox'])).toEqual(['bert'])
     expect(await nicks(['--tag', 'vip', '--moderator'])).toEqual(['bert'])
     expect(await nicks(['--admin', '--moderator'])).toEqual([])
+  })
+
+  it('filter values with quotes and backslashes are values, not SQL', async () => {
+    await insertUser(b, {nickname: 'obrien', name: "O'Brien \\ Co", tags: ["it's", 'a\\b'], insertedAt: '2024-08-01 00:00:00'})
+    expect(await nicks(['--search', "O'Brien \\"])).toEqual(['obrien'])
+    expect(await nicks(['--tag', "it's"])).toEqual(['obrien'])
+    expect(await nicks(['--tag', 'a\\b'])).toEqual(['obrien'])
+    expect(await nicks(['--search', "'; DROP TABLE users; --"])).toEqual([])
+    expect(await nicks(['--search', 'ada'])).toEqual(['ada'])
   })
 
   it('filter remote users by exact host, and all users', async () => {

@@ -49,11 +49,21 @@ describe('FlakeId (schema.md §2.1)', () => {
     }
     const hexes = ['00000000000000010000000000000000', 'ffffffffffffffffffffffffffffffff', '0000000100000000ffffffffffffffff', '7fffffff80000000000000003e3e3e3e']
     for (let i = 0; i < 2000; i++) hexes.push(randomBytes(16).toString('hex'))
+    // Powers of 62 and their neighbours: digit groups of zeros, and every length of the leading group.
+    for (let k = 11n; k <= 21n; k++) for (const d of [-1n, 0n, 1n]) hexes.push((62n ** k + d).toString(16).padStart(32, '0'))
     for (const hex of hexes) {
       const uuid = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
-      expect(flakeIdToString(uuid)).toBe(reference(uuid))
-      expect(flakeIdFromString(flakeIdToString(uuid))).toBe(uuid)
+      const text = flakeIdToString(uuid)
+      expect(text).toBe(reference(uuid))
+      // (Up to 17 decimal digits read back as a legacy integer id, as in Pleroma: 62^11 is "100000000000".)
+      if (!/^\d{1,17}$/.test(text)) expect(flakeIdFromString(text)).toBe(uuid)
     }
+  })
+
+  it('reads the uuid in any case and with or without dashes', () => {
+    expect(flakeIdToString('00000168-50E5-02EB-8C16-45C935D20000')).toBe('9eoozpwTul5mjSEDRI')
+    expect(flakeIdToString('0000016850e502eb8c1645c935d20000')).toBe('9eoozpwTul5mjSEDRI')
+    expect(() => flakeIdToString('00000168-50e5-02eb-8c16-45c935d2000g')).toThrow('not a uuid')
   })
 
   it('shows legacy integer ids as decimals and round-trips them', () => {
