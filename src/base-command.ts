@@ -305,7 +305,7 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
 }
 
 /** Writes to stdout; resolves when the data is handed over (at once, or after 'drain' on a full pipe). */
-export function writeOut(text: string): Promise<void> {
+export function writeOut(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) return resolve()
     const done = () => {

@@ -52,45 +52,64 @@ export function newFlakeId(): string {
 
 /** The external (API) string form: base 62, most significant digit first. */
 export function flakeIdToString(uuid: string): string {
-  const fast = uuid.length === 36 ? canonicalToBase62(uuid) : undefined
-  if (fast !== undefined) return fast
+  if (uuid.length === 36 && readCanonicalUuid((i) => uuid.charCodeAt(i))) {
+    const n = limbsToBase62()
+    if (n > 0) {
+      let out = ''
+      for (let i = n - 1; i >= 0; i--) out += BASE62[DIGITS[i]]
+      return out
+    }
+  }
   const hex = uuid.replace(/-/g, '').toLowerCase()
   if (!/^[0-9a-f]{32}$/.test(hex)) throw new Error(`not a uuid: ${uuid}`)
   // Legacy ids (high 64 bits zero) are shown as their decimal integer.
   if (/^0{16}/.test(hex)) return BigInt('0x' + hex).toString(10)
-  return canonicalToBase62(formatUuid(hex))!
+  return flakeIdToString(formatUuid(hex))
 }
 
+/**
+ * flakeIdToString for a canonical uuid at `src[at..at+36)` (ASCII bytes),
+ * written as ASCII bytes at `dst[pos]`: returns the position after it, or -1
+ * (not a canonical uuid, or a legacy id: use flakeIdToString).
+ */
+export function writeFlakeIdBytes(src: Uint8Array, at: number, dst: Uint8Array, pos: number): number {
+  if (!readCanonicalUuid((i) => src[at + i])) return -1
+  const n = limbsToBase62()
+  if (n === 0) return -1
+  for (let i = n - 1; i >= 0; i--) dst[pos++] = BASE62_BYTES[DIGITS[i]]
+  return pos
+}
+
+/*
+ * The conversion reads hundreds of thousands of ids in a listing, so no
+ * BigInt, regular expression or intermediate string: the uuid's 128 bits go
+ * into eight 16-bit limbs, divided by 62^6 per pass (remainder × 2^16 + limb
+ * < 2^52: exact in doubles), six digits at a time.
+ */
+const BASE62_BYTES = Uint8Array.from(BASE62, (c) => c.charCodeAt(0))
 const HEX_VALUE = new Int8Array(128).fill(-1)
 for (let i = 0; i < 16; i++) {
   HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i
   HEX_VALUE['0123456789ABCDEF'.charCodeAt(i)] = i
 }
 const LIMBS = new Float64Array(8)
-const P5 = 62 ** 5
-/** Two base-62 digits for each value below 62², most significant first. */
-const PAIRS = Array.from({length: 62 * 62}, (_, i) => BASE62[Math.floor(i / 62)] + BASE62[i % 62])
+/** Base-62 digit values of the last conversion, least significant first. */
+const DIGITS = new Uint8Array(24)
+const P6 = 62 ** 6
 
-/**
- * The base-62 form of a uuid in its canonical 8-4-4-4-12 form; undefined
- * for anything else and for legacy ids (high 64 bits zero). A listing
- * converts hundreds of thousands of ids, so no BigInt, regular expression or
- * intermediate string: the 128-bit number is read into eight 16-bit limbs
- * and divided by 62⁵ per pass (remainder × 2¹⁶ + limb < 2⁴⁶: exact in
- * doubles), five digits at a time.
- */
-function canonicalToBase62(u: string): string | undefined {
+/** Reads an 8-4-4-4-12 uuid (character codes from `at(0..35)`) into LIMBS; false when it is not one. */
+function readCanonicalUuid(at: (i: number) => number): boolean {
   let k = 0
   let acc = 0
   let digits = 0
   for (let i = 0; i < 36; i++) {
-    const c = u.charCodeAt(i)
+    const c = at(i)
     if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return undefined
+      if (c !== 45) return false
       continue
     }
     const v = c < 128 ? HEX_VALUE[c] : -1
-    if (v < 0) return undefined
+    if (v < 0) return false
     acc = acc * 16 + v
     if (++digits === 4) {
       LIMBS[k++] = acc
@@ -98,30 +117,30 @@ function canonicalToBase62(u: string): string | undefined {
       digits = 0
     }
   }
-  if (LIMBS[0] === 0 && LIMBS[1] === 0 && LIMBS[2] === 0 && LIMBS[3] === 0) return undefined
-  let out = ''
+  return true
+}
+
+/** LIMBS in base 62 into DIGITS; returns the number of digits, 0 for a legacy id (high 64 bits zero). */
+function limbsToBase62(): number {
+  if (LIMBS[0] === 0 && LIMBS[1] === 0 && LIMBS[2] === 0 && LIMBS[3] === 0) return 0
+  let n = 0
   for (;;) {
     let rem = 0
     let more = false
     for (let i = 0; i < 8; i++) {
       const cur = rem * 65536 + LIMBS[i]
-      const q = Math.floor(cur / P5)
+      const q = Math.floor(cur / P6)
       LIMBS[i] = q
-      rem = cur - q * P5
+      rem = cur - q * P6
       if (q !== 0) more = true
     }
-    if (!more) {
-      // The leading digits: no zero padding.
-      while (rem > 0) {
-        const q = Math.floor(rem / 62)
-        out = BASE62[rem - q * 62] + out
-        rem = q
-      }
-      return out
+    // Six digits of this pass; the leading pass without its zeros.
+    for (let j = 0; j < 6 && (more || rem > 0); j++) {
+      const q = Math.floor(rem / 62)
+      DIGITS[n++] = rem - q * 62
+      rem = q
     }
-    const a = Math.floor(rem / 3844)
-    const b = Math.floor(a / 3844)
-    out = BASE62[b] + PAIRS[a - b * 3844] + PAIRS[rem - a * 3844] + out
+    if (!more) return n
   }
 }
 

@@ -16,12 +16,11 @@ export interface Querier {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   query(sql: string, params?: unknown[]): Promise<any>
   /**
-   * Runs `COPY (...) TO STDOUT` (text format) and gives its data as it
-   * arrives: chunks of whole rows, each ending in a newline. Only on a
-   * PostgreSQL server (the embedded database has no streaming COPY); errors
-   * as `query`'s.
+   * Runs `COPY (...) TO STDOUT` and gives its data as it arrives, in
+   * Buffers cut anywhere. Only on a PostgreSQL server (the embedded database
+   * has no streaming COPY); errors as `query`'s.
    */
-  copyOut?(sql: string): AsyncIterable<string>
+  copyOut?(sql: string): AsyncIterable<Buffer>
 }
 
 /** A node-postgres-like connection: `query` resolving to a pg `Result` (or an array of them). */
@@ -71,24 +70,13 @@ export async function runQuery(client: RawClient, sql: string, params?: unknown[
   return raw.command === 'UPDATE' || raw.command === 'DELETE' ? [raw.rows, raw.rowCount] : raw.rows
 }
 
-/**
- * COPY's data as text chunks of whole rows: each Buffer is cut after its last
- * newline (a newline byte is never inside a UTF-8 sequence) and the rest
- * carried over to the next.
- */
-export async function* copyRows(client: RawClient & {copyOut(sql: string): AsyncIterable<Buffer>}, sql: string): AsyncGenerator<string> {
-  let rest: Buffer | undefined
+/** COPY's data as it comes, with a failure reported as `query` reports one. */
+export async function* copyData(client: RawClient & {copyOut(sql: string): AsyncIterable<Buffer>}, sql: string): AsyncGenerator<Buffer> {
   try {
-    for await (const data of client.copyOut(sql)) {
-      const chunk = rest ? Buffer.concat([rest, data]) : data
-      const end = chunk.lastIndexOf(10)
-      rest = end + 1 < chunk.length ? chunk.subarray(end + 1) : undefined
-      if (end >= 0) yield chunk.toString('utf8', 0, end + 1)
-    }
+    yield* client.copyOut(sql)
   } catch (error) {
     throw new QueryFailedError(sql, undefined, error)
   }
-  if (rest) yield rest.toString('utf8')
 }
 
 /**
@@ -118,7 +106,7 @@ export class SerialConnection {
     return this.exclusive(async () => {
       const {client} = this
       const m: Querier = {query: (sql, params) => runQuery(client, sql, params)}
-      if (client.copyOut) m.copyOut = (sql) => copyRows(client as Parameters<typeof copyRows>[0], sql)
+      if (client.copyOut) m.copyOut = (sql) => copyData(client as Parameters<typeof copyData>[0], sql)
       try {
         await runQuery(this.client, 'START TRANSACTION')
         const result = await fn(m)

@@ -11,7 +11,8 @@ import {newFlakeId, flakeIdToString} from '../db/flake-id'
 import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
-import {copyField, parseArrayLiteral, sqlLiteral} from '../db/copy-text'
+import {sqlLiteral} from '../db/copy-text'
+import {CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
 
 // ------------------------------------------------------------------ lookup
 
@@ -419,61 +420,36 @@ export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options
 }
 
 /**
- * The same users, as pages of JSON texts (a ListedUser each, keys in the same
- * order), written by hand from the columns, with no objects in between.
+ * The same users as JSON (a ListedUser each, keys in the same order), framed
+ * as asked (a JSON array's items, or one per line), in chunks to write out as
+ * they come: memory stays flat whatever the size of the instance.
  *
  * On a PostgreSQL server the rows come from one `COPY (SELECT ...) TO STDOUT`
- * read as it streams (its text format parsed here), not from keyset pages
- * through node-postgres: that per-row parsing made the JSON listing of a
- * large instance three times slower than psql's COPY of the same columns.
- * Memory stays flat: the stream is read only as fast as the output is
- * written. The embedded database has no streaming COPY and reads pages.
+ * read as it streams and encoded byte by byte (user-json-copy.ts): keyset
+ * pages through node-postgres made the JSON listing of a large instance
+ * three times slower than psql's COPY of the same columns. The stream is
+ * read only as fast as the consumer takes the chunks. The embedded database
+ * has no streaming COPY and reads keyset pages, each written by userJson.
  */
-export async function* iterateUserJsonPages(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<string[]> {
+export async function* userJsonChunks(m: Querier, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
   if (m.copyOut) {
     const {where} = userFilterSql(filter, 1, true)
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
-    for await (const text of m.copyOut(`COPY (SELECT ${LISTED_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
-      yield copyRowsToUserJson(text)
+    const encoder = new CopyUserJsonEncoder(options.framing)
+    for await (const data of m.copyOut(`COPY (SELECT ${LISTED_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
+      const json = encoder.push(data)
+      if (json.length > 0) yield json
     }
+    encoder.end()
     return
   }
-  for await (const rows of userRowPages(m, filter, options)) yield rows.map(userJson)
-}
-
-const copyBool = (raw: string): string => (raw === 't' ? 'true' : raw === 'f' ? 'false' : 'null')
-/** A text field as JSON: as it is between quotes when nothing in it needs escaping (the common case). */
-const NEEDS_JSON_ESCAPE = /[\\"\u0000-\u001f]/
-const copyString = (raw: string): string => (raw === '\\N' ? 'null' : NEEDS_JSON_ESCAPE.test(raw) ? JSON.stringify(copyField(raw)) : `"${raw}"`)
-const copyTags = (raw: string): string => (raw === '{}' || raw === '\\N' ? '[]' : JSON.stringify(parseArrayLiteral(copyField(raw)!)))
-
-/**
- * Rows of the COPY above (text format, whole lines) as userJson would write
- * them: fields found by their tabs, in LISTED_COLUMNS' order.
- */
-function copyRowsToUserJson(text: string): string[] {
-  const out: string[] = []
-  let pos = 0
-  const f: string[] = new Array(13)
-  while (pos < text.length) {
-    const eol = text.indexOf('\n', pos)
-    const end = eol < 0 ? text.length : eol
-    for (let i = 0; i < 12; i++) {
-      const tab = text.indexOf('\t', pos)
-      if (tab < 0 || tab > end) throw new Error(`unexpected COPY row: ${text.slice(pos, end)}`)
-      f[i] = text.slice(pos, tab)
-      pos = tab + 1
-    }
-    f[12] = text.slice(pos, end)
-    pos = end + 1
-    out.push(
-      `{"id":"${flakeIdToString(f[0])}","uuid":"${f[0]}","nickname":${copyString(f[1])},"local":${copyBool(f[2])},` +
-        `"email":${copyString(f[3])},"name":${copyString(f[4])},"moderator":${copyBool(f[5])},"admin":${copyBool(f[6])},` +
-        `"locked":${copyBool(f[7])},"active":${copyBool(f[8])},"confirmed":${copyBool(f[9])},"approved":${copyBool(f[10])},` +
-        `"tags":${copyTags(f[11])},"insertedAt":${f[12] === '\\N' ? 'null' : `"${f[12]}"`}}`,
-    )
+  const {first, between, after} = options.framing
+  let any = false
+  for await (const rows of userRowPages(m, filter, options)) {
+    if (rows.length === 0) continue
+    yield (any ? between : first) + rows.map(userJson).join(after + between) + after
+    any = true
   }
-  return out
 }
 
 const jsonString = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))

@@ -60,7 +60,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
       search: flags.search,
     }
     const db = await this.openDb()
-    const {iterateUsers, iterateUserJsonPages, countUsers, formatUserLine} = await import('../../services/users')
+    const {iterateUsers, userJsonChunks, countUsers, formatUserLine} = await import('../../services/users')
 
     if (flags.count) {
       const count = await db.transaction((m) => countUsers(m, filter))
@@ -71,15 +71,15 @@ By default only local users are listed, as Pleroma does; service actors (interna
     const json = this.jsonEnabled()
     await db.transaction(async (m) => {
       if (json || flags.ndjson) {
-        // JSON texts made by the database, a page per write.
-        let first = true
+        // A JSON array with an item per line, or a JSON text per line; written as it comes.
+        const framing = json ? {first: '\n  ', between: ',\n  ', after: ''} : {first: '', between: '', after: '\n'}
+        let any = false
         if (json) await writeOut('[')
-        for await (const page of iterateUserJsonPages(m, filter, {limit: flags.limit})) {
-          if (page.length === 0) continue
-          await writeOut(json ? (first ? '\n  ' : ',\n  ') + page.join(',\n  ') : page.join('\n') + '\n')
-          first = false
+        for await (const chunk of userJsonChunks(m, filter, {limit: flags.limit, framing})) {
+          await writeOut(chunk)
+          any = true
         }
-        if (json) await writeOut(first ? ']\n' : '\n]\n')
+        if (json) await writeOut(any ? '\n]\n' : ']\n')
         return
       }
       // Pleroma's lines, written out in chunks of about 64 kB.
