@@ -61,6 +61,7 @@ function options() {
       layout: {type: 'string', default: 'tool'},
       runs: {type: 'string'},
       sizes: {type: 'string'},
+      'curve-runs': {type: 'string'},
       'startup-runs': {type: 'string'},
       only: {type: 'string'},
       out: {type: 'string'},
@@ -90,6 +91,8 @@ function options() {
     runs: Number(values.runs ?? 3),
     // The curves (--sizes 1,4,16) take hours at the default scale on a small machine: asked for, not default.
     sizes: values.sizes ? values.sizes.split(',').map(Number) : [1],
+    // Rounds that also run the sizes other than 1× (the targets are at 1×; the curves need one run per size).
+    curveRuns: Number(values['curve-runs'] ?? values.runs ?? 3),
     startupRuns: Number(values['startup-runs'] ?? (big ? 15 : 3)),
     only: values.only ? new Set(values.only.split(',')) : undefined,
     out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
@@ -189,6 +192,7 @@ async function bulkRounds(o, template, info) {
     log(`Round ${round}/${o.runs} (two copies of the template in ${(Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)} s)`)
     const urls = {command: dbUrl(o.serverUrl, names.command), baseline: dbUrl(o.serverUrl, names.baseline)}
     for (const r of results) {
+      if (r.m !== 1 && round > o.curveRuns) continue
       const s = BULK.find((x) => x.id === r.id)
       const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
       for (const kind of order) {
@@ -301,7 +305,7 @@ function report(o, info, bulk, list, start, started) {
     lines.push(`- Server: ${info.server.split(',')[0]}`)
     lines.push(`- Scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
     lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
-    lines.push(`- Rounds: ${o.runs}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`)
+    lines.push(`- Rounds: ${o.runs}${o.sizes.some((m) => m !== 1) && o.curveRuns < o.runs ? ` (the sizes above 1× in the first ${o.curveRuns})` : ''}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`)
   }
   lines.push('')
   if (bulk.length > 0 || list) {
