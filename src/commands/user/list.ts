@@ -11,7 +11,7 @@ export default class UserList extends BaseCommand<typeof UserList> {
 
   alice moderator: false, admin: true, locked: false, deactivated: false
 
-By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are read in pages and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line. Changes nothing.`
+By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are streamed from the database and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line. Changes nothing.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
