@@ -283,7 +283,13 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
   if (err instanceof CliError) return {kind: err.kind, exitCode: err.exitCode, message: err.message, hint: err.hint}
   // oclif's parse errors carry exit 2.
   if (err.oclif?.exit === 2 || (err as {parse?: unknown}).parse) {
-    return {kind: 'usage', exitCode: ExitCode.USAGE, message: err.message.split('\n')[0], hint: 'See --help.'}
+    // oclif puts the reason on its own indented line ("Parsing --limit \n\tExpected an integer ..."): one line with both.
+    const message = err.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .join(': ')
+    return {kind: 'usage', exitCode: ExitCode.USAGE, message, hint: 'See --help.'}
   }
   const driver = (err as {driverError?: {code?: string; message?: string; constraint?: string; detail?: string}}).driverError ?? (err as {code?: string; message?: string; constraint?: string; detail?: string})
   const code = driver?.code

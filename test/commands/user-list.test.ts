@@ -187,5 +187,9 @@ describeBackends('user:list filters', (b) => {
       expect(r.stderr).toMatch(message)
       expect(r.stdout).toBe('')
     }
+    // Under --json the same reason, on one line, in the error object.
+    const j = await b.run(['user:list', '--limit', '0', '--json'])
+    expect(j.exitCode).toBe(2)
+    expect(j.json.error).toEqual({code: 'usage', exitCode: 2, message: 'Parsing --limit: Expected an integer greater than or equal to 1 but received: 0', hint: 'See --help.'})
   })
 })
