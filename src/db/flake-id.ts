@@ -52,7 +52,8 @@ export function newFlakeId(): string {
 
 /** The external (API) string form: base 62, most significant digit first. */
 export function flakeIdToString(uuid: string): string {
-  if (uuid.length === 36 && readCanonicalUuid((i) => uuid.charCodeAt(i))) {
+  if (uuid.length === 36) for (let i = 0; i < 36; i++) UUID_CODES[i] = Math.min(uuid.charCodeAt(i), 255)
+  if (uuid.length === 36 && readCanonicalUuid(UUID_CODES, 0)) {
     const n = limbsToBase62()
     if (n > 0) {
       let out = ''
@@ -73,7 +74,7 @@ export function flakeIdToString(uuid: string): string {
  * (not a canonical uuid, or a legacy id: use flakeIdToString).
  */
 export function writeFlakeIdBytes(src: Uint8Array, at: number, dst: Uint8Array, pos: number): number {
-  if (!readCanonicalUuid((i) => src[at + i])) return -1
+  if (!readCanonicalUuid(src, at)) return -1
   const n = limbsToBase62()
   if (n === 0) return -1
   for (let i = n - 1; i >= 0; i--) dst[pos++] = BASE62_BYTES[DIGITS[i]]
@@ -97,13 +98,16 @@ const LIMBS = new Float64Array(8)
 const DIGITS = new Uint8Array(24)
 const P6 = 62 ** 6
 
-/** Reads an 8-4-4-4-12 uuid (character codes from `at(0..35)`) into LIMBS; false when it is not one. */
-function readCanonicalUuid(at: (i: number) => number): boolean {
+/** A string uuid's character codes, for readCanonicalUuid. */
+const UUID_CODES = new Uint8Array(36)
+
+/** Reads an 8-4-4-4-12 uuid (ASCII at `src[at..at+36)`) into LIMBS; false when it is not one. */
+function readCanonicalUuid(src: Uint8Array, at: number): boolean {
   let k = 0
   let acc = 0
   let digits = 0
   for (let i = 0; i < 36; i++) {
-    const c = at(i)
+    const c = src[at + i]
     if (i === 8 || i === 13 || i === 18 || i === 23) {
       if (c !== 45) return false
       continue

@@ -1,6 +1,6 @@
 /**
  * user:list --json / --ndjson on a PostgreSQL server: the rows of one
- * `COPY (SELECT <LISTED_COLUMNS>) TO STDOUT` (text format) turned into the
+ * `COPY (SELECT <COPY_COLUMNS>) TO STDOUT` (text format) turned into the
  * JSON of listed users byte by byte, without making a JavaScript string or
  * object per row.
  *
@@ -19,38 +19,70 @@ import {flakeIdToString, writeFlakeIdBytes} from '../db/flake-id'
 
 const TAB = 9
 const NEWLINE = 10
+const SPACE = 32
 const BACKSLASH = 92
 const QUOTE = 34
+const T = 84
+const Z = 90
+
+function copyBytes(out: Uint8Array, pos: number, src: Uint8Array, a: number, b: number): number {
+  for (let i = a; i < b; i++) out[pos++] = src[i]
+  return pos
+}
+
+const isNull = (src: Uint8Array, a: number, b: number): boolean => b - a === 2 && src[a] === BACKSLASH && src[a + 1] === 78 // \N
+/** A boolean field: 0 false, 1 true, 2 NULL (or anything else). */
+const boolValue = (src: Uint8Array, a: number, b: number): number => (b - a === 1 ? (src[a] === 116 ? 1 : src[a] === 102 ? 0 : 2) : 2)
+
+function putBytes(out: Uint8Array, pos: number, bytes: Uint8Array): number {
+  const n = bytes.length
+  if (n > 8) {
+    out.set(bytes, pos)
+    return pos + n
+  }
+  for (let i = 0; i < n; i++) out[pos++] = bytes[i]
+  return pos
+}
+
+/**
+ * What the COPY reads, in the order of the fields below; inserted_at as the
+ * server writes it with DateStyle ISO (set for the transaction), its
+ * formatting to ISO 8601 UTC done here rather than by to_char in the
+ * database, where it would add to the server's share of the work.
+ */
+export const COPY_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
-/** The constant text before each field (the first one after the separator). */
-const KEYS = [
-  '{"id":"',
-  '","uuid":"',
-  '","nickname":',
-  ',"local":',
-  ',"email":',
-  ',"name":',
-  ',"moderator":',
-  ',"admin":',
-  ',"locked":',
-  ',"active":',
-  ',"confirmed":',
-  ',"approved":',
-  ',"tags":',
-  ',"insertedAt":',
-].map(ascii)
+const ID_KEY = ascii('{"id":"')
+const UUID_KEY = ascii('","uuid":"')
+const NICKNAME_KEY = ascii('","nickname":')
+const NAME_KEY = ascii(',"name":')
+const INSERTED_AT_KEY = ascii(',"insertedAt":')
 const CLOSE = ascii('}')
-const TRUE = ascii('true')
-const FALSE = ascii('false')
 const NULL = ascii('null')
 const EMPTY_ARRAY = ascii('[]')
-/** The fields' kinds, in LISTED_COLUMNS' order (after id). */
-const TEXT = 0
-const BOOL = 1
-const TAGS = 2
-const DATE = 3
-const KINDS = [TEXT, BOOL, TEXT, TEXT, BOOL, BOOL, BOOL, BOOL, BOOL, BOOL, TAGS, DATE]
+const BOOL_TEXT = ['false', 'true', 'null']
+/** The boolean flags between name and tags, in COPY_COLUMNS' order, as ListedUser names them. */
+const FLAG_KEYS = ['moderator', 'admin', 'locked', 'active', 'confirmed', 'approved']
+
+/**
+ * The constant stretches with booleans in them, made once per combination
+ * (a boolean is false, true or NULL: 3 and 3^6 of them): `,"local":B,"email":`
+ * and `,"moderator":B,...,"approved":B,"tags":`.
+ */
+const LOCAL_SEGMENTS = [0, 1, 2].map((v) => ascii(`,"local":${BOOL_TEXT[v]},"email":`))
+const FLAG_SEGMENTS: Array<Uint8Array | undefined> = new Array(3 ** FLAG_KEYS.length)
+function flagSegment(code: number): Uint8Array {
+  let segment = FLAG_SEGMENTS[code]
+  if (!segment) {
+    const values: string[] = []
+    for (let i = FLAG_KEYS.length - 1, c = code; i >= 0; i--, c = Math.floor(c / 3)) values[i] = `,"${FLAG_KEYS[i]}":${BOOL_TEXT[c % 3]}`
+    segment = ascii(values.join('') + ',"tags":')
+    FLAG_SEGMENTS[code] = segment
+  }
+  return segment
+}
+
 /** The most a row's JSON can take beyond 6 bytes per input byte (\u00XX for a control byte). */
 const ROW_OVERHEAD = 512
 
@@ -73,9 +105,9 @@ export class CopyUserJsonEncoder {
   private readonly after: Uint8Array
 
   constructor(framing: JsonFraming) {
-    this.first = Buffer.from(framing.first)
-    this.between = Buffer.from(framing.between)
-    this.after = Buffer.from(framing.after)
+    this.first = new Uint8Array(Buffer.from(framing.first))
+    this.between = new Uint8Array(Buffer.from(framing.between))
+    this.after = new Uint8Array(Buffer.from(framing.after))
   }
 
   /** How many rows were encoded so far. */
@@ -112,13 +144,6 @@ export class CopyUserJsonEncoder {
     this.out = bigger
   }
 
-  private put(bytes: Uint8Array): void {
-    const out = this.out
-    let p = this.pos
-    for (let i = 0; i < bytes.length; i++) out[p++] = bytes[i]
-    this.pos = p
-  }
-
   private putString(s: string): void {
     this.reserve(Buffer.byteLength(s))
     this.pos += this.out.write(s, this.pos)
@@ -126,72 +151,96 @@ export class CopyUserJsonEncoder {
 
   private row(src: Buffer, start: number, eol: number): void {
     this.reserve(ROW_OVERHEAD + 6 * (eol - start) + this.between.length + this.after.length)
-    this.put(this.rows === 0 ? this.first : this.between)
+    this.pos = putBytes(this.out, this.pos, this.rows === 0 ? this.first : this.between)
     this.rows++
     // id: base 62 of the uuid, then the uuid itself.
-    let tab = src.indexOf(TAB, start)
-    if (tab < 0 || tab > eol) throw this.malformed(src, start, eol)
-    this.put(KEYS[0])
-    const next = tab - start === 36 ? writeFlakeIdBytes(src, start, this.out, this.pos) : -1
+    const idEnd = this.fieldEnd(src, start, eol, start)
+    this.put(ID_KEY)
+    const next = idEnd - start === 36 ? writeFlakeIdBytes(src, start, this.out, this.pos) : -1
     if (next >= 0) this.pos = next
-    else this.putString(flakeIdToString(src.toString('latin1', start, tab)))
-    this.put(KEYS[1])
-    this.copyBytes(src, start, tab)
-    let at = tab + 1
-    for (let f = 0; f < KINDS.length; f++) {
-      const lastField = f === KINDS.length - 1
-      const nextTab = src.indexOf(TAB, at)
-      if (lastField ? nextTab >= 0 && nextTab < eol : nextTab < 0 || nextTab > eol) throw this.malformed(src, start, eol)
-      tab = lastField ? eol : nextTab
-      this.put(KEYS[f + 2])
-      this.field(KINDS[f], src, at, tab)
-      at = tab + 1
+    else this.putString(flakeIdToString(src.toString('latin1', start, idEnd)))
+    this.put(UUID_KEY)
+    this.pos = copyBytes(this.out, this.pos, src, start, idEnd)
+    this.put(NICKNAME_KEY)
+    let at = this.text(src, idEnd + 1, eol, start) + 1
+    let end = this.fieldEnd(src, at, eol, start)
+    this.put(LOCAL_SEGMENTS[boolValue(src, at, end)])
+    at = this.text(src, end + 1, eol, start) + 1
+    this.put(NAME_KEY)
+    at = this.text(src, at, eol, start) + 1
+    let flags = 0
+    for (let i = 0; i < FLAG_KEYS.length; i++) {
+      end = this.fieldEnd(src, at, eol, start)
+      flags = flags * 3 + boolValue(src, at, end)
+      at = end + 1
     }
+    this.put(flagSegment(flags))
+    end = this.fieldEnd(src, at, eol, start)
+    if (isNull(src, at, end) || (end - at === 2 && src[at] === 123 && src[at + 1] === 125)) this.put(EMPTY_ARRAY)
+    else this.putString(JSON.stringify(parseArrayLiteral(copyField(src.toString('utf8', at, end))!)))
+    at = end + 1
+    // inserted_at, the last field: up to the end of the line.
+    if (at > eol) throw this.malformed(src, start, eol)
+    for (let i = at; i < eol; i++) if (src[i] === TAB) throw this.malformed(src, start, eol)
+    this.put(INSERTED_AT_KEY)
+    this.date(src, at, eol)
     this.put(CLOSE)
     this.put(this.after)
   }
 
-  private field(kind: number, src: Buffer, a: number, b: number): void {
-    const isNull = b - a === 2 && src[a] === BACKSLASH && src[a + 1] === 78 // \N
-    switch (kind) {
-      case BOOL:
-        this.put(b - a === 1 && src[a] === 116 ? TRUE : b - a === 1 && src[a] === 102 ? FALSE : NULL)
-        return
-      case DATE:
-        if (isNull) this.put(NULL)
-        else {
-          this.out[this.pos++] = QUOTE
-          this.copyBytes(src, a, b)
-          this.out[this.pos++] = QUOTE
-        }
-        return
-      case TAGS:
-        if (isNull || (b - a === 2 && src[a] === 123 && src[a + 1] === 125)) this.put(EMPTY_ARRAY)
-        else this.putString(JSON.stringify(parseArrayLiteral(copyField(src.toString('utf8', a, b))!)))
-        return
-      case TEXT:
-        if (isNull) {
-          this.put(NULL)
-          return
-        }
-        for (let i = a; i < b; i++) {
-          const c = src[i]
-          if (c < 32 || c === QUOTE || c === BACKSLASH) {
-            this.putString(JSON.stringify(copyField(src.toString('utf8', a, b))))
-            return
-          }
-        }
-        this.out[this.pos++] = QUOTE
-        this.copyBytes(src, a, b)
-        this.out[this.pos++] = QUOTE
-    }
+  /** Where the field from `at` ends (its tab); refuses a row that ends first. */
+  private fieldEnd(src: Buffer, at: number, eol: number, start: number): number {
+    let b = at
+    while (b < eol && src[b] !== TAB) b++
+    if (b >= eol) throw this.malformed(src, start, eol)
+    return b
   }
 
-  private copyBytes(src: Buffer, a: number, b: number): void {
+  /** A text field as a JSON string, copied as it is unless it needs escaping; returns where it ends (its tab). */
+  private text(src: Buffer, at: number, eol: number, start: number): number {
+    const out = this.out
+    let q = this.pos
+    out[q++] = QUOTE
+    let b = at
+    let plain = true
+    for (; b < eol; b++) {
+      const c = src[b]
+      if (c === TAB) break
+      if (c < 32 || c === QUOTE || c === BACKSLASH) plain = false
+      out[q++] = c
+    }
+    if (b >= eol) throw this.malformed(src, start, eol)
+    if (plain) {
+      out[q++] = QUOTE
+      this.pos = q
+    } else if (isNull(src, at, b)) this.put(NULL)
+    else this.putString(JSON.stringify(copyField(src.toString('utf8', at, b))))
+    return b
+  }
+
+  /** DateStyle ISO "2024-02-29 23:59:59[.ffffff][ BC]" as "2024-02-29T23:59:59Z" (what to_char writes on the keyset path). */
+  private date(src: Buffer, at: number, end: number): void {
+    if (isNull(src, at, end)) {
+      this.put(NULL)
+      return
+    }
     const out = this.out
     let p = this.pos
-    for (let i = a; i < b; i++) out[p++] = src[i]
+    let space = at
+    while (space < end && src[space] !== SPACE) space++
+    out[p++] = QUOTE
+    if (space + 9 <= end) {
+      p = copyBytes(out, p, src, at, space)
+      out[p++] = T
+      p = copyBytes(out, p, src, space + 1, space + 9)
+      out[p++] = Z
+    } else p = copyBytes(out, p, src, at, end)
+    out[p++] = QUOTE
     this.pos = p
+  }
+
+  private put(bytes: Uint8Array): void {
+    this.pos = putBytes(this.out, this.pos, bytes)
   }
 
   private malformed(src: Buffer, start: number, eol: number): Error {

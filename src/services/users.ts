@@ -12,7 +12,7 @@ import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
 import {sqlLiteral} from '../db/copy-text'
-import {CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
+import {COPY_COLUMNS, CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
 
 // ------------------------------------------------------------------ lookup
 
@@ -436,7 +436,9 @@ export async function* userJsonChunks(m: Querier, filter: UserFilter, options: {
     const {where} = userFilterSql(filter, 1, true)
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
     const encoder = new CopyUserJsonEncoder(options.framing)
-    for await (const data of m.copyOut(`COPY (SELECT ${LISTED_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
+    // The encoder reads timestamps as DateStyle ISO writes them (whatever the server's default).
+    await m.query(`SET LOCAL DateStyle = 'ISO, MDY'`)
+    for await (const data of m.copyOut(`COPY (SELECT ${COPY_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
       const json = encoder.push(data)
       if (json.length > 0) yield json
     }

@@ -93,12 +93,12 @@ describeBackends('user:list', (b) => {
   it('every character PostgreSQL escapes in its text output comes out as it is stored (COPY on a server, pages on the embedded database)', async () => {
     const name = 'cr\r bs\b ff\f vt\v del\u007f \\N {a,b} "q" \u2028 \u00e9'
     const tags = ['with,comma', 'with space', '{braces}', 'NULL', '', 'back\\slash "quoted"', 'tab\there', 'é']
-    const id = await insertUser(b, {nickname: 'esc', email: null, name, tags, insertedAt: '2024-03-01 12:00:00'})
+    const id = await insertUser(b, {nickname: 'esc', email: null, name, tags, insertedAt: '2024-03-01 12:00:00.654321'})
     await insertUser(b, {nickname: 'plain', email: 'plain@example.com', name: null, insertedAt: '2024-03-02 12:00:00'})
     const r = await b.run(['user:list', '--ndjson'])
     expect(r.exitCode).toBe(0)
     const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
-    expect(first).toMatchObject({id: flakeIdToString(id), uuid: id, nickname: 'esc', email: null, name, tags})
+    expect(first).toMatchObject({id: flakeIdToString(id), uuid: id, nickname: 'esc', email: null, name, tags, insertedAt: '2024-03-01T12:00:00Z'})
     expect(second).toMatchObject({nickname: 'plain', email: 'plain@example.com', name: null, tags: []})
     expect(r.stdout.split('\n')[0]).toBe(JSON.stringify(first))
   })

@@ -4,20 +4,20 @@ import {flakeIdToString} from '../../src/db/flake-id'
 // Rows as COPY ... TO STDOUT (text format) writes LISTED_COLUMNS, and the JSON userJson writes for them.
 const ROWS: Array<{line: string; json: object}> = [
   {
-    line: '00000185-6aa1-b260-0000-000000000001\tu1\tt\tu1@mail.example\tUser 1\tf\tt\tf\tt\tt\tt\t{}\t2023-01-01T00:01:00Z',
+    line: '00000185-6aa1-b260-0000-000000000001\tu1\tt\tu1@mail.example\tUser 1\tf\tt\tf\tt\tt\tt\t{}\t2023-01-01 00:01:00',
     json: {id: flakeIdToString('00000185-6aa1-b260-0000-000000000001'), uuid: '00000185-6aa1-b260-0000-000000000001', nickname: 'u1', local: true, email: 'u1@mail.example', name: 'User 1',
       moderator: false, admin: true, locked: false, active: true, confirmed: true, approved: true, tags: [], insertedAt: '2023-01-01T00:01:00Z'},
   },
   {
     // Escapes of COPY and of JSON, multi-byte UTF-8, NULLs, a tag array with quoting, a legacy integer id.
-    line: '00000000-0000-0000-0000-00000000002a\tzo\\\\ë "z"\tf\t\\N\ttab\\there\\nnl \x01 😀\t\\N\tf\tf\tt\tf\tf\t{"a,b","c\\\\\\\\d",plain,NULL}\t2024-02-29T23:59:59Z',
+    line: '00000000-0000-0000-0000-00000000002a\tzo\\\\ë "z"\tf\t\\N\ttab\\there\\nnl \x01 😀\t\\N\tf\tf\tt\tf\tf\t{"a,b","c\\\\\\\\d",plain,NULL}\t2024-02-29 23:59:59.123456',
     json: {id: '42', uuid: '00000000-0000-0000-0000-00000000002a', nickname: 'zo\\ë "z"', local: false, email: null, name: 'tab\there\nnl \x01 😀',
       moderator: null, admin: false, locked: false, active: true, confirmed: false, approved: false, tags: ['a,b', 'c\\d', 'plain', null], insertedAt: '2024-02-29T23:59:59Z'},
   },
   {
-    line: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\t\tt\t\t\\N\tt\tt\tt\tt\tt\tt\t\\N\t\\N',
+    line: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF\t\tt\t\t\\N\tt\tt\tt\tt\tt\tt\t\\N\t0044-03-15 12:00:00 BC',
     json: {id: flakeIdToString('ffffffff-ffff-ffff-ffff-ffffffffffff'), uuid: 'FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF', nickname: '', local: true, email: '', name: null,
-      moderator: true, admin: true, locked: true, active: true, confirmed: true, approved: true, tags: [], insertedAt: null},
+      moderator: true, admin: true, locked: true, active: true, confirmed: true, approved: true, tags: [], insertedAt: '0044-03-15T12:00:00Z'},
   },
 ]
 const DATA = Buffer.from(ROWS.map((r) => r.line + '\n').join(''))
