@@ -287,7 +287,7 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
     const message = err.message
       .split('\n')
       .map((line) => line.trim())
-      .filter(Boolean)
+      .filter((line) => line && !line.startsWith('See more help'))
       .join(': ')
     return {kind: 'usage', exitCode: ExitCode.USAGE, message, hint: 'See --help.'}
   }
