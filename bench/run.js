@@ -200,6 +200,25 @@ async function bulkRounds(o, template, info) {
     }
     log(`Round ${round}/${o.runs} (two copies of the template in ${(Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)} s)`)
     const urls = {command: dbUrl(o.serverUrl, names.command), baseline: dbUrl(o.serverUrl, names.baseline)}
+    // The list first, on the fresh copy: the bulk scenarios leave dead rows in it, and autovacuum at work.
+    if (list) {
+      // One untimed COPY first: the first reader of a fresh copy pays for bringing its pages in, whichever of the two it is.
+      await timeProcess('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urls.command, '-c', LIST_SQL])
+      const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
+      for (const kind of order) {
+        await settle(o.serverUrl)
+        if (kind === 'command') {
+          const t = await runCommand(urls.command, ['user:list', '--all', '--json'], {rss: true})
+          list.command.push(t.seconds)
+          list.rss.push(t.maxRssKb)
+        } else {
+          const t = await timeProcess('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urls.command, '-c', LIST_SQL])
+          if (t.code !== 0) throw new Error(`psql COPY failed: ${t.stderr}`)
+          list.baseline.push(t.seconds)
+        }
+      }
+      log(`  list: command ${fmt(list.command.at(-1))} s (peak RSS ${(list.rss.at(-1) / 1024).toFixed(0)} MB), psql COPY ${fmt(list.baseline.at(-1))} s`)
+    }
     for (const r of results) {
       if (r.m !== 1 && round > o.curveRuns) continue
       const s = BULK.find((x) => x.id === r.id)
@@ -219,24 +238,6 @@ async function bulkRounds(o, template, info) {
         state = r.equal ? ', end states equal' : `, END STATES DIFFER: ${r.diff.map((d) => d.table).join(', ')}`
       }
       log(`  ${r.id} ${r.m}x: command ${fmt(r.command.at(-1))} s, SQL ${fmt(r.baseline.at(-1))} s${state}`)
-    }
-    if (list) {
-      // One untimed COPY first: the first reader of a fresh copy pays for bringing its pages in, whichever of the two it is.
-      await timeProcess('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urls.command, '-c', LIST_SQL])
-      const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
-      for (const kind of order) {
-        await settle(o.serverUrl)
-        if (kind === 'command') {
-          const t = await runCommand(urls.command, ['user:list', '--all', '--json'], {rss: true})
-          list.command.push(t.seconds)
-          list.rss.push(t.maxRssKb)
-        } else {
-          const t = await timeProcess('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', urls.command, '-c', LIST_SQL])
-          if (t.code !== 0) throw new Error(`psql COPY failed: ${t.stderr}`)
-          list.baseline.push(t.seconds)
-        }
-      }
-      log(`  list: command ${fmt(list.command.at(-1))} s (peak RSS ${(list.rss.at(-1) / 1024).toFixed(0)} MB), psql COPY ${fmt(list.baseline.at(-1))} s`)
     }
     if (!o.keep || round < o.runs) for (const n of Object.values(names)) await dropDatabase(o.serverUrl, n)
   }
