@@ -8,7 +8,7 @@
  * start-up times against `node -e 0`. See bench/README.md.
  *
  *   npm run bench                               # default scale, 1x fixtures, 3 rounds; writes bench/RESULTS.md
- *   npm run bench -- --sizes 1,4,16             # with the scaling curves (hours on 2 cores)
+ *   npm run bench -- --sizes 1,4,16             # with the scaling curves (~30 min on 2 cores with --curve-runs 1)
  *   npm run bench -- --scale small --runs 1     # what CI runs
  */
 const fs = require('node:fs')
@@ -89,7 +89,7 @@ function options() {
     layout: values.layout,
     params: scaleParams(values),
     runs: Number(values.runs ?? 3),
-    // The curves (--sizes 1,4,16) take hours at the default scale on a small machine: asked for, not default.
+    // The curves (--sizes 1,4,16) take half an hour at the default scale on a small machine: asked for, not default.
     sizes: values.sizes ? values.sizes.split(',').map(Number) : [1],
     // Rounds that also run the sizes other than 1× (the targets are at 1×; the curves need one run per size).
     curveRuns: Number(values['curve-runs'] ?? values.runs ?? 3),

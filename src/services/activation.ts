@@ -175,6 +175,17 @@ export async function planUnsubscribe(m: Querier, user: UserState): Promise<Unsu
   return {user, follows: rows.map(toFollow), localFollowers: c.n}
 }
 
+/** Deletes every follow the users have (any state), returning them per follower in relationship id order, with the followed account. */
+function deleteFollowsOf(m: Querier, userIds: string[]): Promise<Array<FollowRow & {following_id: string}>> {
+  return m.query(
+    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
+     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
+       FROM d JOIN users t ON t.id = d.following_id
+      ORDER BY d.follower_id, d.id`,
+    [userIds],
+  )
+}
+
 export interface UnsubscribeResult {
   /** Ids of the users that were active and are now deactivated. */
   deactivated: string[]
@@ -198,13 +209,7 @@ export async function unsubscribeUsers(m: Querier, userIds: string[], now = utcN
     `WITH c AS (UPDATE users SET is_active = false, updated_at = $2 WHERE id = ANY($1::uuid[]) AND is_active RETURNING id) SELECT id FROM c`,
     [userIds, now],
   )
-  const removed: Array<FollowRow & {following_id: string}> = await m.query(
-    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
-     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
-       FROM d JOIN users t ON t.id = d.following_id
-      ORDER BY d.follower_id, d.id`,
-    [userIds],
-  )
+  const removed = await deleteFollowsOf(m, userIds)
   const affected = new Set([...userIds, ...removed.map((r) => r.following_id), ...neighbours])
   const countersChanged = await recomputeFollowCounters(m, [...affected], now)
   return {deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), countersChanged}
@@ -343,13 +348,7 @@ export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids
   )
   const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
   const adjusted: Array<{id: string}> = counted.length > 0 ? await m.query(INSTANCE_DELTAS_SQL, [counted, now]) : []
-  const removed: Array<FollowRow & {following_id: string}> = await m.query(
-    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
-     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
-       FROM d JOIN users t ON t.id = d.following_id
-      ORDER BY d.follower_id, d.id`,
-    [batchIds],
-  )
+  const removed = await deleteFollowsOf(m, batchIds)
   // The local accounts they followed are recounted at the end too, whatever the follow's state.
   const recount = new Set(adjusted.map((r) => r.id))
   for (const r of removed) if (r.local) recount.add(r.following_id)
