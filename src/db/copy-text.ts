@@ -1,23 +1,7 @@
 /**
- * PostgreSQL's text formats, as `COPY ... TO STDOUT` writes them and as SQL
- * reads them: what user:list needs to stream rows without node-postgres'
- * per-row parsing.
+ * PostgreSQL's text formats as `COPY ... TO STDOUT` writes them: what
+ * user:list needs to stream rows without node-postgres' per-row parsing.
  */
-
-/** A string as an SQL literal (node-postgres' escapeLiteral: E'...' when it has backslashes). */
-export function sqlLiteral(value: string): string {
-  let hasBackslash = false
-  let out = "'"
-  for (const c of value) {
-    if (c === "'") out += "''"
-    else if (c === '\\') {
-      out += '\\\\'
-      hasBackslash = true
-    } else out += c
-  }
-  out += "'"
-  return hasBackslash ? ' E' + out : out
-}
 
 const COPY_ESCAPES: Record<string, string> = {b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v'}
 

@@ -52,9 +52,9 @@ export function newFlakeId(): string {
 
 /** The external (API) string form: base 62, most significant digit first. */
 export function flakeIdToString(uuid: string): string {
-  if (uuid.length === 36) for (let i = 0; i < 36; i++) UUID_CODES[i] = Math.min(uuid.charCodeAt(i), 255)
-  if (uuid.length === 36 && readCanonicalUuid(UUID_CODES, 0)) {
-    const n = limbsToBase62()
+  if (uuid.length === 36) {
+    for (let i = 0; i < 36; i++) UUID_CODES[i] = Math.min(uuid.charCodeAt(i), 255)
+    const n = readCanonicalUuid(UUID_CODES, 0) ? limbsToBase62() : 0
     if (n > 0) {
       let out = ''
       for (let i = n - 1; i >= 0; i--) out += BASE62[DIGITS[i]]

@@ -110,11 +110,6 @@ export class CopyUserJsonEncoder {
     this.after = new Uint8Array(Buffer.from(framing.after))
   }
 
-  /** How many rows were encoded so far. */
-  get count(): number {
-    return this.rows
-  }
-
   /** Encodes the whole rows of `data` (with what was left of the last chunk); returns their JSON (maybe empty). */
   push(data: Buffer): Buffer {
     const src = this.rest ? Buffer.concat([this.rest, data]) : data

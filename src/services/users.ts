@@ -11,7 +11,6 @@ import {newFlakeId, flakeIdToString} from '../db/flake-id'
 import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
-import {sqlLiteral} from '../db/copy-text'
 import {COPY_COLUMNS, CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
 
 // ------------------------------------------------------------------ lookup
@@ -337,14 +336,14 @@ export function likeLiteral(text: string): string {
 
 /**
  * The filter as an SQL condition with its parameters (`$firstParam`...), or
- * with the values written in as literals (`inline`: for COPY, which takes no
+ * with the values written in by `literal` (for COPY, which takes no
  * parameters; every value is a string).
  */
-export function userFilterSql(f: UserFilter, firstParam = 1, inline = false): {where: string; params: unknown[]} {
+export function userFilterSql(f: UserFilter, firstParam = 1, literal?: (value: string) => string): {where: string; params: unknown[]} {
   const where = [`nickname IS NOT NULL`, `nickname NOT LIKE 'internal.%'`]
   const params: unknown[] = []
   const p = (v: string) => {
-    if (inline) return sqlLiteral(v)
+    if (literal) return literal(v)
     params.push(v)
     return `$${firstParam + params.length - 1}`
   }
@@ -433,7 +432,10 @@ export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options
  */
 export async function* userJsonChunks(m: Querier, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
   if (m.copyOut) {
-    const {where} = userFilterSql(filter, 1, true)
+    // node-postgres' own quoting (E'...' when the value has backslashes); its utils are loaded with its client already.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const {escapeLiteral} = require('pg/lib/utils') as {escapeLiteral(value: string): string}
+    const {where} = userFilterSql(filter, 1, escapeLiteral)
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
     const encoder = new CopyUserJsonEncoder(options.framing)
     // The encoder reads timestamps as DateStyle ISO writes them (whatever the server's default).

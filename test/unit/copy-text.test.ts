@@ -1,14 +1,6 @@
-import {copyField, parseArrayLiteral, sqlLiteral} from '../../src/db/copy-text'
+import {copyField, parseArrayLiteral} from '../../src/db/copy-text'
 
 describe('PostgreSQL text formats (src/db/copy-text.ts)', () => {
-  it('sqlLiteral doubles quotes, and backslashes in an E-string', () => {
-    expect(sqlLiteral('plain')).toBe("'plain'")
-    expect(sqlLiteral("it's")).toBe("'it''s'")
-    expect(sqlLiteral('a\\b')).toBe(" E'a\\\\b'")
-    expect(sqlLiteral("'; DROP TABLE users; --")).toBe("'''; DROP TABLE users; --'")
-    expect(sqlLiteral('😀 é')).toBe("'😀 é'")
-  })
-
   it('copyField reads NULL and every backslash sequence COPY writes', () => {
     expect(copyField('\\N')).toBeNull()
     expect(copyField('plain "text"')).toBe('plain "text"')
