@@ -11,7 +11,8 @@ import * as OclifFlags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind} from './errors'
 import type {ConnectionSource, Database} from './db/connection'
-import type {Querier} from './db/querier'
+import type {EntityManager} from 'typeorm'
+import {runtime} from './runtime-loader'
 import type {PleromaConfig} from './config/pleroma-config'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
@@ -19,7 +20,8 @@ export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
 
 /** What a command's `run()` gets to work with inside its one transaction. */
 export interface TaskContext {
-  m: Querier
+  /** The EntityManager of the transaction. */
+  m: EntityManager
   db: Database
   /** The instance base URL (scheme://host[:port], no trailing slash). */
   instanceUrl: () => Promise<string>
@@ -187,15 +189,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         throw error
       }
     }
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const {embeddedDataDir} = require('./db/connection') as typeof import('./db/connection')
-    return {kind: 'embedded', dataDir: embeddedDataDir(this.config.dataDir)}
+    return {kind: 'embedded', dataDir: runtime().connection.embeddedDataDir(this.config.dataDir)}
   }
 
   /** Opens the database (once per command run); closed in finally(). */
   protected async openDb(options: {init?: boolean} = {}): Promise<Database> {
     if (this.database) return this.database
-    const {openDatabase} = await import('./db/connection')
+    const {openDatabase} = runtime().connection
     this.database = await openDatabase(this.connectionSource(), {
       init: options.init,
       onWait: (message) => process.stderr.write(message + '\n'),
@@ -209,9 +209,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db)}))
   }
 
-  protected async instanceUrl(m: Querier, db: Database): Promise<string> {
+  protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {
     if (this.instanceUrlCache) return this.instanceUrlCache
-    const {resolveInstanceUrl} = await import('./services/instance')
+    const {resolveInstanceUrl} = runtime().instance
     const config = this.pleromaConfig()
     if (config && config.unsupported.some((n: string) => n.includes('Endpoint'))) {
       this.warning(config.unsupported.find((n: string) => n.includes('Endpoint'))!)
@@ -225,7 +225,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   /** The host[:port] of the instance URL (for `nick@host` lookups). */
-  protected async instanceHost(m: Querier, db: Database): Promise<string> {
+  protected async instanceHost(m: EntityManager, db: Database): Promise<string> {
     return new URL(await this.instanceUrl(m, db)).host
   }
 

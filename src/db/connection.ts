@@ -1,23 +1,23 @@
 /**
- * Opening the database: PostgreSQL by URL, or the embedded PGlite. Then the
+ * Opening the database: PostgreSQL by URL, or the embedded PGlite, as a
+ * TypeORM DataSource over the tool's entities (src/entities). Then the
  * schema check of schema.ts, and the tool's own migrations where (and only
  * where) the tool owns the database.
  *
- * Commands work over one connection with raw SQL (querier.ts); TypeORM is
- * loaded only when the tool's own migrations have to run (an empty
- * database, or a tool-owned one with a migration not yet applied), which
- * keeps it off every ordinary start.
+ * A command uses one connection: a node-postgres Client, or the PGlite
+ * instance, handed to TypeORM's postgres driver as a pool of one
+ * (pglite-driver.ts). Services get the EntityManager of one transaction.
  */
 import * as path from 'node:path'
+import {DataSource, QueryFailedError, type EntityManager} from 'typeorm'
+import type {PostgresQueryRunner} from 'typeorm/driver/postgres/PostgresQueryRunner'
 import {DatabaseError} from '../errors'
+import {ENTITIES} from '../entities'
 import {openEmbedded, type EmbeddedHandle} from './embedded'
 import {MIGRATIONS} from './migrations'
-import {PGliteClient, singleClientDriver} from './pglite-driver'
-import {SerialConnection, type Querier, type RawClient} from './querier'
+import {PGliteClient, singleClientDriver, type DriverClient} from './driver'
 import {detectSchema, listColumns, listTables, TOOL_MIGRATIONS_TABLE, type SchemaInfo} from './schema'
 import {describePgError} from './pg-errors'
-
-export type {Querier} from './querier'
 
 export type ConnectionSource =
   | {kind: 'url'; url: string; from: 'flag' | 'env' | 'config'}
@@ -34,7 +34,10 @@ export interface Database {
   source: ConnectionSource
   /** true when this open created the tables (a new embedded database or `db:init`). */
   initialized: boolean
-  transaction<T>(fn: (m: Querier) => Promise<T>): Promise<T>
+  /** The TypeORM DataSource over the tool's entities (one connection). */
+  dataSource: DataSource
+  /** Runs `fn` in one transaction (TypeORM's: START TRANSACTION, COMMIT, or ROLLBACK and rethrow). */
+  transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T>
   close(): Promise<void>
 }
 
@@ -89,7 +92,7 @@ function requirePgClient(): typeof import('pg').Client {
 }
 
 /** A connected node-postgres Client (no pool: a command uses one connection). */
-async function connectPostgres(url: string): Promise<RawClient & {end(): Promise<void>}> {
+async function connectPostgres(url: string): Promise<DriverClient & {end(): Promise<void>}> {
   const Client = requirePgClient()
   const client = new Client({
     connectionString: url,
@@ -122,44 +125,50 @@ function copyTo(client: import('pg').Client, sql: string): AsyncIterable<Buffer>
   return client.query(to(sql, {highWaterMark: 1 << 20}))
 }
 
-/** The names of the tool's migrations that the database has not run yet. */
-async function pendingMigrations(connection: SerialConnection): Promise<string[]> {
-  const rows: Array<{name: string}> = await connection.query(`SELECT name FROM ${TOOL_MIGRATIONS_TABLE}`)
-  const done = new Set(rows.map((r) => r.name))
-  return MIGRATIONS.map((M) => new M().name).filter((name) => !done.has(name))
+/** The connection of the transaction of `m` (the one the query runner holds). */
+async function connectionOf(m: EntityManager): Promise<DriverClient | undefined> {
+  const runner = m.queryRunner as PostgresQueryRunner | undefined
+  return runner ? ((await runner.connect()) as DriverClient) : undefined
 }
 
-/** Runs the tool's pending migrations (all in one transaction) with TypeORM, over the same connection. */
-async function runMigrations(client: RawClient): Promise<number> {
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  require('reflect-metadata')
-  const {DataSource} = require('typeorm') as typeof import('typeorm')
-  const {ENTITIES} = require('../entities') as typeof import('../entities')
-  /* eslint-enable @typescript-eslint/no-require-imports */
-  // Never synchronize: only our own migrations, and only where we own the database.
-  const dataSource = new DataSource({
+/** true when `m`'s connection streams COPY (a PostgreSQL server; the embedded database does not). */
+export async function canCopyOut(m: EntityManager): Promise<boolean> {
+  return typeof (await connectionOf(m))?.copyOut === 'function'
+}
+
+/**
+ * `COPY (...) TO STDOUT` in the transaction of `m`, its data as it comes
+ * (Buffers cut anywhere); only where canCopyOut(m). A failure is TypeORM's
+ * QueryFailedError, as for a query.
+ */
+export async function* copyOut(m: EntityManager, sql: string): AsyncGenerator<Buffer> {
+  const client = await connectionOf(m)
+  if (!client?.copyOut) throw new Error('COPY TO STDOUT needs a PostgreSQL server connection')
+  try {
+    yield* client.copyOut(sql)
+  } catch (error) {
+    throw new QueryFailedError(sql, undefined, error as Error)
+  }
+}
+
+/** The DataSource over one connected client: TypeORM's postgres driver, never synchronising. */
+function dataSourceOver(client: DriverClient): DataSource {
+  return new DataSource({
     type: 'postgres',
     driver: singleClientDriver(client),
-    database: 'postgres',
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: TOOL_MIGRATIONS_TABLE,
     installExtensions: false,
     synchronize: false,
+    migrationsRun: false,
     logging: false,
   })
-  await dataSource.initialize()
-  try {
-    const ran = await dataSource.runMigrations({transaction: 'all'})
-    return ran.length
-  } finally {
-    await dataSource.destroy()
-  }
 }
 
 export async function openDatabase(source: ConnectionSource, options: OpenOptions = {}): Promise<Database> {
   let embedded: EmbeddedHandle | undefined
-  let client: RawClient
+  let client: DriverClient
   let end: () => Promise<void>
   if (source.kind === 'embedded') {
     embedded = await openEmbedded(source.dataDir, {onWait: options.onWait})
@@ -182,8 +191,10 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
     }
   }
 
+  const dataSource = dataSourceOver(client)
   const close = async () => {
     try {
+      if (dataSource.isInitialized) await dataSource.destroy()
       await end()
     } finally {
       await embedded?.close()
@@ -191,8 +202,8 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
   }
 
   try {
-    const connection = new SerialConnection(client)
-    const query = (sql: string, params?: unknown[]) => connection.query(sql, params)
+    await dataSource.initialize()
+    const query = (sql: string, params?: unknown[]) => dataSource.query<Array<Record<string, unknown>>>(sql, params)
     const detected = await detectSchema(query)
     let initialized = false
     if (detected.state === 'empty') {
@@ -202,13 +213,13 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
           'To use it for pleroma-admin alone, create the tables with `pleroma-admin db:init`; to manage a Pleroma server, point --database-url at its database.',
         )
       }
-      await runMigrations(client)
+      await dataSource.runMigrations({transaction: 'all'})
       initialized = true
     } else if (detected.state === 'tool') {
       // Our own database: bring it up to date with our own migrations.
-      if ((await pendingMigrations(connection)).length > 0) {
-        const ran = await runMigrations(client)
-        initialized = ran > 0 && options.init === true
+      if (await dataSource.showMigrations()) {
+        const ran = await dataSource.runMigrations({transaction: 'all'})
+        initialized = ran.length > 0 && options.init === true
       }
     } else if (options.init) {
       throw new DatabaseError(
@@ -226,7 +237,8 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
       schema,
       source,
       initialized,
-      transaction: (fn) => connection.transaction(fn),
+      dataSource,
+      transaction: (fn) => dataSource.transaction(fn),
       close,
     }
   } catch (error) {

@@ -14,10 +14,10 @@
  *   the nickname exactly (not Pleroma's substring ILIKE), in keyset batches
  *   of users, one transaction per batch.
  *
- * Plain functions over an Querier: no printing, no oclif. No
+ * Plain functions over an EntityManager: no printing, no oclif. No
  * ActivityPub activity is created (Pleroma creates none either).
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {NotFoundError, RefusedError} from '../errors'
 import {utcNow} from '../db/time'
 import {recomputeFollowCounters} from './counters'
@@ -69,13 +69,13 @@ const NEIGHBOURS_SQL = `
     ) n JOIN users x ON x.id = n.id
    WHERE x.local`
 
-async function lockUser(m: Querier, id: string): Promise<UserState> {
+async function lockUser(m: EntityManager, id: string): Promise<UserState> {
   const rows: UserRow[] = await m.query(`SELECT id, nickname, local, is_active FROM users WHERE id = $1 FOR UPDATE`, [id])
   if (!rows[0]) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
   return toState(rows[0])
 }
 
-async function neighbourIds(m: Querier, userIds: string[]): Promise<string[]> {
+async function neighbourIds(m: EntityManager, userIds: string[]): Promise<string[]> {
   const rows: Array<{id: string}> = await m.query(NEIGHBOURS_SQL, [userIds])
   return rows.map((r) => r.id)
 }
@@ -93,7 +93,7 @@ export interface ActivationPlan {
 }
 
 /** What setting `active` on the user will do (counts from the database). */
-export async function planActivation(m: Querier, user: UserState, active: boolean): Promise<ActivationPlan> {
+export async function planActivation(m: EntityManager, user: UserState, active: boolean): Promise<ActivationPlan> {
   const [c]: Array<{follows: number; followers: number}> = await m.query(
     `SELECT (SELECT count(*) FROM following_relationships r, users t WHERE ${LOCAL_FOLLOWS_WHERE})::int AS follows,
             (SELECT count(*) FROM (${localFollowersSql('$2')}) x)::int AS followers`,
@@ -119,7 +119,7 @@ export interface ActivationResult {
  * local followers, the accounts it follows or followed) and its own are
  * recomputed in one statement.
  */
-export async function setActivation(m: Querier, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
+export async function setActivation(m: EntityManager, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
   const before = await lockUser(m, userId)
   const neighbours = await neighbourIds(m, [userId])
   // (UPDATE/DELETE ... RETURNING are wrapped in a SELECT: TypeORM returns [rows, count] for those commands.)
@@ -169,14 +169,14 @@ interface FollowRow {
 
 const toFollow = (r: FollowRow): FollowOf => ({followerId: r.follower_id, friend: r.friend, local: r.local, state: r.state})
 
-export async function planUnsubscribe(m: Querier, user: UserState): Promise<UnsubscribePlan> {
+export async function planUnsubscribe(m: EntityManager, user: UserState): Promise<UnsubscribePlan> {
   const rows: FollowRow[] = await m.query(FOLLOWS_OF_SQL, [[user.id]])
   const [c]: Array<{n: number}> = await m.query(`SELECT count(*)::int AS n FROM (${localFollowersSql('$1')}) x`, [[user.id]])
   return {user, follows: rows.map(toFollow), localFollowers: c.n}
 }
 
 /** Deletes every follow the users have (any state), returning them per follower in relationship id order, with the followed account. */
-function deleteFollowsOf(m: Querier, userIds: string[]): Promise<Array<FollowRow & {following_id: string}>> {
+function deleteFollowsOf(m: EntityManager, userIds: string[]): Promise<Array<FollowRow & {following_id: string}>> {
   return m.query(
     `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
      SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
@@ -202,7 +202,7 @@ export interface UnsubscribeResult {
  * followers (whose following_count counts only active users). Five
  * set-based statements whatever the number of users.
  */
-export async function unsubscribeUsers(m: Querier, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
+export async function unsubscribeUsers(m: EntityManager, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
   if (userIds.length === 0) return {deactivated: [], removed: [], countersChanged: 0}
   const neighbours = await neighbourIds(m, userIds)
   const deactivated: Array<{id: string}> = await m.query(
@@ -216,7 +216,7 @@ export async function unsubscribeUsers(m: Querier, userIds: string[], now = utcN
 }
 
 /** Locks the user row and unsubscribes it (user:unsubscribe). */
-export async function unsubscribeUser(m: Querier, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
+export async function unsubscribeUser(m: EntityManager, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
   const user = await lockUser(m, userId)
   const result = await unsubscribeUsers(m, [userId], now)
   return {...result, user}
@@ -275,7 +275,7 @@ export interface InstanceSummary {
   ids: string[]
 }
 
-export async function summarizeInstance(m: Querier, instance: string): Promise<InstanceSummary> {
+export async function summarizeInstance(m: EntityManager, instance: string): Promise<InstanceSummary> {
   const [r]: Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}> = await m.query(
     `WITH u AS (SELECT id, is_active FROM users WHERE ${INSTANCE_USERS_WHERE})
      SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
@@ -329,7 +329,7 @@ const INSTANCE_DELTAS_SQL = `
  * off before. Users already inactive and without follows are no-ops, so an
  * interrupted run is finished by running it again.
  */
-export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
+export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
   const rows: UserRow[] = await m.query(
     `SELECT id, nickname, local, is_active FROM users
       WHERE id = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
@@ -361,12 +361,12 @@ export async function unsubscribeInstanceBatch(m: Querier, instance: string, ids
  * matched the rows before the run it changes nothing; otherwise it leaves
  * them as a per-batch recount would have.
  */
-export async function finishInstanceRun(m: Querier, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
+export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
   return recomputeFollowCounters(m, [...adjusted], now)
 }
 
 /** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */
-export async function requireUserState(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
+export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
   const u = await requireUser(m, nickname, instanceHost)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
 }

@@ -7,7 +7,7 @@
  * Only local users are recomputed: a remote user's counters mirror its own
  * server's numbers, which Pleroma refreshes from there.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {utcNow} from '../db/time'
 
 const COUNTED_OTHER = (alias: string) =>
@@ -37,7 +37,7 @@ export const COUNTS_SQL = `
  * ones only) in one statement; `updated_at` is bumped only where a value
  * changes. Returns the number of rows changed.
  */
-export async function recomputeFollowCounters(m: Querier, userIds: string[], now = utcNow()): Promise<number> {
+export async function recomputeFollowCounters(m: EntityManager, userIds: string[], now = utcNow()): Promise<number> {
   if (userIds.length === 0) return 0
   const [, affected] = (await m.query(
     `WITH c AS (${COUNTS_SQL})

@@ -22,7 +22,7 @@
  * again. Nothing is federated: no job is queued, other servers are not told.
  */
 import {randomUUID} from 'node:crypto'
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {NotFoundError} from '../errors'
 import {flakeIdToString, newFlakeId} from '../db/flake-id'
 import {utcNow} from '../db/time'
@@ -43,7 +43,7 @@ export interface DeletionTarget {
 }
 
 /** Runs a function in a new transaction (the command passes `db.transaction`). */
-export type TransactionRunner = <T>(fn: (m: Querier) => Promise<T>) => Promise<T>
+export type TransactionRunner = <T>(fn: (m: EntityManager) => Promise<T>) => Promise<T>
 
 interface TargetRow {
   id: string
@@ -57,7 +57,7 @@ interface TargetRow {
 }
 
 /** Reads the user by id and locks its row until the transaction ends (one deletion at a time). */
-export async function lockTarget(m: Querier, userId: string): Promise<DeletionTarget> {
+export async function lockTarget(m: EntityManager, userId: string): Promise<DeletionTarget> {
   const rows: TargetRow[] = await m.query(
     `SELECT id, nickname, ap_id, follower_address, local, is_active, is_approved, is_confirmed
        FROM users WHERE id = $1 FOR UPDATE`,
@@ -90,7 +90,7 @@ export function describeState(t: Pick<DeletionTarget, 'local' | 'isActive' | 'is
  * indexes `associated_object_id(data)` (the function exists since
  * 20220711182322); older databases index the COALESCE it replaced.
  */
-export async function objectIdExpression(m: Querier): Promise<(data: string) => string> {
+export async function objectIdExpression(m: EntityManager): Promise<(data: string) => string> {
   const rows: Array<{found: boolean}> = await m.query(
     `SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.proname = 'associated_object_id' AND n.nspname = current_schema()) AS found`,
@@ -108,7 +108,7 @@ export interface ActivityCounts {
 }
 
 /** What a deletion of the user's activities would remove, counted in the database. */
-export async function countUserActivities(m: Querier, apId: string): Promise<ActivityCounts> {
+export async function countUserActivities(m: EntityManager, apId: string): Promise<ActivityCounts> {
   const objectId = await objectIdExpression(m)
   const rows: Array<{posts: number; likes: number; announces: number}> = await m.query(
     `SELECT count(DISTINCT ${objectId('data')}) FILTER (WHERE data->>'type' = 'Create')::int AS posts,
@@ -184,7 +184,7 @@ interface NewActivity {
   recipients: string[]
 }
 
-async function insertActivities(m: Querier, actor: string, rows: NewActivity[], now: string): Promise<void> {
+async function insertActivities(m: EntityManager, actor: string, rows: NewActivity[], now: string): Promise<void> {
   if (rows.length === 0) return
   await m.query(
     `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
@@ -199,7 +199,7 @@ async function insertActivities(m: Querier, actor: string, rows: NewActivity[], 
  * Processes one batch of the user's Create, Like and Announce activities
  * (ordered by id, after `options.after`) in the caller's transaction.
  */
-export async function deleteActivitiesBatch(m: Querier, target: DeletionTarget, options: BatchOptions): Promise<BatchResult> {
+export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTarget, options: BatchOptions): Promise<BatchResult> {
   const now = options.now ?? utcNow()
   const objectId = await objectIdExpression(m)
   const params: unknown[] = [target.apId, options.limit]
@@ -420,7 +420,7 @@ export interface RunOptions {
    * Runs in the transaction of the last batch, after it (user:rm finishes
    * the account there, so a small account is one transaction).
    */
-  finish?: (m: Querier, target: DeletionTarget, now: string) => Promise<void>
+  finish?: (m: EntityManager, target: DeletionTarget, now: string) => Promise<void>
 }
 
 /**

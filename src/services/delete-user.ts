@@ -16,7 +16,7 @@
  *    tokens detached from it, schema.md §7.3 traps 1 and 2).
  */
 import {randomUUID} from 'node:crypto'
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {newFlakeId} from '../db/flake-id'
 import {countUserActivities, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
 import {recomputeFollowCounters} from './counters'
@@ -39,7 +39,7 @@ export function deletesRow(t: Pick<DeletionTarget, 'isApproved' | 'isConfirmed'>
 }
 
 /** What `rm` would remove, counted in the database. */
-export async function countUserRemoval(m: Querier, target: DeletionTarget): Promise<RemovalCounts> {
+export async function countUserRemoval(m: EntityManager, target: DeletionTarget): Promise<RemovalCounts> {
   const activities = await countUserActivities(m, target.apId)
   const [r]: Array<{followers: number; follows: number; tokens: number; report_notes: number}> = await m.query(
     `SELECT (SELECT count(*) FROM following_relationships WHERE following_id = $1 AND follower_id <> $1)::int AS followers,
@@ -111,7 +111,7 @@ export interface FinishOptions {
  * Everything of `rm` after the posts: in the caller's transaction (the last
  * batch's), with the user row locked by it.
  */
-export async function finishUserRemoval(m: Querier, target: DeletionTarget, options: FinishOptions): Promise<RemovalResult> {
+export async function finishUserRemoval(m: EntityManager, target: DeletionTarget, options: FinishOptions): Promise<RemovalResult> {
   const {now} = options
   const objectId = await objectIdExpression(m)
 

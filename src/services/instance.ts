@@ -2,7 +2,7 @@
  * The instance base URL (`Pleroma.Web.Endpoint.url()`): scheme://host[:port],
  * the port left out when it is the scheme's default, no trailing slash.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {RefusedError} from '../errors'
 import type {SchemaInfo} from '../db/schema'
 
@@ -32,7 +32,7 @@ export interface InstanceUrlSources {
 }
 
 /** DESIGN §1: flag, env, config file, the ap_id of existing local users, the stored setting, the default. */
-export async function resolveInstanceUrl(m: Querier, schema: SchemaInfo, sources: InstanceUrlSources): Promise<string> {
+export async function resolveInstanceUrl(m: EntityManager, schema: SchemaInfo, sources: InstanceUrlSources): Promise<string> {
   if (sources.flag) return normalizeInstanceUrl(sources.flag, '--instance-url')
   if (sources.env) return normalizeInstanceUrl(sources.env, 'PLEROMA_INSTANCE_URL')
   if (sources.config) return normalizeInstanceUrl(sources.config, 'the Pleroma config file')
@@ -46,7 +46,7 @@ export async function resolveInstanceUrl(m: Querier, schema: SchemaInfo, sources
 }
 
 /** The prefix of the ap_id of the oldest ordinary local user (`<base>/users/<nick>`). */
-export async function instanceUrlFromUsers(m: Querier): Promise<string | undefined> {
+export async function instanceUrlFromUsers(m: EntityManager): Promise<string | undefined> {
   const rows: Array<{ap_id: string}> = await m.query(
     `SELECT ap_id FROM users
       WHERE local AND nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' AND ap_id LIKE '%/users/%'
@@ -57,7 +57,7 @@ export async function instanceUrlFromUsers(m: Querier): Promise<string | undefin
   return m1 ? m1[1] : undefined
 }
 
-export async function storeInstanceUrl(m: Querier, url: string): Promise<void> {
+export async function storeInstanceUrl(m: EntityManager, url: string): Promise<void> {
   await m.query(
     `INSERT INTO pleroma_admin_settings (key, value) VALUES ($1, $2)
      ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,

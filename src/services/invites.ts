@@ -1,9 +1,9 @@
 /**
  * Invite links (user-tasks.md §9–§11, schema.md §4.2): create, list and
- * revoke `user_invite_tokens` rows. Plain functions over an Querier:
+ * revoke `user_invite_tokens` rows. Plain functions over an EntityManager:
  * no printing, no oclif.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {NotFoundError, RefusedError} from '../errors'
 import {pathSegment, urlSafeToken} from '../db/tokens'
 import {utcNow} from '../db/time'
@@ -63,7 +63,7 @@ export interface CreatedInvite {
 }
 
 /** Inserts one invite row (uses 0, not used, timestamps now) and returns it. */
-export async function createInvite(m: Querier, options: {expiresAt: string | null; maxUse: number | null}, now = utcNow()): Promise<CreatedInvite> {
+export async function createInvite(m: EntityManager, options: {expiresAt: string | null; maxUse: number | null}, now = utcNow()): Promise<CreatedInvite> {
   const token = urlSafeToken()
   const inviteType = inviteTypeOf(options.expiresAt, options.maxUse)
   const rows: Array<{id: string}> = await m.query(
@@ -123,7 +123,7 @@ export function inviteIsValid(i: {inviteType: string; used: boolean; expiresAt: 
 }
 
 /** All invites ordered by id, read in keyset pages so memory stays flat. */
-export async function* iterateInvites(m: Querier, pageSize = 1000, today = utcToday()): AsyncGenerator<ListedInvite> {
+export async function* iterateInvites(m: EntityManager, pageSize = 1000, today = utcToday()): AsyncGenerator<ListedInvite> {
   let after: string | null = null
   for (;;) {
     const rows: InviteRow[] = await m.query(
@@ -182,7 +182,7 @@ const BIGINT_MAX = 9223372036854775807n
  * one guarded UPDATE; nothing is written when it is already used or on a
  * dry run. `No invite found with token X` (exit 3) when nothing matches.
  */
-export async function revokeInvite(m: Querier, tokenOrId: string, options: {dryRun?: boolean} = {}, now = utcNow()): Promise<RevokedInvite> {
+export async function revokeInvite(m: EntityManager, tokenOrId: string, options: {dryRun?: boolean} = {}, now = utcNow()): Promise<RevokedInvite> {
   const byToken: Array<{id: string; token: string | null; used: boolean}> = await m.query(
     `SELECT id, token, used FROM user_invite_tokens WHERE token = $1 ORDER BY id LIMIT 2 FOR UPDATE`,
     [tokenOrId],

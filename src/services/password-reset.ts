@@ -1,10 +1,10 @@
 /** Password reset links (user-tasks.md §4). */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {pathSegment, urlSafeToken} from '../db/tokens'
 import {utcNow} from '../db/time'
 
 /** Inserts a password_reset_tokens row and returns its token. */
-export async function createPasswordResetToken(m: Querier, userId: string, now = utcNow()): Promise<string> {
+export async function createPasswordResetToken(m: EntityManager, userId: string, now = utcNow()): Promise<string> {
   const token = urlSafeToken()
   await m.query(
     `INSERT INTO password_reset_tokens (token, user_id, used, inserted_at, updated_at) VALUES ($1, $2, false, $3, $3)`,

@@ -4,7 +4,7 @@
  * subscriptions (via token_id) go with them by ON DELETE CASCADE. Apps,
  * registrations and password reset tokens are left alone.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 
 export interface SignOutCounts {
   tokens: number
@@ -16,7 +16,7 @@ export interface SignOutCounts {
 }
 
 /** What a sign-out of the user would delete, counted in one statement. */
-export async function countSessions(m: Querier, userId: string): Promise<SignOutCounts> {
+export async function countSessions(m: EntityManager, userId: string): Promise<SignOutCounts> {
   const rows: Array<{tokens: number; authorizations: number; push: number; mfa: number}> = await m.query(
     `SELECT (SELECT count(*) FROM oauth_tokens WHERE user_id = $1)::int AS tokens,
             (SELECT count(*) FROM oauth_authorizations WHERE user_id = $1)::int AS authorizations,
@@ -29,7 +29,7 @@ export async function countSessions(m: Querier, userId: string): Promise<SignOut
 }
 
 /** Deletes the user's authorizations, then its tokens (as Pleroma does); returns how many of each. */
-export async function signOutUser(m: Querier, userId: string): Promise<{tokens: number; authorizations: number}> {
+export async function signOutUser(m: EntityManager, userId: string): Promise<{tokens: number; authorizations: number}> {
   const [, authorizations] = (await m.query(`DELETE FROM oauth_authorizations WHERE user_id = $1`, [userId])) as [unknown, number]
   const [, tokens] = (await m.query(`DELETE FROM oauth_tokens WHERE user_id = $1`, [userId])) as [unknown, number]
   return {tokens, authorizations}

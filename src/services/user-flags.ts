@@ -1,14 +1,14 @@
 /**
  * A user's role and account flags: `user set` (user-tasks.md §7, today's
  * Pleroma with the seed's flags) and `user toggle_confirmed` (§15, Mar-2020,
- * on today's `is_confirmed`). Plain functions over an Querier: no
+ * on today's `is_confirmed`). Plain functions over an EntityManager: no
  * printing, no oclif.
  *
  * Every change is one WHERE-guarded UPDATE computed from the row's current
  * values, so concurrent commands never undo each other, and `updated_at` is
  * bumped only when a value really changes.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {NotFoundError} from '../errors'
 import {urlSafeToken} from '../db/tokens'
 import {utcNow} from '../db/time'
@@ -79,7 +79,7 @@ function params(userId: string, c: FlagChanges, now: string): unknown[] {
  * `dryRun`, computes the same result and writes nothing.
  */
 export async function setUserFlags(
-  m: Querier,
+  m: EntityManager,
   nickname: string,
   changes: FlagChanges,
   options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: string} = {},
@@ -130,7 +130,7 @@ export interface ToggleConfirmedResult {
  * sets a new 44-character confirmation_token, becoming confirmed clears it.
  */
 export async function toggleConfirmed(
-  m: Querier,
+  m: EntityManager,
   nickname: string,
   options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: string} = {},
 ): Promise<ToggleConfirmedResult> {
@@ -153,14 +153,14 @@ export async function toggleConfirmed(
   return {nickname: rows[0].nickname, confirmed: rows[0].is_confirmed}
 }
 
-async function readFlags(m: Querier, userId: string, nickname: string): Promise<UserFlags> {
+async function readFlags(m: EntityManager, userId: string, nickname: string): Promise<UserFlags> {
   const rows: FlagsRow[] = await m.query(`SELECT ${FLAG_COLUMNS} FROM users WHERE id = $1`, [userId])
   if (!rows[0]) throw gone(nickname)
   return toFlags(rows[0])
 }
 
 /** The RETURNING rows of an UPDATE, whatever shape the driver gives them in. */
-async function updateRows<T>(m: Querier, sql: string, p: unknown[]): Promise<T[]> {
+async function updateRows<T>(m: EntityManager, sql: string, p: unknown[]): Promise<T[]> {
   const result = (await m.query(sql, p)) as unknown
   // TypeORM's postgres driver returns [rows, affectedCount] for UPDATE ... RETURNING.
   const r = result as unknown[]

@@ -1,14 +1,14 @@
 /**
  * `user tag` / `user untag` (user-tasks.md §8, today's behaviour): a user's
  * `tags` array (varchar(255)[]), for local and remote users alike. Plain
- * functions over an Querier: no printing, no oclif.
+ * functions over an EntityManager: no printing, no oclif.
  *
  * The new array is computed by the UPDATE itself from the row's current
  * `tags` (PostgreSQL re-reads a row changed by a concurrent transaction
  * before it applies the SET), so concurrent tag/untag commands on the same
  * user never lose each other's change.
  */
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import {NotFoundError, RefusedError} from '../errors'
 import {utcNow} from '../db/time'
 import {findUser} from './users'
@@ -69,7 +69,7 @@ const untagExpr = (tags: string) => `(
  * Not found: `Could not change user tags for NICK` (exit 3).
  */
 export async function changeTags(
-  m: Querier,
+  m: EntityManager,
   nickname: string,
   mode: TagMode,
   tags: string[],

@@ -1,13 +1,14 @@
 /**
  * Users: lookup as Pleroma does it (user-tasks.md §0.2), registration
  * (§1, §13, schema.md §7.6) and the local user list (§18).
- * Plain functions over a Querier (one transaction's raw SQL): no printing, no oclif.
+ * Plain functions over a EntityManager (one transaction's raw SQL): no printing, no oclif.
  */
 import {generateKeyPairSync} from 'node:crypto'
-import type {Querier} from '../db/querier'
+import type {EntityManager} from 'typeorm'
 import type {User} from '../entities/user'
 import {NotFoundError, RefusedError} from '../errors'
 import {newFlakeId, flakeIdToString} from '../db/flake-id'
+import {canCopyOut, copyOut} from '../db/connection'
 import {utcNow} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
@@ -19,7 +20,7 @@ import {COPY_COLUMNS, CopyUserJsonEncoder, type JsonFraming} from './user-json-c
  * Finds a user by nickname, case-insensitively (the column is citext). A
  * `nick@<this instance's host>` argument also finds the local `nick`.
  */
-export async function findUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User | null> {
+export async function findUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User | null> {
   const user = await userByNickname(m, nickname)
   if (user || !nickname.includes('@') || !instanceHost) return user
   const host = (await instanceHost()).toLowerCase()
@@ -44,7 +45,7 @@ const USER_COLUMNS: Array<[keyof User, string]> = [
 const USER_SELECT = USER_COLUMNS.map(([, column]) => `u.${column}`).join(', ')
 
 /** The user with this nickname (compared as citext), as the entity's plain fields. */
-async function userByNickname(m: Querier, nickname: string): Promise<User | null> {
+async function userByNickname(m: EntityManager, nickname: string): Promise<User | null> {
   const rows: Array<Record<string, unknown>> = await m.query(`SELECT ${USER_SELECT} FROM users u WHERE u.nickname = $1 LIMIT 1`, [nickname])
   if (!rows[0]) return null
   const user: Record<string, unknown> = {}
@@ -53,7 +54,7 @@ async function userByNickname(m: Querier, nickname: string): Promise<User | null
 }
 
 /** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
-export async function requireUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user) throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
   return user
@@ -63,7 +64,7 @@ export async function requireUser(m: Querier, nickname: string, instanceHost?: (
  * A local user, or `No local user NICK`: exit 3 when nobody has that
  * nickname, exit 4 when it is a remote user.
  */
-export async function requireLocalUser(m: Querier, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+export async function requireLocalUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user) throw new NotFoundError(`No local user ${nickname}`, 'Check the nickname; `pleroma-admin user:list --search TEXT` finds local users.')
   if (!user.local) throw new RefusedError(`No local user ${nickname}`, `${user.nickname} is a remote user; this command works on local users only.`)
@@ -149,7 +150,7 @@ export interface NewUserResult {
 }
 
 /** Checks everything that can be checked before writing: exit 4 with a one-line reason. */
-export async function validateNewUser(m: Querier, input: Omit<NewUserInput, 'passwordHash'>, instanceUrl: string): Promise<void> {
+export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput, 'passwordHash'>, instanceUrl: string): Promise<void> {
   validateNickname(input.nickname, instanceUrl)
   validateEmail(input.email)
   if (input.name !== undefined) {
@@ -190,7 +191,7 @@ export function generateUserKeys(): string {
  * Columns a given server lacks are left out; unknown newer columns take
  * their database defaults.
  */
-export async function createUser(m: Querier, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
+export async function createUser(m: EntityManager, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
   await validateNewUser(m, input, instanceUrl)
   const id = newFlakeId()
   const apId = `${instanceUrl}/users/${input.nickname}`
@@ -385,7 +386,7 @@ const LISTED_COLUMNS = `id, nickname, local, email, name, is_moderator, is_admin
  * asked for as soon as a page arrives, so the database reads it while this
  * one is formatted and written out.
  */
-async function* userRowPages(m: Querier, filter: UserFilter, options: {pageSize?: number; limit?: number}): AsyncGenerator<ListedRow[]> {
+async function* userRowPages(m: EntityManager, filter: UserFilter, options: {pageSize?: number; limit?: number}): AsyncGenerator<ListedRow[]> {
   const pageSize = options.pageSize ?? 1000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
@@ -414,7 +415,7 @@ async function* userRowPages(m: Querier, filter: UserFilter, options: {pageSize?
 }
 
 /** The users of the filter, one at a time (see userRowPages). */
-export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
+export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, options: {pageSize?: number; limit?: number} = {}): AsyncGenerator<ListedUser> {
   for await (const rows of userRowPages(m, filter, options)) for (const r of rows) yield listedUser(r)
 }
 
@@ -430,8 +431,8 @@ export async function* iterateUsers(m: Querier, filter: UserFilter = {}, options
  * read only as fast as the consumer takes the chunks. The embedded database
  * has no streaming COPY and reads keyset pages, each written by userJson.
  */
-export async function* userJsonChunks(m: Querier, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
-  if (m.copyOut) {
+export async function* userJsonChunks(m: EntityManager, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
+  if (await canCopyOut(m)) {
     // node-postgres' own quoting (E'...' when the value has backslashes); its utils are loaded with its client already.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const {escapeLiteral} = require('pg/lib/utils') as {escapeLiteral(value: string): string}
@@ -440,7 +441,7 @@ export async function* userJsonChunks(m: Querier, filter: UserFilter, options: {
     const encoder = new CopyUserJsonEncoder(options.framing)
     // The encoder reads timestamps as DateStyle ISO writes them (whatever the server's default).
     await m.query(`SET LOCAL DateStyle = 'ISO, MDY'`)
-    for await (const data of m.copyOut(`COPY (SELECT ${COPY_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
+    for await (const data of copyOut(m, `COPY (SELECT ${COPY_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
       const json = encoder.push(data)
       if (json.length > 0) yield json
     }
@@ -468,7 +469,7 @@ function userJson(r: ListedRow): string {
   )
 }
 
-export async function countUsers(m: Querier, filter: UserFilter = {}): Promise<number> {
+export async function countUsers(m: EntityManager, filter: UserFilter = {}): Promise<number> {
   const {where, params} = userFilterSql(filter)
   const rows: Array<{n: string}> = await m.query(`SELECT count(*) AS n FROM users WHERE ${where}`, params)
   return Number(rows[0].n)

@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class DbInit extends BaseCommand<typeof DbInit> {
   static summary = "Create Pleroma's user tables in an empty database."
@@ -13,8 +14,8 @@ It refuses a database that already belongs to Pleroma (it never migrates one) an
 
   async run(): Promise<Record<string, unknown>> {
     const db = await this.openDb({init: true})
-    const {normalizeInstanceUrl, storeInstanceUrl} = await import('../../services/instance')
-    const {describeSource} = await import('../../db/connection')
+    const {normalizeInstanceUrl, storeInstanceUrl} = runtime().instance
+    const {describeSource} = runtime().connection
     const flagUrl = this.flags['instance-url'] ?? process.env.PLEROMA_INSTANCE_URL
     const instanceUrl = flagUrl ? normalizeInstanceUrl(flagUrl, this.flags['instance-url'] ? '--instance-url' : 'PLEROMA_INSTANCE_URL') : undefined
     if (instanceUrl) await db.transaction((m) => storeInstanceUrl(m, instanceUrl))

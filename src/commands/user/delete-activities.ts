@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 export default class UserDeleteActivities extends BaseCommand<typeof UserDeleteActivities> {
   static summary = "Delete a local user's posts and undo its likes and announces."
@@ -38,9 +39,9 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     const {flags} = this
     const nickname = this.args.nickname
     const db = await this.openDb()
-    const {requireLocalUser} = await import('../../services/users')
-    const svc = await import('../../services/delete-activities')
-    const {postsPhrase} = await import('../../services/deletion-summary')
+    const {requireLocalUser} = runtime().users
+    const svc = runtime().deleteActivities
+    const {postsPhrase} = runtime().deletionSummary
 
     const plan = await db.transaction(async (m) => {
       const instanceUrl = await this.instanceUrl(m, db)

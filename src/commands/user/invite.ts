@@ -1,5 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserInvite extends BaseCommand<typeof UserInvite> {
   static summary = 'Generate an invite link.'
@@ -27,7 +28,7 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
 
   async run(): Promise<Record<string, unknown>> {
     const {flags} = this
-    const invites = await import('../../services/invites')
+    const invites = runtime().invites
     const expiresAt = flags['expires-at'] === undefined ? null : invites.parseExpiresAt(flags['expires-at'])
     const maxUse = flags['max-use'] === undefined ? null : invites.parseMaxUse(flags['max-use'])
     if (flags['dry-run']) {

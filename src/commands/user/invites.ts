@@ -1,4 +1,5 @@
 import {BaseCommand} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserInvites extends BaseCommand<typeof UserInvites> {
   static summary = 'List the invites.'
@@ -18,7 +19,7 @@ Under --json each invite also says whether it has expired (expires_at before tod
 
   async run(): Promise<void> {
     const db = await this.openDb()
-    const {iterateInvites, formatInviteLine} = await import('../../services/invites')
+    const {iterateInvites, formatInviteLine} = runtime().invites
     const json = this.jsonEnabled()
     await db.transaction(async (m) => {
       let first = true

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, writeOut} from '../../base-command'
 import {RefusedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 const FILTERS = 'FILTERS'
 
@@ -60,7 +61,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
       search: flags.search,
     }
     const db = await this.openDb()
-    const {iterateUsers, userJsonChunks, countUsers, formatUserLine} = await import('../../services/users')
+    const {iterateUsers, userJsonChunks, countUsers, formatUserLine} = runtime().users
 
     if (flags.count) {
       const count = await db.transaction((m) => countUsers(m, filter))

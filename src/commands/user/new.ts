@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {RefusedError, UsageError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 export default class UserNew extends BaseCommand<typeof UserNew> {
   static summary = 'Create a local user.'
@@ -44,14 +45,14 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
       if (!nickname.includes('@')) {
         throw new UsageError(`Missing the e-mail address of ${nickname}.`, `Usage: ${this.config.bin} user:new NICKNAME EMAIL (or a lone EMAIL).`)
       }
-      const {nicknameFromEmail} = await import('../../services/users')
+      const {nicknameFromEmail} = runtime().users
       email = nickname
       nickname = nicknameFromEmail(email)
       proposed = true
     }
 
     const db = await this.openDb()
-    const users = await import('../../services/users')
+    const users = runtime().users
     const instanceUrl = await db.transaction((m) => this.instanceUrl(m, db))
     const input = {nickname, email, name: flags.name, bio: flags.bio, moderator: flags.moderator, admin: flags.admin}
     try {
@@ -84,8 +85,8 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
 
     await this.confirmOrAbort('Continue?', flags.yes, 'User will not be created.')
 
-    const {hashPassword} = await import('../../services/passwords')
-    const {randomPassword} = await import('../../db/tokens')
+    const {hashPassword} = runtime().passwords
+    const {randomPassword} = runtime().tokens
     const passwordHash = await hashPassword(password ?? randomPassword())
     const created = await db.transaction((m) =>
       users.createUser(m, db.schema, {...input, passwordHash, generatedPassword: password === undefined}, instanceUrl),
@@ -96,7 +97,7 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
     if (flags.admin) this.out(`Admin status of ${nickname}: true`)
     let passwordResetUrl: string | undefined
     if (created.resetToken) {
-      const {passwordResetUrl: urlOf} = await import('../../services/password-reset')
+      const {passwordResetUrl: urlOf} = runtime().passwordReset
       passwordResetUrl = urlOf(instanceUrl, created.resetToken)
       this.out(`Generated password reset token for ${nickname}`)
       this.out(`URL: ${passwordResetUrl}`)
@@ -123,7 +124,7 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
   private async obtainPassword(): Promise<string | undefined> {
     const {flags} = this
     if (flags['password-stdin']) {
-      const {readStdinLine} = await import('../../services/stdin')
+      const {readStdinLine} = runtime().stdin
       const line = await readStdinLine()
       if (!line) throw new RefusedError('No password on stdin (--password-stdin read an empty line).', 'Pipe the password in, e.g. printf "%s\\n" "$PASSWORD" | ...')
       return line

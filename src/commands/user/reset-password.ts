@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserResetPassword extends BaseCommand<typeof UserResetPassword> {
   static summary = 'Generate a password reset link for a local user.'
@@ -22,8 +23,8 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
   }
 
   async run(): Promise<Record<string, unknown>> {
-    const {requireLocalUser} = await import('../../services/users')
-    const {createPasswordResetToken, passwordResetUrl} = await import('../../services/password-reset')
+    const {requireLocalUser} = runtime().users
+    const {createPasswordResetToken, passwordResetUrl} = runtime().passwordReset
     const {nickname, url} = await this.inTransaction(async ({m, instanceUrl, instanceHost}) => {
       const user = await requireLocalUser(m, this.args.nickname, instanceHost)
       if (this.flags['dry-run']) return {nickname: user.nickname!, url: undefined}

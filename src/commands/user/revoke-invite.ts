@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserRevokeInvite extends BaseCommand<typeof UserRevokeInvite> {
   static summary = 'Revoke an invite.'
@@ -26,7 +27,7 @@ Under --json, "revoked" says whether the invite is revoked once the command is d
 
   async run(): Promise<Record<string, unknown>> {
     const dryRun = this.flags['dry-run']
-    const {revokeInvite} = await import('../../services/invites')
+    const {revokeInvite} = runtime().invites
     const r = await this.inTransaction(({m}) => revokeInvite(m, this.args.token_or_id, {dryRun}))
     const label = r.token ?? this.args.token_or_id
     if (dryRun && !r.alreadyUsed) {

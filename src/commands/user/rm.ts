@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 export default class UserRm extends BaseCommand<typeof UserRm> {
   static summary = 'Delete a local user: posts, likes, follows, sign-ins; the account is purged and stays reserved.'
@@ -39,10 +40,10 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     const {flags} = this
     const nickname = this.args.nickname
     const db = await this.openDb()
-    const {requireLocalUser} = await import('../../services/users')
-    const svc = await import('../../services/delete-activities')
-    const removal = await import('../../services/delete-user')
-    const {count, postsPhrase} = await import('../../services/deletion-summary')
+    const {requireLocalUser} = runtime().users
+    const svc = runtime().deleteActivities
+    const removal = runtime().deleteUser
+    const {count, postsPhrase} = runtime().deletionSummary
 
     const plan = await db.transaction(async (m) => {
       const instanceUrl = await this.instanceUrl(m, db)

@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {UsageError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 /** The flags in the order today's Pleroma processes and prints them. */
 const FLAG_NAMES = ['admin', 'confirmed', 'locked', 'moderator'] as const
@@ -37,7 +38,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
     if (given.length === 0) {
       throw new UsageError('No flag given: nothing to set.', `Give at least one of --admin, --confirmed, --locked, --moderator (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`)
     }
-    const {setUserFlags} = await import('../../services/user-flags')
+    const {setUserFlags} = runtime().userFlags
     const dryRun = flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
       setUserFlags(m, this.args.nickname, {admin: flags.admin, confirmed: flags.confirmed, locked: flags.locked, moderator: flags.moderator}, {

@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`
@@ -30,8 +31,8 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
 
   async run(): Promise<Record<string, unknown>> {
     const {flags} = this
-    const {requireLocalUser} = await import('../../services/users')
-    const {countSessions, signOutUser} = await import('../../services/sign-out')
+    const {requireLocalUser} = runtime().users
+    const {countSessions, signOutUser} = runtime().signOut
     const {user, counts} = await this.inTransaction(async ({m, instanceHost}) => {
       const found = await requireLocalUser(m, this.args.nickname, instanceHost)
       return {user: found, counts: await countSessions(m, found.id)}

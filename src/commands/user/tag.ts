@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserTag extends BaseCommand<typeof UserTag> {
   static summary = 'Add tags to a user (local or remote).'
@@ -24,7 +25,7 @@ Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-
   }
 
   async run(): Promise<Record<string, unknown>> {
-    const {changeTags, inspectList} = await import('../../services/user-tags')
+    const {changeTags, inspectList} = runtime().userTags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
       changeTags(m, this.args.nickname, 'tag', this.args.tags, {instanceHost: instanceHost, dryRun}),

@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserToggleActivated extends BaseCommand<typeof UserToggleActivated> {
   static summary = 'Deactivate an active user, or activate an inactive one.'
@@ -31,7 +32,7 @@ Shows a summary with counts from the database and asks before changing anything 
   async run(): Promise<Record<string, unknown>> {
     const {flags, args} = this
     const db = await this.openDb()
-    const svc = await import('../../services/activation')
+    const svc = runtime().activation
 
     const plan = await db.transaction(async (m) => {
       const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))

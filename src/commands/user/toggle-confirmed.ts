@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserToggleConfirmed extends BaseCommand<typeof UserToggleConfirmed> {
   static summary = "Flip a local user's e-mail confirmation status."
@@ -24,7 +25,7 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
   }
 
   async run(): Promise<Record<string, unknown>> {
-    const {toggleConfirmed} = await import('../../services/user-flags')
+    const {toggleConfirmed} = runtime().userFlags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
       toggleConfirmed(m, this.args.nickname, {instanceHost: instanceHost, dryRun}),

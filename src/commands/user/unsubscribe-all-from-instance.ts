@@ -2,6 +2,7 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
 
 export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof UserUnsubscribeAllFromInstance> {
   static summary = 'Deactivate every user of a remote instance and remove every follow they have.'
@@ -34,7 +35,7 @@ Shows a summary with counts from the database and asks before changing anything 
 
   async run(): Promise<Record<string, unknown>> {
     const {flags} = this
-    const svc = await import('../../services/activation')
+    const svc = runtime().activation
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)
     const batchSize = flags['batch-size']
     const db = await this.openDb()

@@ -1,5 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
+import {runtime} from '../../runtime-loader'
 
 export default class UserUntag extends BaseCommand<typeof UserUntag> {
   static summary = 'Remove tags from a user (local or remote).'
@@ -23,7 +24,7 @@ Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that r
   }
 
   async run(): Promise<Record<string, unknown>> {
-    const {changeTags, inspectList} = await import('../../services/user-tags')
+    const {changeTags, inspectList} = runtime().userTags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
       changeTags(m, this.args.nickname, 'untag', this.args.tags, {instanceHost: instanceHost, dryRun}),

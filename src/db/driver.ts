@@ -1,9 +1,18 @@
 /**
- * A minimal node-postgres look-alike over one PGlite instance: the client
- * of the runtime layer (querier.ts), and of TypeORM's postgres driver (as
- * `driver`, through singleClientDriver) when migrations run.
+ * The one connection a command uses, as TypeORM's postgres driver sees it:
+ * a node-postgres Client, or a minimal node-postgres look-alike over one
+ * PGlite instance, handed to TypeORM (its `driver` option) as a pool of one.
  */
 import type {PGlite, Results} from '@electric-sql/pglite'
+
+/** What TypeORM's postgres query runner calls on a connection (a pg Client has all of it). */
+export interface DriverClient {
+  query(sql: string, params?: unknown[]): Promise<unknown>
+  on(event: string, listener: (...args: unknown[]) => void): unknown
+  removeListener(event: string, listener: (...args: unknown[]) => void): unknown
+  /** COPY ... TO STDOUT's data as it comes (Buffers cut anywhere); PostgreSQL servers only. */
+  copyOut?(sql: string): AsyncIterable<Buffer>
+}
 
 interface PgLikeResult {
   rows: unknown[]
@@ -29,7 +38,7 @@ function firstWord(sql: string): string {
   return m ? m[1] : ''
 }
 
-export class PGliteClient {
+export class PGliteClient implements DriverClient {
   constructor(private readonly db: PGlite) {}
 
   async query(sql: string | {text: string; values?: unknown[]}, params?: unknown[]): Promise<PgLikeResult> {
@@ -59,7 +68,7 @@ export class PGliteClient {
  * query runner at a time; a second `connect()` waits until the first is
  * released (as a pool of size 1). Ending the pool leaves the client open.
  */
-export function singleClientDriver(client: unknown): {Pool: new (options?: unknown) => unknown; defaults: Record<string, unknown>} {
+export function singleClientDriver(client: DriverClient): {Pool: new (options?: unknown) => unknown; defaults: Record<string, unknown>} {
   let tail: Promise<void> = Promise.resolve()
 
   class Pool {
@@ -87,9 +96,4 @@ export function singleClientDriver(client: unknown): {Pool: new (options?: unkno
   }
 
   return {Pool, defaults: {}}
-}
-
-/** The driver over one PGlite instance. */
-export function pgliteDriver(db: PGlite): ReturnType<typeof singleClientDriver> {
-  return singleClientDriver(new PGliteClient(db))
 }
