@@ -94,6 +94,11 @@ function requirePgClient(): typeof import('pg').Client {
 /** A connected node-postgres Client (no pool: a command uses one connection). */
 async function connectPostgres(url: string): Promise<DriverClient & {end(): Promise<void>}> {
   const Client = requirePgClient()
+  // Dates (the timestamp columns of entities) are sent as UTC, which is what
+  // `timestamp without time zone` holds (node-postgres' default is local time).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const pgDefaults = require('pg/lib/defaults') as {parseInputDatesAsUTC: boolean}
+  pgDefaults.parseInputDatesAsUTC = true
   const client = new Client({
     connectionString: url,
     connectionTimeoutMillis: 10_000,

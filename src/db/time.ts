@@ -16,3 +16,12 @@ export function toUtcTimestamp(d: Date): string {
 export function parseUtcTimestamp(s: string): Date {
   return new Date(s.replace(' ', 'T') + (s.endsWith('Z') ? '' : 'Z'))
 }
+
+/**
+ * Now as a Date of whole seconds, for the timestamp columns of entities
+ * (TypeORM writes Dates): node-postgres is set to send Dates as UTC
+ * (connection.ts), as PGlite does.
+ */
+export function utcNowDate(clock: () => number = Date.now): Date {
+  return new Date(Math.floor(clock() / 1000) * 1000)
+}

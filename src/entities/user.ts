@@ -1,11 +1,27 @@
 import {Column, Entity, PrimaryColumn} from 'typeorm'
 
 /**
- * `users` (schema.md §7.2). Only the columns every current-generation
- * database has (Pleroma 2.3+ and Akkoma) are mapped, so that TypeORM never
- * selects a column a given server lacks; newer columns (is_cat, indexable,
- * ...) are simply not read. Timestamps are UTC.
+ * `users`, as Pleroma's migrations (priv/repo/migrations, v2.9.1) leave it.
+ * Timestamps are UTC.
+ *
+ * Supported servers differ in their columns (Pleroma 2.3 to 2.9, Akkoma),
+ * so the entity is split by what TypeORM may do with a column:
+ *
+ * - Read by default: only columns every supported server has, so that a
+ *   `find` or a query builder's select never names a column a server lacks.
+ * - `select: false`: secrets (password_hash, confirmation_token, keys), and
+ *   the columns only registration writes (the defaults of Pleroma's User
+ *   schema, lib/pleroma/user.ex). Some of them exist only on some servers
+ *   (noted with the migration that adds or drops them); whoever writes them
+ *   names its columns (`insert().into(User, properties)`) and leaves out
+ *   those the server lacks (`SchemaInfo.userColumns`).
+ *
+ * Columns that newer or other servers add (Akkoma's status_ttl_days,
+ * Pleroma's is_cat, ...) are not mapped: they keep their database defaults.
  */
+/** A jsonb object as registration writes it (only ever written by the tool, never read). */
+type JsonObject = Record<string, string | number | boolean | null>
+
 @Entity({name: 'users'})
 export class User {
   @PrimaryColumn({type: 'uuid'}) id!: string
@@ -21,7 +37,6 @@ export class User {
   @Column({name: 'follower_address', type: 'varchar', length: 255, nullable: true}) followerAddress!: string | null
   @Column({name: 'following_address', type: 'varchar', length: 255, nullable: true}) followingAddress!: string | null
   @Column({type: 'varchar', length: 255, array: true, nullable: true}) tags!: string[] | null
-  @Column({type: 'text', nullable: true, select: false}) keys!: string | null
   @Column({name: 'note_count', type: 'integer', default: 0}) noteCount!: number
   @Column({name: 'follower_count', type: 'integer', default: 0}) followerCount!: number
   @Column({name: 'following_count', type: 'integer', default: 0}) followingCount!: number
@@ -36,4 +51,46 @@ export class User {
   @Column({name: 'actor_type', type: 'varchar', length: 255, default: 'Person'}) actorType!: string
   @Column({type: 'text', nullable: true}) uri!: string | null
   @Column({name: 'is_approved', type: 'boolean', default: true}) isApproved!: boolean
+
+  // ---------------------------------------------------------------- written by registration only
+
+  /** The RSA private key (PEM). Dropped by Akkoma (20250112000002_users_drop_legacy_key_fields: keys moved to signing_keys). */
+  @Column({type: 'text', nullable: true, select: false}) keys!: string | null
+  @Column({type: 'jsonb', nullable: true, select: false}) avatar!: JsonObject | null
+  @Column({type: 'jsonb', nullable: true, select: false}) banner!: JsonObject | null
+  @Column({type: 'jsonb', nullable: true, select: false}) background!: JsonObject | null
+  @Column({name: 'default_scope', type: 'varchar', length: 255, nullable: true, select: false}) defaultScope!: string | null
+  @Column({type: 'text', array: true, select: false}) blocks!: string[]
+  @Column({name: 'domain_blocks', type: 'text', array: true, select: false}) domainBlocks!: string[]
+  @Column({type: 'text', array: true, select: false}) mutes!: string[]
+  @Column({name: 'muted_reblogs', type: 'text', array: true, select: false}) mutedReblogs!: string[]
+  @Column({name: 'muted_notifications', type: 'text', array: true, select: false}) mutedNotifications!: string[]
+  @Column({type: 'text', array: true, select: false}) subscribers!: string[]
+  @Column({name: 'no_rich_text', type: 'boolean', select: false}) noRichText!: boolean
+  @Column({name: 'show_role', type: 'boolean', select: false}) showRole!: boolean
+  @Column({name: 'hide_followers_count', type: 'boolean', select: false}) hideFollowersCount!: boolean
+  @Column({name: 'hide_follows_count', type: 'boolean', select: false}) hideFollowsCount!: boolean
+  @Column({name: 'hide_followers', type: 'boolean', select: false}) hideFollowers!: boolean
+  @Column({name: 'hide_follows', type: 'boolean', select: false}) hideFollows!: boolean
+  @Column({name: 'hide_favorites', type: 'boolean', select: false}) hideFavorites!: boolean
+  @Column({name: 'email_notifications', type: 'jsonb', nullable: true, select: false}) emailNotifications!: JsonObject | null
+  @Column({type: 'jsonb', select: false}) emoji!: JsonObject
+  @Column({name: 'pleroma_settings_store', type: 'jsonb', nullable: true, select: false}) pleromaSettingsStore!: JsonObject | null
+  @Column({type: 'jsonb', select: false}) fields!: JsonObject[]
+  @Column({name: 'raw_fields', type: 'jsonb', select: false}) rawFields!: JsonObject[]
+  @Column({name: 'is_discoverable', type: 'boolean', select: false}) isDiscoverable!: boolean
+  @Column({name: 'skip_thread_containment', type: 'boolean', select: false}) skipThreadContainment!: boolean
+  @Column({name: 'also_known_as', type: 'varchar', length: 255, array: true, select: false}) alsoKnownAs!: string[]
+  @Column({name: 'allow_following_move', type: 'boolean', select: false}) allowFollowingMove!: boolean
+  /** Dropped by Akkoma (20250621000000_drop_accepts_chat_messages). */
+  @Column({name: 'accepts_chat_messages', type: 'boolean', nullable: true, select: false}) acceptsChatMessages!: boolean | null
+  /** Pleroma 2.4+ and Akkoma (20210202110641; NOT NULL DEFAULT '{}' only from 20211125110126, Pleroma 2.5). */
+  @Column({name: 'pinned_objects', type: 'jsonb', select: false}) pinnedObjects!: JsonObject
+  /** Pleroma 2.4+ and Akkoma (20210203141144). */
+  @Column({name: 'featured_address', type: 'varchar', length: 255, nullable: true, select: false}) featuredAddress!: string | null
+  @Column({name: 'disclose_client', type: 'boolean', nullable: true, select: false}) discloseClient!: boolean | null
+  /** Pleroma 2.5+ and Akkoma (20211126191138). */
+  @Column({name: 'is_suggested', type: 'boolean', select: false}) isSuggested!: boolean
+  /** Pleroma 2.5+, not Akkoma (20220116183110). */
+  @Column({name: 'show_birthday', type: 'boolean', select: false}) showBirthday!: boolean
 }

@@ -3,6 +3,9 @@
  * the port left out when it is the scheme's default, no trailing slash.
  */
 import type {EntityManager} from 'typeorm'
+import {AdminSetting} from '../entities/admin-setting'
+import {User} from '../entities/user'
+import {tableOf} from '../entities/names'
 import {RefusedError} from '../errors'
 import type {SchemaInfo} from '../db/schema'
 
@@ -31,38 +34,37 @@ export interface InstanceUrlSources {
   config?: string
 }
 
-/** DESIGN §1: flag, env, config file, the ap_id of existing local users, the stored setting, the default. */
+/** In this order: the flag, the environment, the config file, the ap_id of existing local users, the stored setting, the default. */
 export async function resolveInstanceUrl(m: EntityManager, schema: SchemaInfo, sources: InstanceUrlSources): Promise<string> {
   if (sources.flag) return normalizeInstanceUrl(sources.flag, '--instance-url')
   if (sources.env) return normalizeInstanceUrl(sources.env, 'PLEROMA_INSTANCE_URL')
   if (sources.config) return normalizeInstanceUrl(sources.config, 'the Pleroma config file')
   const fromUsers = await instanceUrlFromUsers(m)
   if (fromUsers) return fromUsers
-  if (schema.tables.has('pleroma_admin_settings')) {
-    const rows: Array<{value: string}> = await m.query(`SELECT value FROM pleroma_admin_settings WHERE key = $1`, [SETTING_INSTANCE_URL])
-    if (rows[0]) return rows[0].value
+  if (schema.tables.has(tableOf(AdminSetting))) {
+    const setting = await m.findOneBy(AdminSetting, {key: SETTING_INSTANCE_URL})
+    if (setting) return setting.value
   }
   return DEFAULT_INSTANCE_URL
 }
 
 /** The prefix of the ap_id of the oldest ordinary local user (`<base>/users/<nick>`). */
 export async function instanceUrlFromUsers(m: EntityManager): Promise<string | undefined> {
-  const rows: Array<{ap_id: string}> = await m.query(
-    `SELECT ap_id FROM users
-      WHERE local AND nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' AND ap_id LIKE '%/users/%'
-      ORDER BY id LIMIT 1`,
-  )
-  if (!rows[0]) return undefined
-  const m1 = /^(https?:\/\/[^/]+)\/users\//.exec(rows[0].ap_id)
+  const user = await m
+    .createQueryBuilder(User, 'u')
+    .select(['u.id', 'u.apId'])
+    .where(`u.local AND u.nickname IS NOT NULL AND u.nickname NOT LIKE 'internal.%' AND u.apId LIKE '%/users/%'`)
+    .orderBy('u.id')
+    .limit(1)
+    .getOne()
+  if (!user) return undefined
+  const m1 = /^(https?:\/\/[^/]+)\/users\//.exec(user.apId)
   return m1 ? m1[1] : undefined
 }
 
+/** Stores the instance URL in the tool's own settings (a database the tool created). */
 export async function storeInstanceUrl(m: EntityManager, url: string): Promise<void> {
-  await m.query(
-    `INSERT INTO pleroma_admin_settings (key, value) VALUES ($1, $2)
-     ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-    [SETTING_INSTANCE_URL, url],
-  )
+  await m.upsert(AdminSetting, {key: SETTING_INSTANCE_URL, value: url}, ['key'])
 }
 
 export function hostOf(instanceUrl: string): string {

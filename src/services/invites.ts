@@ -1,12 +1,14 @@
 /**
- * Invite links (user-tasks.md §9–§11, schema.md §4.2): create, list and
- * revoke `user_invite_tokens` rows. Plain functions over an EntityManager:
- * no printing, no oclif.
+ * Invite links, as `mix pleroma.user invite`, `invites` and `revoke_invite`
+ * handle them (lib/mix/tasks/pleroma/user.ex and lib/pleroma/user_invite_token.ex,
+ * Pleroma v2.9.1): create, list and revoke `user_invite_tokens` rows. Plain
+ * functions over an EntityManager: no printing, no oclif.
  */
-import type {EntityManager} from 'typeorm'
+import {MoreThan, type EntityManager} from 'typeorm'
+import {UserInviteToken} from '../entities/user-invite-token'
 import {NotFoundError, RefusedError} from '../errors'
 import {pathSegment, urlSafeToken} from '../db/tokens'
-import {utcNow} from '../db/time'
+import {utcNowDate} from '../db/time'
 
 export type InviteType = 'one_time' | 'reusable' | 'date_limited' | 'reusable_date_limited'
 
@@ -63,16 +65,21 @@ export interface CreatedInvite {
 }
 
 /** Inserts one invite row (uses 0, not used, timestamps now) and returns it. */
-export async function createInvite(m: EntityManager, options: {expiresAt: string | null; maxUse: number | null}, now = utcNow()): Promise<CreatedInvite> {
+export async function createInvite(m: EntityManager, options: {expiresAt: string | null; maxUse: number | null}, now = utcNowDate()): Promise<CreatedInvite> {
   const token = urlSafeToken()
   const inviteType = inviteTypeOf(options.expiresAt, options.maxUse)
-  const rows: Array<{id: string}> = await m.query(
-    `INSERT INTO user_invite_tokens (token, used, inserted_at, updated_at, expires_at, uses, max_use, invite_type)
-     VALUES ($1, false, $2, $2, $3::date, 0, $4::integer, $5)
-     RETURNING id`,
-    [token, now, options.expiresAt, options.maxUse, inviteType],
-  )
-  return {id: Number(rows[0].id), token, inviteType, expiresAt: options.expiresAt, maxUse: options.maxUse}
+  const result = await m.insert(UserInviteToken, {
+    token,
+    used: false,
+    insertedAt: now,
+    updatedAt: now,
+    expiresAt: options.expiresAt,
+    uses: 0,
+    maxUse: options.maxUse,
+    inviteType,
+  })
+  const {id} = result.identifiers[0] as Pick<UserInviteToken, 'id'>
+  return {id: Number(id), token, inviteType, expiresAt: options.expiresAt, maxUse: options.maxUse}
 }
 
 /** The registration link Pleroma prints: `<base>/registration/<token>`, `=` as `%3D`. */
@@ -98,16 +105,6 @@ export interface ListedInvite {
   valid: boolean
 }
 
-interface InviteRow {
-  id: string
-  token: string | null
-  invite_type: string
-  used: boolean
-  expires_at: string | null
-  max_use: number | null
-  uses: number
-}
-
 /**
  * Whether registration accepts the invite today, by Pleroma's rules: never
  * once used; date-limited types until the end of expires_at (UTC);
@@ -124,27 +121,20 @@ export function inviteIsValid(i: {inviteType: string; used: boolean; expiresAt: 
 
 /** All invites ordered by id, read in keyset pages so memory stays flat. */
 export async function* iterateInvites(m: EntityManager, pageSize = 1000, today = utcToday()): AsyncGenerator<ListedInvite> {
-  let after: string | null = null
+  let after: string | undefined
   for (;;) {
-    const rows: InviteRow[] = await m.query(
-      `SELECT id, token, invite_type, used, expires_at::text AS expires_at, max_use, uses
-         FROM user_invite_tokens
-        ${after ? 'WHERE id > $2::bigint' : ''}
-        ORDER BY id
-        LIMIT $1`,
-      after ? [pageSize, after] : [pageSize],
-    )
+    const rows = await m.find(UserInviteToken, {where: after === undefined ? {} : {id: MoreThan(after)}, order: {id: 'ASC'}, take: pageSize})
     for (const r of rows) {
       const invite = {
         id: Number(r.id),
         token: r.token,
-        inviteType: r.invite_type,
+        inviteType: r.inviteType,
         used: r.used,
-        expiresAt: r.expires_at,
-        maxUse: r.max_use,
+        expiresAt: r.expiresAt,
+        maxUse: r.maxUse,
         uses: r.uses,
-        leftUse: r.max_use === null ? null : r.max_use - r.uses,
-        expired: r.expires_at !== null && r.expires_at < today,
+        leftUse: r.maxUse === null ? null : r.maxUse - r.uses,
+        expired: r.expiresAt !== null && r.expiresAt < today,
         valid: false,
       }
       invite.valid = inviteIsValid(invite, today)
@@ -182,32 +172,22 @@ const BIGINT_MAX = 9223372036854775807n
  * one guarded UPDATE; nothing is written when it is already used or on a
  * dry run. `No invite found with token X` (exit 3) when nothing matches.
  */
-export async function revokeInvite(m: EntityManager, tokenOrId: string, options: {dryRun?: boolean} = {}, now = utcNow()): Promise<RevokedInvite> {
-  const byToken: Array<{id: string; token: string | null; used: boolean}> = await m.query(
-    `SELECT id, token, used FROM user_invite_tokens WHERE token = $1 ORDER BY id LIMIT 2 FOR UPDATE`,
-    [tokenOrId],
-  )
+export async function revokeInvite(m: EntityManager, tokenOrId: string, options: {dryRun?: boolean} = {}, now = utcNowDate()): Promise<RevokedInvite> {
+  const locked = (where: {token: string} | {id: string}, take: number) =>
+    m.find(UserInviteToken, {select: {id: true, token: true, used: true}, where, order: {id: 'ASC'}, take, lock: {mode: 'pessimistic_write'}})
+  const byToken = await locked({token: tokenOrId}, 2)
   if (byToken.length > 1) {
     throw new RefusedError(`Several invites have the token ${tokenOrId}.`, '`pleroma-admin user:invites` shows their ids; revoke each by its ID.')
   }
   let row = byToken[0]
-  if (!row && /^[0-9]{1,19}$/.test(tokenOrId) && BigInt(tokenOrId) <= BIGINT_MAX) {
-    const byId: Array<{id: string; token: string | null; used: boolean}> = await m.query(
-      `SELECT id, token, used FROM user_invite_tokens WHERE id = $1::bigint FOR UPDATE`,
-      [tokenOrId],
-    )
-    row = byId[0]
-  }
+  if (!row && /^[0-9]{1,19}$/.test(tokenOrId) && BigInt(tokenOrId) <= BIGINT_MAX) [row] = await locked({id: tokenOrId}, 1)
   if (!row) {
     throw new NotFoundError(`No invite found with token ${tokenOrId}`, '`pleroma-admin user:invites` lists the invites with their ids and tokens.')
   }
   let changed = false
   if (!row.used && !options.dryRun) {
-    const [, affected] = (await m.query(
-      `UPDATE user_invite_tokens SET used = true, updated_at = $2 WHERE id = $1::bigint AND NOT used`,
-      [row.id, now],
-    )) as [unknown, number]
-    changed = affected > 0
+    const result = await m.update(UserInviteToken, {id: row.id, used: false}, {used: true, updatedAt: now})
+    changed = (result.affected ?? 0) > 0
   }
   return {id: Number(row.id), token: row.token, alreadyUsed: row.used, changed}
 }

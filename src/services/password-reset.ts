@@ -1,15 +1,16 @@
-/** Password reset links (user-tasks.md §4). */
+/**
+ * Password reset links, as `mix pleroma.user reset_password` makes them
+ * (lib/mix/tasks/pleroma/user.ex, Pleroma v2.9.1): a password_reset_tokens row.
+ */
 import type {EntityManager} from 'typeorm'
+import {PasswordResetToken} from '../entities/password-reset-token'
 import {pathSegment, urlSafeToken} from '../db/tokens'
-import {utcNow} from '../db/time'
+import {utcNowDate} from '../db/time'
 
-/** Inserts a password_reset_tokens row and returns its token. */
-export async function createPasswordResetToken(m: EntityManager, userId: string, now = utcNow()): Promise<string> {
+/** Inserts a password_reset_tokens row (unused, timestamps now) and returns its token. */
+export async function createPasswordResetToken(m: EntityManager, userId: string, now = utcNowDate()): Promise<string> {
   const token = urlSafeToken()
-  await m.query(
-    `INSERT INTO password_reset_tokens (token, user_id, used, inserted_at, updated_at) VALUES ($1, $2, false, $3, $3)`,
-    [token, userId, now],
-  )
+  await m.insert(PasswordResetToken, {token, userId, used: false, insertedAt: now, updatedAt: now})
   return token
 }
 

@@ -1,18 +1,23 @@
 /**
- * A user's role and account flags: `user set` (user-tasks.md §7, today's
- * Pleroma with the seed's flags) and `user toggle_confirmed` (§15, Mar-2020,
- * on today's `is_confirmed`). Plain functions over an EntityManager: no
- * printing, no oclif.
+ * A user's role and account flags: `user set` (lib/mix/tasks/pleroma/user.ex,
+ * Pleroma v2.9.1, with --admin, --moderator, --locked, --confirmed) and
+ * `user toggle_confirmed` (there on today's `is_confirmed`). Plain functions
+ * over an EntityManager: no printing, no oclif.
  *
  * Every change is one WHERE-guarded UPDATE computed from the row's current
  * values, so concurrent commands never undo each other, and `updated_at` is
  * bumped only when a value really changes.
  */
 import type {EntityManager} from 'typeorm'
+import {User} from '../entities/user'
+import {columnsOf} from '../entities/names'
+import {updateReturning} from '../entities/returning'
 import {NotFoundError} from '../errors'
 import {urlSafeToken} from '../db/tokens'
-import {utcNow} from '../db/time'
+import {utcNowDate} from '../db/time'
 import {requireLocalUser} from './users'
+
+const U = columnsOf(User)
 
 /** The flags `user set` can change; undefined = leave as it is. */
 export interface FlagChanges {
@@ -35,42 +40,33 @@ export interface SetFlagsResult extends UserFlags {
   changed: boolean
 }
 
-interface FlagsRow {
-  nickname: string
-  is_admin: boolean
-  is_moderator: boolean
-  is_locked: boolean
-  is_confirmed: boolean
-  changed?: boolean
-}
-
-const FLAG_COLUMNS = 'nickname, is_admin, is_moderator, is_locked, is_confirmed'
-
-/*
- * Parameters of the statements below: $1 user id, $2 admin, $3 moderator,
- * $4 locked, $5 confirmed (each NULL = not given), $6 a fresh confirmation
- * token, $7 now.
- *
- * Confirmation (today's Pleroma `User.set_confirmation`): confirmed means
- * is_confirmed = true and no token; unconfirmed means is_confirmed = false
- * with a token. A user already in the requested state keeps its row as it
- * is (in particular the token of an unconfirmed user, so a confirmation link
- * already sent stays valid); an inconsistent one (confirmed with a token,
- * unconfirmed without) is repaired.
- */
-const CONFIRMED_DIFFERS = `($5::boolean IS NOT NULL AND (is_confirmed IS DISTINCT FROM $5::boolean OR (confirmation_token IS NULL) IS DISTINCT FROM $5::boolean))`
-const DIFFERS = `(($2::boolean IS NOT NULL AND is_admin IS DISTINCT FROM $2::boolean)
-   OR ($3::boolean IS NOT NULL AND is_moderator IS DISTINCT FROM $3::boolean)
-   OR ($4::boolean IS NOT NULL AND is_locked IS DISTINCT FROM $4::boolean)
-   OR ${CONFIRMED_DIFFERS})`
+/** What the flag commands read back of the row. */
+const FLAG_PROPERTIES = ['nickname', 'isAdmin', 'isModerator', 'isLocked', 'isConfirmed'] as const
+type FlagsRow = Pick<User, (typeof FLAG_PROPERTIES)[number]>
 
 function toFlags(row: FlagsRow): UserFlags {
-  return {nickname: row.nickname, admin: row.is_admin, moderator: row.is_moderator, locked: row.is_locked, confirmed: row.is_confirmed}
+  return {nickname: row.nickname!, admin: row.isAdmin, moderator: row.isModerator, locked: row.isLocked, confirmed: row.isConfirmed}
 }
 
-function params(userId: string, c: FlagChanges, now: string): unknown[] {
-  const v = (x: boolean | undefined) => (x === undefined ? null : x)
-  return [userId, v(c.admin), v(c.moderator), v(c.locked), v(c.confirmed), urlSafeToken(), now]
+/**
+ * Whether the changes would change the row: the condition that guards the
+ * UPDATE (and that the dry run reads), over the row's columns, with the
+ * parameters :admin, :moderator, :locked, :confirmed (only those given).
+ *
+ * Confirmation (today's Pleroma `User.set_confirmation`, lib/pleroma/user.ex):
+ * confirmed means is_confirmed = true and no token; unconfirmed means
+ * is_confirmed = false with a token. A user already in the requested state
+ * keeps its row as it is (in particular the token of an unconfirmed user, so
+ * a confirmation link already sent stays valid); an inconsistent one
+ * (confirmed with a token, unconfirmed without) is repaired.
+ */
+function differs(c: FlagChanges): string {
+  const conditions: string[] = []
+  if (c.admin !== undefined) conditions.push(`${U.isAdmin} IS DISTINCT FROM :admin`)
+  if (c.moderator !== undefined) conditions.push(`${U.isModerator} IS DISTINCT FROM :moderator`)
+  if (c.locked !== undefined) conditions.push(`${U.isLocked} IS DISTINCT FROM :locked`)
+  if (c.confirmed !== undefined) conditions.push(`${U.isConfirmed} IS DISTINCT FROM :confirmed`, `(${U.confirmationToken} IS NULL) IS DISTINCT FROM :confirmed`)
+  return conditions.length > 0 ? `(${conditions.join(' OR ')})` : 'false'
 }
 
 /**
@@ -82,40 +78,45 @@ export async function setUserFlags(
   m: EntityManager,
   nickname: string,
   changes: FlagChanges,
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: string} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
 ): Promise<SetFlagsResult> {
   const user = await requireLocalUser(m, nickname, options.instanceHost)
-  const p = params(user.id, changes, options.now ?? utcNow())
+  const {admin, moderator, locked, confirmed} = changes
+  // The given values only (each a boolean parameter of differs()).
+  const given = Object.fromEntries(Object.entries({admin, moderator, locked, confirmed}).filter(([, v]) => v !== undefined))
   if (options.dryRun) {
-    const rows: FlagsRow[] = await m.query(
-      `SELECT nickname,
-              COALESCE($2::boolean, is_admin) AS is_admin, COALESCE($3::boolean, is_moderator) AS is_moderator,
-              COALESCE($4::boolean, is_locked) AS is_locked, COALESCE($5::boolean, is_confirmed) AS is_confirmed,
-              ${DIFFERS} AS changed
-         FROM users WHERE id = $1`,
-      p.slice(0, 5),
-    )
-    if (!rows[0]) throw gone(nickname)
-    return {...toFlags(rows[0]), changed: rows[0].changed!}
+    const {entities, raw} = await flagsOf(m, user.id).addSelect(differs(changes), 'changed').setParameters(given).getRawAndEntities<{changed: boolean}>()
+    if (!entities[0]) throw gone(nickname)
+    const current = toFlags(entities[0])
+    return {
+      nickname: current.nickname,
+      admin: admin ?? current.admin,
+      moderator: moderator ?? current.moderator,
+      locked: locked ?? current.locked,
+      confirmed: confirmed ?? current.confirmed,
+      changed: raw[0].changed,
+    }
   }
-  const updated: FlagsRow[] = await updateRows(
-    m,
-    `UPDATE users
-        SET is_admin = COALESCE($2::boolean, is_admin),
-            is_moderator = COALESCE($3::boolean, is_moderator),
-            is_locked = COALESCE($4::boolean, is_locked),
-            is_confirmed = COALESCE($5::boolean, is_confirmed),
-            confirmation_token = CASE
-              WHEN $5::boolean IS NULL THEN confirmation_token
-              WHEN $5::boolean THEN NULL
-              WHEN NOT is_confirmed AND confirmation_token IS NOT NULL THEN confirmation_token
-              ELSE $6::text END,
-            updated_at = $7
-      WHERE id = $1 AND local AND ${DIFFERS}
-      RETURNING ${FLAG_COLUMNS}`,
-    p,
+  const values: {[P in keyof User]?: User[P] | (() => string)} = {updatedAt: options.now ?? utcNowDate()}
+  if (admin !== undefined) values.isAdmin = admin
+  if (moderator !== undefined) values.isModerator = moderator
+  if (locked !== undefined) values.isLocked = locked
+  if (confirmed !== undefined) {
+    values.isConfirmed = confirmed
+    // Confirmed: no token. Unconfirmed: the token it has if it was unconfirmed already, else a new one.
+    values.confirmationToken = confirmed
+      ? null
+      : () => `CASE WHEN NOT ${U.isConfirmed} AND ${U.confirmationToken} IS NOT NULL THEN ${U.confirmationToken} ELSE :token END`
+  }
+  const [updated] = await updateReturning(
+    m
+      .createQueryBuilder()
+      .update(User)
+      .set(values)
+      .where(`${U.id} = :id AND ${U.local} AND ${differs(changes)}`, {...given, id: user.id, token: urlSafeToken()}),
+    FLAG_PROPERTIES,
   )
-  if (updated[0]) return {...toFlags(updated[0]), changed: true}
+  if (updated) return {...toFlags(updated), changed: true}
   return {...(await readFlags(m, user.id, nickname)), changed: false}
 }
 
@@ -132,39 +133,41 @@ export interface ToggleConfirmedResult {
 export async function toggleConfirmed(
   m: EntityManager,
   nickname: string,
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: string} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
 ): Promise<ToggleConfirmedResult> {
   const user = await requireLocalUser(m, nickname, options.instanceHost)
   if (options.dryRun) {
     const current = await readFlags(m, user.id, nickname)
     return {nickname: current.nickname, confirmed: !current.confirmed}
   }
-  const rows: FlagsRow[] = await updateRows(
-    m,
-    `UPDATE users
-        SET is_confirmed = NOT is_confirmed,
-            confirmation_token = CASE WHEN is_confirmed THEN $2::text ELSE NULL END,
-            updated_at = $3
-      WHERE id = $1 AND local
-      RETURNING ${FLAG_COLUMNS}`,
-    [user.id, urlSafeToken(), options.now ?? utcNow()],
+  const [row] = await updateReturning(
+    m
+      .createQueryBuilder()
+      .update(User)
+      .set({
+        isConfirmed: () => `NOT ${U.isConfirmed}`,
+        confirmationToken: () => `CASE WHEN ${U.isConfirmed} THEN :token ELSE NULL END`,
+        updatedAt: options.now ?? utcNowDate(),
+      })
+      .where(`${U.id} = :id AND ${U.local}`, {id: user.id, token: urlSafeToken()}),
+    FLAG_PROPERTIES,
   )
-  if (!rows[0]) throw gone(nickname)
-  return {nickname: rows[0].nickname, confirmed: rows[0].is_confirmed}
+  if (!row) throw gone(nickname)
+  return {nickname: row.nickname!, confirmed: row.isConfirmed}
+}
+
+/** The flags of the user with this id (and the id). */
+function flagsOf(m: EntityManager, userId: string) {
+  return m
+    .createQueryBuilder(User, 'u')
+    .select(['u.id', ...FLAG_PROPERTIES.map((p) => `u.${p}`)])
+    .where('u.id = :id', {id: userId})
 }
 
 async function readFlags(m: EntityManager, userId: string, nickname: string): Promise<UserFlags> {
-  const rows: FlagsRow[] = await m.query(`SELECT ${FLAG_COLUMNS} FROM users WHERE id = $1`, [userId])
-  if (!rows[0]) throw gone(nickname)
-  return toFlags(rows[0])
-}
-
-/** The RETURNING rows of an UPDATE, whatever shape the driver gives them in. */
-async function updateRows<T>(m: EntityManager, sql: string, p: unknown[]): Promise<T[]> {
-  const result = (await m.query(sql, p)) as unknown
-  // TypeORM's postgres driver returns [rows, affectedCount] for UPDATE ... RETURNING.
-  const r = result as unknown[]
-  return (Array.isArray(r[0]) ? r[0] : r) as T[]
+  const row = await flagsOf(m, userId).getOne()
+  if (!row) throw gone(nickname)
+  return toFlags(row)
 }
 
 /** The user was deleted (or made remote) between the lookup and the update. */

@@ -1,7 +1,8 @@
 /**
- * `user tag` / `user untag` (user-tasks.md §8, today's behaviour): a user's
- * `tags` array (varchar(255)[]), for local and remote users alike. Plain
- * functions over an EntityManager: no printing, no oclif.
+ * `user tag` / `user untag` (lib/mix/tasks/pleroma/user.ex and User.tag /
+ * User.untag in lib/pleroma/user.ex, Pleroma v2.9.1): a user's `tags` array
+ * (varchar(255)[]), for local and remote users alike. Plain functions over
+ * an EntityManager: no printing, no oclif.
  *
  * The new array is computed by the UPDATE itself from the row's current
  * `tags` (PostgreSQL re-reads a row changed by a concurrent transaction
@@ -9,9 +10,14 @@
  * user never lose each other's change.
  */
 import type {EntityManager} from 'typeorm'
+import {User} from '../entities/user'
+import {columnsOf} from '../entities/names'
+import {updateReturning} from '../entities/returning'
 import {NotFoundError, RefusedError} from '../errors'
-import {utcNow} from '../db/time'
+import {utcNowDate} from '../db/time'
 import {findUser} from './users'
+
+const U = columnsOf(User)
 
 export type TagMode = 'tag' | 'untag'
 
@@ -40,8 +46,8 @@ export function normalizeTags(tags: string[]): string[] {
 }
 
 /*
- * $1 = the row's current tags (an expression over the row), $2 = the given
- * tags (already normalised).
+ * The new tags as an expression over `tags`, the row's current ones, and
+ * :given, the given tags (already normalised).
  *
  * tag: the current tags followed by the given ones, duplicates removed
  * keeping the first occurrence (Enum.uniq(tags ++ new)).
@@ -49,7 +55,7 @@ export function normalizeTags(tags: string[]): string[] {
 const tagExpr = (tags: string) => `(
   SELECT COALESCE(array_agg(d.t ORDER BY d.first), '{}')::varchar(255)[]
     FROM (SELECT x.t, min(x.ord) AS first
-            FROM unnest(COALESCE(${tags}, '{}') || $2::varchar(255)[]) WITH ORDINALITY AS x(t, ord)
+            FROM unnest(COALESCE(${tags}, '{}') || CAST(:given AS varchar(255)[])) WITH ORDINALITY AS x(t, ord)
            GROUP BY x.t) d)`
 
 /*
@@ -60,7 +66,7 @@ const untagExpr = (tags: string) => `(
   SELECT COALESCE(array_agg(e.t ORDER BY e.ord), '{}')::varchar(255)[]
     FROM (SELECT x.t, x.ord, row_number() OVER (PARTITION BY x.t ORDER BY x.ord) AS occurrence
             FROM unnest(COALESCE(${tags}, '{}')) WITH ORDINALITY AS x(t, ord)) e
-   WHERE e.occurrence > (SELECT count(*) FROM unnest($2::varchar(255)[]) AS g(t) WHERE g.t = e.t))`
+   WHERE e.occurrence > (SELECT count(*) FROM unnest(CAST(:given AS varchar(255)[])) AS g(t) WHERE g.t = e.t))`
 
 /**
  * Adds (`tag`) or removes (`untag`) tags of any user in one UPDATE, only if
@@ -73,31 +79,36 @@ export async function changeTags(
   nickname: string,
   mode: TagMode,
   tags: string[],
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: string} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
 ): Promise<TagsResult> {
   const given = normalizeTags(tags)
   const user = await findUser(m, nickname, options.instanceHost)
   if (!user) throw notFound(nickname)
-  const expr = (mode === 'tag' ? tagExpr : untagExpr)('u.tags')
+  const expr = (mode === 'tag' ? tagExpr : untagExpr)(U.tags)
+  const changes = `COALESCE(${U.tags}, '{}') IS DISTINCT FROM ${expr}`
   if (options.dryRun) {
-    const rows: Array<{nickname: string; tags: string[]; changed: boolean}> = await m.query(
-      `SELECT u.nickname, ${expr} AS tags, COALESCE(u.tags, '{}') IS DISTINCT FROM ${expr} AS changed FROM users u WHERE u.id = $1`,
-      [user.id, given],
-    )
-    if (!rows[0]) throw notFound(nickname)
-    return {nickname: rows[0].nickname, tags: rows[0].tags, changed: rows[0].changed}
+    const {entities, raw} = await m
+      .createQueryBuilder(User, 'u')
+      .select(['u.id', 'u.nickname'])
+      .addSelect(expr, 'tags')
+      .addSelect(changes, 'changed')
+      .where('u.id = :id', {id: user.id, given})
+      .getRawAndEntities<{tags: string[]; changed: boolean}>()
+    if (!entities[0]) throw notFound(nickname)
+    return {nickname: entities[0].nickname!, tags: raw[0].tags, changed: raw[0].changed}
   }
-  const result = (await m.query(
-    `UPDATE users u SET tags = ${expr}, updated_at = $3
-      WHERE u.id = $1 AND COALESCE(u.tags, '{}') IS DISTINCT FROM ${expr}
-      RETURNING u.nickname, u.tags`,
-    [user.id, given, options.now ?? utcNow()],
-  )) as unknown[]
-  const updated = (Array.isArray(result[0]) ? result[0] : result) as Array<{nickname: string; tags: string[]}>
-  if (updated[0]) return {nickname: updated[0].nickname, tags: updated[0].tags, changed: true}
-  const rows: Array<{nickname: string; tags: string[]}> = await m.query(`SELECT nickname, COALESCE(tags, '{}') AS tags FROM users WHERE id = $1`, [user.id])
-  if (!rows[0]) throw notFound(nickname)
-  return {nickname: rows[0].nickname, tags: rows[0].tags, changed: false}
+  const [updated] = await updateReturning(
+    m
+      .createQueryBuilder()
+      .update(User)
+      .set({tags: () => expr, updatedAt: options.now ?? utcNowDate()})
+      .where(`${U.id} = :id AND ${changes}`, {id: user.id, given}),
+    ['nickname', 'tags'],
+  )
+  if (updated) return {nickname: updated.nickname!, tags: updated.tags ?? [], changed: true}
+  const current = await m.findOne(User, {where: {id: user.id}})
+  if (!current) throw notFound(nickname)
+  return {nickname: current.nickname!, tags: current.tags ?? [], changed: false}
 }
 
 function notFound(nickname: string): NotFoundError {

@@ -1,18 +1,23 @@
 /**
- * Users: lookup as Pleroma does it (user-tasks.md §0.2), registration
- * (§1, §13, schema.md §7.6) and the local user list (§18).
- * Plain functions over a EntityManager (one transaction's raw SQL): no printing, no oclif.
+ * Users: lookup as Pleroma's tasks do it (nickname, or nick@our host), the
+ * registration of `mix pleroma.user new` (lib/mix/tasks/pleroma/user.ex and
+ * User.register_changeset in lib/pleroma/user.ex, Pleroma v2.9.1) and the
+ * user list. Plain functions over the EntityManager of one transaction: no
+ * printing, no oclif.
  */
 import {generateKeyPairSync} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
-import type {User} from '../entities/user'
+import {User} from '../entities/user'
+import {columnsOf, tableOf} from '../entities/names'
 import {NotFoundError, RefusedError} from '../errors'
 import {newFlakeId, flakeIdToString} from '../db/flake-id'
 import {canCopyOut, copyOut} from '../db/connection'
-import {utcNow} from '../db/time'
+import {utcNowDate} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
-import {COPY_COLUMNS, CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
+import {CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
+
+const U = columnsOf(User)
 
 // ------------------------------------------------------------------ lookup
 
@@ -29,28 +34,9 @@ export async function findUser(m: EntityManager, nickname: string, instanceHost?
   return userByNickname(m, nickname.slice(0, at))
 }
 
-/**
- * The columns of the User entity (src/entities/user.ts) that are read by
- * default (not passwordHash, keys, confirmationToken), property <- column.
- */
-const USER_COLUMNS: Array<[keyof User, string]> = [
-  ['id', 'id'], ['email', 'email'], ['name', 'name'], ['nickname', 'nickname'], ['bio', 'bio'],
-  ['insertedAt', 'inserted_at'], ['updatedAt', 'updated_at'], ['apId', 'ap_id'], ['local', 'local'],
-  ['followerAddress', 'follower_address'], ['followingAddress', 'following_address'], ['tags', 'tags'],
-  ['noteCount', 'note_count'], ['followerCount', 'follower_count'], ['followingCount', 'following_count'],
-  ['isLocked', 'is_locked'], ['isConfirmed', 'is_confirmed'], ['passwordResetPending', 'password_reset_pending'],
-  ['isActive', 'is_active'], ['isModerator', 'is_moderator'], ['isAdmin', 'is_admin'], ['invisible', 'invisible'],
-  ['actorType', 'actor_type'], ['uri', 'uri'], ['isApproved', 'is_approved'],
-]
-const USER_SELECT = USER_COLUMNS.map(([, column]) => `u.${column}`).join(', ')
-
-/** The user with this nickname (compared as citext), as the entity's plain fields. */
-async function userByNickname(m: EntityManager, nickname: string): Promise<User | null> {
-  const rows: Array<Record<string, unknown>> = await m.query(`SELECT ${USER_SELECT} FROM users u WHERE u.nickname = $1 LIMIT 1`, [nickname])
-  if (!rows[0]) return null
-  const user: Record<string, unknown> = {}
-  for (const [property, column] of USER_COLUMNS) user[property] = rows[0][column]
-  return user as unknown as User
+/** The user with this nickname (compared as citext: the parameter takes the column's type), its default columns. */
+function userByNickname(m: EntityManager, nickname: string): Promise<User | null> {
+  return m.findOne(User, {where: {nickname}})
 }
 
 /** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
@@ -73,7 +59,7 @@ export async function requireLocalUser(m: EntityManager, nickname: string, insta
 
 // ------------------------------------------------------------------ validation
 
-/** Pleroma's reserved nicknames (user-tasks.md §13), compared case-insensitively as later Pleroma does. */
+/** Pleroma's restricted nicknames (config/config.exs:548, v2.9.1), compared case-insensitively (User.validate_not_restricted_nickname, lib/pleroma/user.ex:886). */
 export const RESERVED_NICKNAMES = [
   '.well-known', '~', 'about', 'activities', 'api', 'auth', 'check_password', 'dev', 'friend-requests', 'inbox',
   'internal', 'main', 'media', 'nodeinfo', 'notice', 'oauth', 'objects', 'ostatus_subscribe', 'pleroma', 'proxy',
@@ -161,17 +147,20 @@ export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput
   if (input.bio !== undefined && graphemeLength(input.bio) > BIO_MAX) {
     throw new RefusedError(`The bio is ${graphemeLength(input.bio)} characters long; Pleroma allows at most ${BIO_MAX}.`, 'Give a shorter --bio.')
   }
-  const taken: Array<{nickname: string | null; email: string | null; ap_id: string; which: string}> = await m.query(
-    `SELECT nickname, email, ap_id,
-            CASE WHEN nickname = $1::citext THEN 'nickname' WHEN email = $2::citext THEN 'email' ELSE 'ap_id' END AS which
-       FROM users WHERE nickname = $1::citext OR email = $2::citext OR ap_id = $3 LIMIT 1`,
-    [input.nickname, input.email, `${instanceUrl}/users/${input.nickname}`],
-  )
-  if (taken[0]) {
-    const t = taken[0]
-    if (t.which === 'nickname') throw new RefusedError(`The nickname ${input.nickname} is already taken (by ${t.nickname}).`, 'Choose another nickname.')
-    if (t.which === 'email') throw new RefusedError(`The e-mail address ${input.email} is already used by ${t.nickname ?? t.ap_id}.`, 'Use another address.')
-    throw new RefusedError(`The address ${t.ap_id} is already used.`, 'Choose another nickname.')
+  // One row that has the nickname, the e-mail address or the ap_id, and which of them (each compared with the column's type: citext is case-insensitive).
+  const {entities, raw} = await m
+    .createQueryBuilder(User, 'u')
+    .select(['u.id', 'u.nickname', 'u.email', 'u.apId'])
+    .addSelect(`CASE WHEN u.nickname = :nickname THEN 'nickname' WHEN u.email = :email THEN 'email' ELSE 'apId' END`, 'which')
+    .where('u.nickname = :nickname OR u.email = :email OR u.apId = :apId', {nickname: input.nickname, email: input.email, apId: `${instanceUrl}/users/${input.nickname}`})
+    .limit(1)
+    .getRawAndEntities<{which: 'nickname' | 'email' | 'apId'}>()
+  const taken = entities[0]
+  if (taken) {
+    const which = raw[0].which
+    if (which === 'nickname') throw new RefusedError(`The nickname ${input.nickname} is already taken (by ${taken.nickname}).`, 'Choose another nickname.')
+    if (which === 'email') throw new RefusedError(`The e-mail address ${input.email} is already used by ${taken.nickname ?? taken.apId}.`, 'Use another address.')
+    throw new RefusedError(`The address ${taken.apId} is already used.`, 'Choose another nickname.')
   }
 }
 
@@ -187,80 +176,83 @@ export function generateUserKeys(): string {
 }
 
 /**
- * Inserts the row that Pleroma's registration writes (schema.md §7.6).
- * Columns a given server lacks are left out; unknown newer columns take
+ * Inserts the row that Pleroma's registration writes (User.register_changeset,
+ * lib/pleroma/user.ex:828, v2.9.1: the User schema's defaults, the addresses
+ * of put_following_and_follower_and_featured_address (:950), a key pair
+ * (put_private_key, :962), accepts_chat_messages true (:832)). Columns this
+ * server lacks are left out (users differ between Pleroma 2.3, 2.9 and
+ * Akkoma, see src/entities/user.ts); columns the entity does not map take
  * their database defaults.
  */
-export async function createUser(m: EntityManager, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNow()): Promise<NewUserResult> {
+export async function createUser(m: EntityManager, schema: SchemaInfo, input: NewUserInput, instanceUrl: string, now = utcNowDate()): Promise<NewUserResult> {
   await validateNewUser(m, input, instanceUrl)
   const id = newFlakeId()
   const apId = `${instanceUrl}/users/${input.nickname}`
   const name = input.name ?? input.nickname
-  const values: Record<string, unknown> = {
+  const row: {[P in keyof User]-?: User[P]} = {
     id,
     email: input.email,
-    password_hash: input.passwordHash,
+    passwordHash: input.passwordHash,
     name,
     nickname: input.nickname,
     bio: input.bio ?? '',
-    inserted_at: now,
-    updated_at: now,
-    ap_id: apId,
-    avatar: '{}',
+    insertedAt: now,
+    updatedAt: now,
+    apId,
+    avatar: {},
     local: true,
-    follower_address: `${apId}/followers`,
-    following_address: `${apId}/following`,
-    featured_address: `${apId}${FEATURED_SUFFIX}`,
-    tags: '{}',
+    followerAddress: `${apId}/followers`,
+    followingAddress: `${apId}/following`,
+    featuredAddress: `${apId}${FEATURED_SUFFIX}`,
+    tags: [],
     keys: generateUserKeys(),
-    banner: '{}',
-    background: '{}',
-    note_count: 0,
-    follower_count: 0,
-    following_count: 0,
-    is_locked: false,
-    is_confirmed: true,
-    password_reset_pending: false,
-    default_scope: 'public',
-    blocks: '{}',
-    domain_blocks: '{}',
-    mutes: '{}',
-    muted_reblogs: '{}',
-    muted_notifications: '{}',
-    subscribers: '{}',
-    is_active: true,
-    no_rich_text: false,
-    is_moderator: input.moderator,
-    is_admin: input.admin,
-    show_role: true,
-    hide_followers_count: false,
-    hide_follows_count: false,
-    hide_followers: false,
-    hide_follows: false,
-    hide_favorites: true,
-    email_notifications: '{"digest": false}',
-    emoji: '{}',
-    pleroma_settings_store: '{}',
-    fields: '[]',
-    raw_fields: '[]',
-    is_discoverable: false,
+    banner: {},
+    background: {},
+    noteCount: 0,
+    followerCount: 0,
+    followingCount: 0,
+    isLocked: false,
+    isConfirmed: true,
+    passwordResetPending: false,
+    confirmationToken: null,
+    defaultScope: 'public',
+    blocks: [],
+    domainBlocks: [],
+    mutes: [],
+    mutedReblogs: [],
+    mutedNotifications: [],
+    subscribers: [],
+    isActive: true,
+    noRichText: false,
+    isModerator: input.moderator,
+    isAdmin: input.admin,
+    showRole: true,
+    uri: null,
+    hideFollowersCount: false,
+    hideFollowsCount: false,
+    hideFollowers: false,
+    hideFollows: false,
+    hideFavorites: true,
+    emailNotifications: {digest: false},
+    emoji: {},
+    pleromaSettingsStore: {},
+    fields: [],
+    rawFields: [],
+    isDiscoverable: false,
     invisible: false,
-    skip_thread_containment: false,
-    also_known_as: '{}',
-    allow_following_move: true,
-    actor_type: 'Person',
-    accepts_chat_messages: true,
-    is_approved: true,
-    pinned_objects: '{}',
-    disclose_client: true,
-    is_suggested: false,
-    show_birthday: false,
+    skipThreadContainment: false,
+    alsoKnownAs: [],
+    allowFollowingMove: true,
+    actorType: 'Person',
+    acceptsChatMessages: true,
+    isApproved: true,
+    pinnedObjects: {},
+    discloseClient: true,
+    isSuggested: false,
+    showBirthday: false,
   }
-  const columns = Object.keys(values).filter((c) => schema.userColumns.has(c))
-  await m.query(
-    `INSERT INTO users (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
-    columns.map((c) => values[c]),
-  )
+  const properties = (Object.keys(row) as Array<keyof User>).filter((p) => schema.userColumns.has(U[p]))
+  await m.createQueryBuilder().insert().into(User, properties).values(row).updateEntity(false).execute()
   const resetToken = input.generatedPassword ? await createPasswordResetToken(m, id, now) : undefined
   return {
     id,
@@ -294,22 +286,39 @@ export interface ListedUser {
   insertedAt: string
 }
 
-interface ListedRow {
-  id: string
-  nickname: string
-  local: boolean
-  email: string | null
-  name: string | null
-  is_moderator: boolean
-  is_admin: boolean
-  is_locked: boolean
-  is_active: boolean
-  is_confirmed: boolean
-  is_approved: boolean
-  tags: string[] | null
-  /** ISO 8601 UTC, formatted by the database. */
-  inserted_at: string
+/**
+ * What user:list shows of a user, in the order of its JSON (after `id`, the
+ * FlakeId made from the uuid): each key with the User property it comes
+ * from. The COPY path (user-json-copy.ts) reads the columns in this order.
+ */
+const LISTED_FIELDS: {readonly [K in Exclude<keyof ListedUser, 'id'>]: keyof User} = {
+  uuid: 'id',
+  nickname: 'nickname',
+  local: 'local',
+  email: 'email',
+  name: 'name',
+  moderator: 'isModerator',
+  admin: 'isAdmin',
+  locked: 'isLocked',
+  active: 'isActive',
+  confirmed: 'isConfirmed',
+  approved: 'isApproved',
+  tags: 'tags',
+  insertedAt: 'insertedAt',
 }
+
+/** A listed user as the keyset pages read it: keys as in ListedUser, tags as stored, the date formatted by the database. */
+type ListedRow = Omit<ListedUser, 'id' | 'tags'> & {tags: string[] | null}
+
+/** The keyset pages' select list: each column as its ListedUser key; the date as ISO 8601 UTC by the database (whatever its DateStyle). */
+const LISTED_SELECT = Object.entries(LISTED_FIELDS)
+  .map(([key, property]) => (property === 'insertedAt' ? `to_char(${U[property]}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS "${key}"` : `${U[property]} AS "${key}"`))
+  .join(', ')
+
+/** The COPY path's select list: the columns as stored (user-json-copy.ts formats them). */
+const COPY_SELECT = Object.values(LISTED_FIELDS)
+  .map((property) => U[property])
+  .join(', ')
 
 /** Which users `user:list` shows; every condition is combined with AND and done in SQL. */
 export interface UserFilter {
@@ -341,7 +350,7 @@ export function likeLiteral(text: string): string {
  * parameters; every value is a string).
  */
 export function userFilterSql(f: UserFilter, firstParam = 1, literal?: (value: string) => string): {where: string; params: unknown[]} {
-  const where = [`nickname IS NOT NULL`, `nickname NOT LIKE 'internal.%'`]
+  const where = [`${U.nickname} IS NOT NULL`, `${U.nickname} NOT LIKE 'internal.%'`]
   const params: unknown[] = []
   const p = (v: string) => {
     if (literal) return literal(v)
@@ -349,32 +358,28 @@ export function userFilterSql(f: UserFilter, firstParam = 1, literal?: (value: s
     return `$${firstParam + params.length - 1}`
   }
   const scope = f.instance ? 'remote' : (f.scope ?? 'local')
-  if (scope === 'local') where.push('local')
-  if (scope === 'remote') where.push('NOT local')
+  if (scope === 'local') where.push(U.local)
+  if (scope === 'remote') where.push(`NOT ${U.local}`)
   const flag = (column: string, value: boolean | undefined) => {
     if (value !== undefined) where.push(value ? column : `NOT ${column}`)
   }
-  flag('is_admin', f.admin)
-  flag('is_moderator', f.moderator)
-  flag('is_active', f.active)
-  flag('is_confirmed', f.confirmed)
-  flag('is_approved', f.approved)
-  flag('is_locked', f.locked)
-  for (const tag of f.tags ?? []) where.push(`${p(tag)} = ANY(tags)`)
-  if (f.instance) where.push(`nickname LIKE ${p('%@' + likeLiteral(f.instance.toLowerCase()))}`)
-  if (f.emailDomain) where.push(`email LIKE ${p('%@' + likeLiteral(f.emailDomain.toLowerCase()))}`)
-  if (f.createdAfter) where.push(`inserted_at >= ${p(f.createdAfter)}`)
-  if (f.createdBefore) where.push(`inserted_at < ${p(f.createdBefore)}`)
+  flag(U.isAdmin, f.admin)
+  flag(U.isModerator, f.moderator)
+  flag(U.isActive, f.active)
+  flag(U.isConfirmed, f.confirmed)
+  flag(U.isApproved, f.approved)
+  flag(U.isLocked, f.locked)
+  for (const tag of f.tags ?? []) where.push(`${p(tag)} = ANY(${U.tags})`)
+  if (f.instance) where.push(`${U.nickname} LIKE ${p('%@' + likeLiteral(f.instance.toLowerCase()))}`)
+  if (f.emailDomain) where.push(`${U.email} LIKE ${p('%@' + likeLiteral(f.emailDomain.toLowerCase()))}`)
+  if (f.createdAfter) where.push(`${U.insertedAt} >= ${p(f.createdAfter)}`)
+  if (f.createdBefore) where.push(`${U.insertedAt} < ${p(f.createdBefore)}`)
   if (f.search) {
     const pattern = p('%' + likeLiteral(f.search) + '%')
-    where.push(`(nickname ILIKE ${pattern} OR name ILIKE ${pattern} OR email ILIKE ${pattern})`)
+    where.push(`(${U.nickname} ILIKE ${pattern} OR ${U.name} ILIKE ${pattern} OR ${U.email} ILIKE ${pattern})`)
   }
   return {where: where.join(' AND '), params}
 }
-
-/** What user:list reads of a user, in ListedRow's order; the date as ISO 8601 UTC by the database (whatever its DateStyle). */
-const LISTED_COLUMNS = `id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags,
-  to_char(inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS inserted_at`
 
 /**
  * Users as Pleroma lists them (nickname set, not `internal.*`; local ones
@@ -390,15 +395,8 @@ async function* userRowPages(m: EntityManager, filter: UserFilter, options: {pag
   const pageSize = options.pageSize ?? 1000
   let remaining = options.limit ?? Number.POSITIVE_INFINITY
   const {where, params} = userFilterSql(filter, 3)
-  const fetch = (after: string, size: number): Promise<ListedRow[]> =>
-    m.query(
-      `SELECT ${LISTED_COLUMNS}
-         FROM users
-        WHERE ${where} AND id > $2::uuid
-        ORDER BY id
-        LIMIT $1`,
-      [size, after, ...params],
-    )
+  const sql = `SELECT ${LISTED_SELECT} FROM ${tableOf(User)} WHERE ${where} AND ${U.id} > $2::uuid ORDER BY ${U.id} LIMIT $1`
+  const fetch = (after: string, size: number) => m.query<ListedRow[]>(sql, [size, after, ...params])
   let size = Math.min(pageSize, remaining)
   let next = fetch('00000000-0000-0000-0000-000000000000', size)
   while (remaining > 0) {
@@ -407,7 +405,7 @@ async function* userRowPages(m: EntityManager, filter: UserFilter, options: {pag
     const more = rows.length === size && remaining > 0
     if (more) {
       size = Math.min(pageSize, remaining)
-      next = fetch(rows[rows.length - 1].id, size)
+      next = fetch(rows[rows.length - 1].uuid, size)
     }
     yield rows
     if (!more) return
@@ -429,7 +427,7 @@ export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, o
  * pages through node-postgres made the JSON listing of a large instance
  * three times slower than psql's COPY of the same columns. The stream is
  * read only as fast as the consumer takes the chunks. The embedded database
- * has no streaming COPY and reads keyset pages, each written by userJson.
+ * has no streaming COPY and reads keyset pages.
  */
 export async function* userJsonChunks(m: EntityManager, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
   if (await canCopyOut(m)) {
@@ -441,7 +439,7 @@ export async function* userJsonChunks(m: EntityManager, filter: UserFilter, opti
     const encoder = new CopyUserJsonEncoder(options.framing)
     // The encoder reads timestamps as DateStyle ISO writes them (whatever the server's default).
     await m.query(`SET LOCAL DateStyle = 'ISO, MDY'`)
-    for await (const data of copyOut(m, `COPY (SELECT ${COPY_COLUMNS} FROM users WHERE ${where} ORDER BY id${limit}) TO STDOUT`)) {
+    for await (const data of copyOut(m, `COPY (SELECT ${COPY_SELECT} FROM ${tableOf(User)} WHERE ${where} ORDER BY ${U.id}${limit}) TO STDOUT`)) {
       const json = encoder.push(data)
       if (json.length > 0) yield json
     }
@@ -452,46 +450,20 @@ export async function* userJsonChunks(m: EntityManager, filter: UserFilter, opti
   let any = false
   for await (const rows of userRowPages(m, filter, options)) {
     if (rows.length === 0) continue
-    yield (any ? between : first) + rows.map(userJson).join(after + between) + after
+    yield (any ? between : first) + rows.map((r) => JSON.stringify(listedUser(r))).join(after + between) + after
     any = true
   }
 }
 
-const jsonString = (v: string | null): string => (v === null ? 'null' : JSON.stringify(v))
-
-/** JSON.stringify(listedUser(row)), without building the object. */
-function userJson(r: ListedRow): string {
-  return (
-    `{"id":"${flakeIdToString(r.id)}","uuid":"${r.id}","nickname":${jsonString(r.nickname)},"local":${r.local},` +
-    `"email":${jsonString(r.email)},"name":${jsonString(r.name)},"moderator":${r.is_moderator},"admin":${r.is_admin},` +
-    `"locked":${r.is_locked},"active":${r.is_active},"confirmed":${r.is_confirmed},"approved":${r.is_approved},` +
-    `"tags":${JSON.stringify(r.tags ?? [])},"insertedAt":"${r.inserted_at}"}`
-  )
-}
-
 export async function countUsers(m: EntityManager, filter: UserFilter = {}): Promise<number> {
   const {where, params} = userFilterSql(filter)
-  const rows: Array<{n: string}> = await m.query(`SELECT count(*) AS n FROM users WHERE ${where}`, params)
+  const rows = await m.query<Array<{n: string}>>(`SELECT count(*) AS n FROM ${tableOf(User)} WHERE ${where}`, params)
   return Number(rows[0].n)
 }
 
+/** The row with its FlakeId first (keys in ListedUser's order), tags never NULL. */
 function listedUser(r: ListedRow): ListedUser {
-  return {
-    id: flakeIdToString(r.id),
-    uuid: r.id,
-    nickname: r.nickname,
-    local: r.local,
-    email: r.email,
-    name: r.name,
-    moderator: r.is_moderator,
-    admin: r.is_admin,
-    locked: r.is_locked,
-    active: r.is_active,
-    confirmed: r.is_confirmed,
-    approved: r.is_approved,
-    tags: r.tags ?? [],
-    insertedAt: r.inserted_at,
-  }
+  return {id: flakeIdToString(r.uuid), ...r, tags: r.tags ?? []}
 }
 
 /** Pleroma's line: `alice moderator: false, admin: true, locked: false, deactivated: false`. */
