@@ -110,7 +110,10 @@ export interface ListedInvite {
  * once used; date-limited types until the end of expires_at (UTC);
  * reusable types while uses < max_use. A limit that is NULL does not limit.
  */
-export function inviteIsValid(i: {inviteType: string; used: boolean; expiresAt: string | null; maxUse: number | null; uses: number}, today = utcToday()): boolean {
+export function inviteIsValid(
+  i: {inviteType: string; used: boolean; expiresAt: string | null; maxUse: number | null; uses: number},
+  today = utcToday(),
+): boolean {
   if (i.used) return false
   const dated = i.inviteType === 'date_limited' || i.inviteType === 'reusable_date_limited'
   const counted = i.inviteType === 'reusable' || i.inviteType === 'reusable_date_limited'

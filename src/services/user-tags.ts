@@ -112,7 +112,10 @@ export async function changeTags(
 }
 
 function notFound(nickname: string): NotFoundError {
-  return new NotFoundError(`Could not change user tags for ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list` lists the local ones.')
+  return new NotFoundError(
+    `Could not change user tags for ${nickname}`,
+    'Check the nickname (remote users are nick@host); `pleroma-admin user:list` lists the local ones.',
+  )
 }
 
 // ------------------------------------------------------------------ output
@@ -127,7 +130,17 @@ export function inspectList(items: string[]): string {
 }
 
 const ESCAPES: Record<string, string> = {
-  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\v': '\\v', '\b': '\\b', '\f': '\\f', '\x1b': '\\e', '\x7f': '\\d', '\x07': '\\a',
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\v': '\\v',
+  '\b': '\\b',
+  '\f': '\\f',
+  '\x1b': '\\e',
+  '\x7f': '\\d',
+  '\x07': '\\a',
 }
 
 function printable(cp: number): boolean {
@@ -136,7 +149,7 @@ function printable(cp: number): boolean {
 
 export function inspectString(s: string): string {
   let out = ''
-  for (let i = 0; i < s.length; ) {
+  for (let i = 0; i < s.length;) {
     const cp = s.codePointAt(i)!
     const ch = String.fromCodePoint(cp)
     i += ch.length

@@ -42,7 +42,8 @@ function userByNickname(m: EntityManager, nickname: string): Promise<User | null
 /** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
 export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
-  if (!user) throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
+  if (!user)
+    throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
   return user
 }
 
@@ -61,10 +62,42 @@ export async function requireLocalUser(m: EntityManager, nickname: string, insta
 
 /** Pleroma's restricted nicknames (config/config.exs:548, v2.9.1), compared case-insensitively (User.validate_not_restricted_nickname, lib/pleroma/user.ex:886). */
 export const RESERVED_NICKNAMES = [
-  '.well-known', '~', 'about', 'activities', 'api', 'auth', 'check_password', 'dev', 'friend-requests', 'inbox',
-  'internal', 'main', 'media', 'nodeinfo', 'notice', 'oauth', 'objects', 'ostatus_subscribe', 'pleroma', 'proxy',
-  'push', 'registration', 'relay', 'settings', 'status', 'tag', 'user-search', 'user_exists', 'users', 'web',
-  'verify_credentials', 'update_credentials', 'relationships', 'search', 'confirmation_resend', 'mfa',
+  '.well-known',
+  '~',
+  'about',
+  'activities',
+  'api',
+  'auth',
+  'check_password',
+  'dev',
+  'friend-requests',
+  'inbox',
+  'internal',
+  'main',
+  'media',
+  'nodeinfo',
+  'notice',
+  'oauth',
+  'objects',
+  'ostatus_subscribe',
+  'pleroma',
+  'proxy',
+  'push',
+  'registration',
+  'relay',
+  'settings',
+  'status',
+  'tag',
+  'user-search',
+  'user_exists',
+  'users',
+  'web',
+  'verify_credentials',
+  'update_credentials',
+  'relationships',
+  'search',
+  'confirmation_resend',
+  'mfa',
 ]
 
 const NICKNAME_RE = /^[a-zA-Z0-9_-]+$/
@@ -74,9 +107,7 @@ export const BIO_MAX = 5000
 const FEATURED_SUFFIX = '/collections/featured'
 
 export function graphemeLength(s: string): number {
-  let n = 0
-  for (const _ of new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(s)) n++
-  return n
+  return [...new Intl.Segmenter(undefined, {granularity: 'grapheme'}).segment(s)].length
 }
 
 /** The longest nickname whose addresses fit Pleroma's varchar(255) columns on this instance. */
@@ -94,7 +125,10 @@ export function validateNickname(nickname: string, instanceUrl: string): void {
   }
   const max = maxNicknameLength(instanceUrl)
   if (nickname.length > max) {
-    throw new RefusedError(`The nickname is ${nickname.length} characters long; at most ${max} fit Pleroma's 255-character address columns on ${instanceUrl}.`, 'Choose a shorter nickname.')
+    throw new RefusedError(
+      `The nickname is ${nickname.length} characters long; at most ${max} fit Pleroma's 255-character address columns on ${instanceUrl}.`,
+      'Choose a shorter nickname.',
+    )
   }
 }
 
@@ -152,14 +186,19 @@ export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput
     .createQueryBuilder(User, 'u')
     .select(['u.id', 'u.nickname', 'u.email', 'u.apId'])
     .addSelect(`CASE WHEN u.nickname = :nickname THEN 'nickname' WHEN u.email = :email THEN 'email' ELSE 'apId' END`, 'which')
-    .where('u.nickname = :nickname OR u.email = :email OR u.apId = :apId', {nickname: input.nickname, email: input.email, apId: `${instanceUrl}/users/${input.nickname}`})
+    .where('u.nickname = :nickname OR u.email = :email OR u.apId = :apId', {
+      nickname: input.nickname,
+      email: input.email,
+      apId: `${instanceUrl}/users/${input.nickname}`,
+    })
     .limit(1)
     .getRawAndEntities<{which: 'nickname' | 'email' | 'apId'}>()
   const taken = entities[0]
   if (taken) {
     const which = raw[0].which
     if (which === 'nickname') throw new RefusedError(`The nickname ${input.nickname} is already taken (by ${taken.nickname}).`, 'Choose another nickname.')
-    if (which === 'email') throw new RefusedError(`The e-mail address ${input.email} is already used by ${taken.nickname ?? taken.apId}.`, 'Use another address.')
+    if (which === 'email')
+      throw new RefusedError(`The e-mail address ${input.email} is already used by ${taken.nickname ?? taken.apId}.`, 'Use another address.')
     throw new RefusedError(`The address ${taken.apId} is already used.`, 'Choose another nickname.')
   }
 }
@@ -433,7 +472,7 @@ export async function* userJsonChunks(m: EntityManager, filter: UserFilter, opti
   if (await canCopyOut(m)) {
     // node-postgres' own quoting (E'...' when the value has backslashes); its utils are loaded with its client already.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const {escapeLiteral} = require('pg/lib/utils') as {escapeLiteral(value: string): string}
+    const {escapeLiteral} = require('pg/lib/utils') as {escapeLiteral: (value: string) => string}
     const {where} = userFilterSql(filter, 1, escapeLiteral)
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`
     const encoder = new CopyUserJsonEncoder(options.framing)

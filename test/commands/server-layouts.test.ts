@@ -14,7 +14,6 @@
 import {describeBackends, type Backend} from '../helpers/backends'
 import {flakeIdToString} from '../../src/db/flake-id'
 
-const PASSWORD = 'correct horse battery staple'
 const BASE = 'https://pleroma.example'
 
 interface Layout {
@@ -79,10 +78,24 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
     it('user:new writes Pleroma’s registration row in the columns the server has, the others keep their defaults', async () => {
       const u = await createAlice(b)
       expect(u).toMatchObject({
-        email: 'alice@example.com', name: 'Alice', bio: '', local: true, ap_id: `${BASE}/users/alice`,
-        follower_address: `${BASE}/users/alice/followers`, following_address: `${BASE}/users/alice/following`,
-        is_admin: true, is_moderator: false, is_active: true, is_confirmed: true, is_approved: true, is_locked: false,
-        avatar: {}, tags: [], email_notifications: {digest: false}, hide_favorites: true, actor_type: 'Person',
+        email: 'alice@example.com',
+        name: 'Alice',
+        bio: '',
+        local: true,
+        ap_id: `${BASE}/users/alice`,
+        follower_address: `${BASE}/users/alice/followers`,
+        following_address: `${BASE}/users/alice/following`,
+        is_admin: true,
+        is_moderator: false,
+        is_active: true,
+        is_confirmed: true,
+        is_approved: true,
+        is_locked: false,
+        avatar: {},
+        tags: [],
+        email_notifications: {digest: false},
+        hide_favorites: true,
+        actor_type: 'Person',
         ...layout.extra,
       })
       for (const column of layout.lacks) expect(u).not.toHaveProperty(column)
@@ -100,17 +113,42 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
         `INSERT INTO users (id, nickname, bio, ap_id, local, tags, inserted_at, updated_at) VALUES ('00000000-0000-0000-0000-00000000002a', 'bob@remote.example', '', 'https://remote.example/users/bob', false, '{x}', '2024-01-02 03:04:05', '2024-01-02 03:04:05')`,
       )
       const alice = {
-        id: flakeIdToString(u.id), uuid: u.id, nickname: 'alice', local: true, email: 'alice@example.com', name: 'Alice',
-        moderator: false, admin: true, locked: false, active: true, confirmed: true, approved: true, tags: [],
+        id: flakeIdToString(u.id),
+        uuid: u.id,
+        nickname: 'alice',
+        local: true,
+        email: 'alice@example.com',
+        name: 'Alice',
+        moderator: false,
+        admin: true,
+        locked: false,
+        active: true,
+        confirmed: true,
+        approved: true,
+        tags: [],
         insertedAt: u.inserted_at.toISOString().replace('.000', ''),
       }
       const bob = {
-        id: '42', uuid: '00000000-0000-0000-0000-00000000002a', nickname: 'bob@remote.example', local: false, email: null, name: null,
-        moderator: false, admin: false, locked: false, active: true, confirmed: true, approved: true, tags: ['x'], insertedAt: '2024-01-02T03:04:05Z',
+        id: '42',
+        uuid: '00000000-0000-0000-0000-00000000002a',
+        nickname: 'bob@remote.example',
+        local: false,
+        email: null,
+        name: null,
+        moderator: false,
+        admin: false,
+        locked: false,
+        active: true,
+        confirmed: true,
+        approved: true,
+        tags: ['x'],
+        insertedAt: '2024-01-02T03:04:05Z',
       }
       const text = await b.run(['user:list', '--all'])
       expect(text.exitCode).toBe(0)
-      expect(text.stdout).toBe('bob@remote.example moderator: false, admin: false, locked: false, deactivated: false\nalice moderator: false, admin: true, locked: false, deactivated: false\n')
+      expect(text.stdout).toBe(
+        'bob@remote.example moderator: false, admin: false, locked: false, deactivated: false\nalice moderator: false, admin: true, locked: false, deactivated: false\n',
+      )
       const json = await b.run(['user:list', '--all', '--json'])
       expect(json.exitCode).toBe(0)
       expect(json.stdout).toBe(`[\n  ${JSON.stringify(bob)},\n  ${JSON.stringify(alice)}\n]\n`)
@@ -126,7 +164,14 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
       expect(r.exitCode).toBe(0)
       expect(r.json).toEqual({dryRun: false, nickname: 'alice', changed: true, admin: false, moderator: false, locked: true, confirmed: false})
       const [u] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
-      expect(u).toMatchObject({...before, is_admin: false, is_locked: true, is_confirmed: false, confirmation_token: u.confirmation_token, updated_at: u.updated_at})
+      expect(u).toMatchObject({
+        ...before,
+        is_admin: false,
+        is_locked: true,
+        is_confirmed: false,
+        confirmation_token: u.confirmation_token,
+        updated_at: u.updated_at,
+      })
       expect(u.confirmation_token).toMatch(/^[A-Za-z0-9_-]{43}=$/)
       const dry = await b.run(['user:set', 'alice', '--admin', '--dry-run', '--json'])
       expect(dry.json).toEqual({dryRun: true, nickname: 'alice', changed: true, admin: true, moderator: false, locked: true, confirmed: false})

@@ -38,7 +38,7 @@ describeBackends('timestamps', (b) => {
       const r = await promisify(execFile)(process.execPath, [BIN, ...args], {env, encoding: 'utf8'})
       expect(r.stderr).toBe('')
     }
-    const sql = <T,>(query: string, params?: unknown[]): Promise<T[]> => (b.url ? b.sql<T>(query, params) : (embeddedSql(dir, query, params) as Promise<T[]>))
+    const sql = <T>(query: string, params?: unknown[]): Promise<T[]> => (b.url ? b.sql<T>(query, params) : (embeddedSql(dir, query, params) as Promise<T[]>))
     if (!b.url) await cli(['user:list'], 'UTC') // creates the embedded database
     const seeded = await seedUsers({sql}, [{nickname: 'setme'}, {nickname: 'tagme'}, {nickname: 'toggleme'}])
     expect(Object.keys(seeded)).toHaveLength(3)
@@ -67,7 +67,7 @@ describeBackends('timestamps', (b) => {
       for (const s of stamps) {
         const columns = s.what === 'new' || s.what === 'reset link' || s.what === 'invite' ? ['inserted_at', 'updated_at'] : ['updated_at']
         for (const column of columns) {
-          const t = (s[column as 'inserted_at' | 'updated_at']).getTime()
+          const t = s[column as 'inserted_at' | 'updated_at'].getTime()
           expect({TZ, what: s.what, column, duringTheRun: t >= started && t <= finished}).toEqual({TZ, what: s.what, column, duringTheRun: true})
         }
       }

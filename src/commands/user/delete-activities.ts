@@ -4,6 +4,18 @@ import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
+/** `user:delete-activities --json` (a dry run gives the counts that would be deleted). */
+export interface UserDeleteActivitiesResult {
+  nickname: string
+  posts: number
+  likes: number
+  announces: number
+  likesAndAnnounces: number
+  /** Transactions committed (0 on a dry run). */
+  batches: number
+  dryRun: boolean
+}
+
 export default class UserDeleteActivities extends BaseCommand<typeof UserDeleteActivities> {
   static summary = "Delete a local user's posts and undo its likes and announces."
 
@@ -35,7 +47,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
     const db = await this.openDb()
