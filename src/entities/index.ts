@@ -4,8 +4,8 @@ export {PasswordResetToken} from './password-reset-token'
 export {App, OAuthToken, OAuthAuthorization} from './oauth'
 export {Activity, PleromaObject} from './activity'
 export {FollowingRelationship, FollowState, UserRelationship, Notification} from './relationships'
+export {MfaToken, PushSubscription} from './account-data'
 export {AdminSetting} from './admin-setting'
-export {PushSubscription, MfaToken} from './sessions'
 
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
@@ -13,8 +13,8 @@ import {PasswordResetToken} from './password-reset-token'
 import {App, OAuthToken, OAuthAuthorization} from './oauth'
 import {Activity, PleromaObject} from './activity'
 import {FollowingRelationship, UserRelationship, Notification} from './relationships'
+import {MfaToken, PushSubscription} from './account-data'
 import {AdminSetting} from './admin-setting'
-import {PushSubscription, MfaToken} from './sessions'
 
 export const ENTITIES = [
   User,
@@ -28,7 +28,7 @@ export const ENTITIES = [
   FollowingRelationship,
   UserRelationship,
   Notification,
-  AdminSetting,
-  PushSubscription,
   MfaToken,
+  PushSubscription,
+  AdminSetting,
 ]

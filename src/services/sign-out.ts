@@ -8,7 +8,7 @@
  */
 import type {EntityManager} from 'typeorm'
 import {OAuthAuthorization, OAuthToken} from '../entities/oauth'
-import {MfaToken, PushSubscription} from '../entities/sessions'
+import {MfaToken, PushSubscription} from '../entities/account-data'
 
 export interface SignOutCounts {
   tokens: number
