@@ -4,6 +4,7 @@ export {PasswordResetToken} from './password-reset-token'
 export {App, OAuthToken, OAuthAuthorization} from './oauth'
 export {Activity, PleromaObject} from './activity'
 export {FollowingRelationship, FollowState, UserRelationship, Notification} from './relationships'
+export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
@@ -11,6 +12,7 @@ import {PasswordResetToken} from './password-reset-token'
 import {App, OAuthToken, OAuthAuthorization} from './oauth'
 import {Activity, PleromaObject} from './activity'
 import {FollowingRelationship, UserRelationship, Notification} from './relationships'
+import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 
 export const ENTITIES = [
   User,
@@ -24,4 +26,13 @@ export const ENTITIES = [
   FollowingRelationship,
   UserRelationship,
   Notification,
+  MfaToken,
+  PushSubscription,
+  Bookmark,
+  ThreadMute,
+  Delivery,
+  ReportNote,
+  Chat,
+  ChatMessageReference,
+  HashtagObject,
 ]

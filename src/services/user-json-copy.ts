@@ -16,6 +16,8 @@
  */
 import {copyField, parseArrayLiteral} from '../db/copy-text'
 import {flakeIdToString, writeFlakeIdBytes} from '../db/flake-id'
+import {User} from '../entities/user'
+import {columnsOf} from '../entities/names'
 
 const TAB = 9
 const NEWLINE = 10
@@ -45,12 +47,15 @@ function putBytes(out: Uint8Array, pos: number, bytes: Uint8Array): number {
 }
 
 /**
- * What the COPY reads, in the order of the fields below; inserted_at as the
+ * What the COPY reads, in the order of the fields below: these User
+ * properties, by the column names the entity gives them. inserted_at as the
  * server writes it with DateStyle ISO (set for the transaction), its
  * formatting to ISO 8601 UTC done here rather than by to_char in the
  * database, where it would add to the server's share of the work.
  */
-export const COPY_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
+const COPY_PROPERTIES = ['id', 'nickname', 'local', 'email', 'name', 'isModerator', 'isAdmin', 'isLocked', 'isActive', 'isConfirmed', 'isApproved', 'tags', 'insertedAt'] as const
+const U = columnsOf(User)
+export const COPY_COLUMNS = COPY_PROPERTIES.map((property) => U[property]).join(', ')
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const ID_KEY = ascii('{"id":"')
