@@ -1,6 +1,8 @@
 /**
- * Shell completion from @oclif/plugin-autocomplete, exercised in a real bash
- * (with the bash-completion package, as on admins' machines).
+ * Shell completion from @oclif/plugin-autocomplete, exercised in a real bash:
+ * with the two helpers of the bash-completion package it calls written as a
+ * test fixture (so no system package is needed), and also with Debian's
+ * bash-completion package itself where it is installed, as on admins' machines.
  */
 import {execFileSync} from 'node:child_process'
 import * as fs from 'node:fs'
@@ -9,7 +11,10 @@ import * as path from 'node:path'
 
 const ROOT = path.join(__dirname, '..', '..')
 const BIN = path.join(ROOT, 'bin', 'run.js')
-const BASH_COMPLETION = '/usr/share/bash-completion/bash_completion'
+const SYSTEM_BASH_COMPLETION = '/usr/share/bash-completion/bash_completion'
+const FIXTURE_HELPERS = path.join(ROOT, 'test', 'fixtures', 'completion', 'bash-helpers.bash')
+/** The helper files to run the generated script with: the fixture always, the package where installed. */
+const HELPERS = [FIXTURE_HELPERS, ...(fs.existsSync(SYSTEM_BASH_COMPLETION) ? [SYSTEM_BASH_COMPLETION] : [])]
 
 interface ManifestCommand {
   id: string
@@ -26,10 +31,16 @@ describe('shell completion', () => {
   })
   afterAll(() => fs.rmSync(cache, {recursive: true, force: true}))
 
+  /** The completions bash offers for `line` (cursor at its end), one run per helper file; all must agree. */
   function bashComplete(line: string): string[] {
-    expect(fs.existsSync(BASH_COMPLETION)).toBe(true) // Debian's bash-completion package (.ci/run installs it)
+    const results = HELPERS.map((helpers) => completeWith(helpers, line))
+    for (const r of results) expect(r).toEqual(results[0])
+    return results[0]
+  }
+
+  function completeWith(helpers: string, line: string): string[] {
     const script = `
-      source ${BASH_COMPLETION}
+      source ${JSON.stringify(helpers)}
       eval "$(${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} autocomplete:script bash)"
       COMP_LINE="$1"; COMP_POINT=\${#COMP_LINE}
       read -ra COMP_WORDS <<< "$(printf '%s' "$1" | sed 's/:/ : /g')"

@@ -1,0 +1,33 @@
+// ESLint (flat config): typescript-eslint's recommended type-checked rules on
+// the sources, its recommended rules on tests, bench and scripts; formatting
+// is Prettier's (.prettierrc.json), so ESLint's stylistic rules are off.
+import js from '@eslint/js'
+import prettier from 'eslint-config-prettier'
+import tseslint from 'typescript-eslint'
+
+export default tseslint.config(
+  {ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.data/', 'tmp/']},
+  js.configs.recommended,
+  {
+    files: ['src/**/*.ts'],
+    extends: [tseslint.configs.recommendedTypeChecked],
+    languageOptions: {parserOptions: {projectService: true, tsconfigRootDir: import.meta.dirname}},
+  },
+  {
+    files: ['test/**/*.ts'],
+    extends: [tseslint.configs.recommended],
+    rules: {
+      // Rows read back from the database in tests are untyped on purpose (b.sql).
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {require: 'readonly', module: 'writable', process: 'readonly', console: 'readonly', __dirname: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', performance: 'readonly', setImmediate: 'readonly', global: 'writable', globalThis: 'readonly'},
+    },
+  },
+  {files: ['**/*.mjs'], languageOptions: {sourceType: 'module'}},
+  prettier,
+)
