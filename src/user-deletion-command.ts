@@ -38,13 +38,16 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
    * Finds the local user (a deactivated one too), locks it and counts what
    * will go, in one transaction.
    */
-  protected async planDeletion<C extends ActivityCounts>(nickname: string, count: (m: EntityManager, target: DeletionTarget) => Promise<C>): Promise<DeletionPlan<C>> {
+  protected async planDeletion<C extends ActivityCounts>(
+    nickname: string,
+    count: (m: EntityManager, target: DeletionTarget) => Promise<C>,
+  ): Promise<DeletionPlan<C>> {
     const db = await this.openDb()
     const {requireLocalUser} = runtime().users
     const {lockTarget} = runtime().deleteActivities
     return db.transaction(async (m) => {
       const instanceUrl = await this.instanceUrl(m, db)
-      const host = async () => new URL(instanceUrl).host
+      const host = () => Promise.resolve(new URL(instanceUrl).host)
       const user = await requireLocalUser(m, nickname, host)
       const target = await lockTarget(m, user.id)
       return {db, instanceUrl, target, counts: await count(m, target)}

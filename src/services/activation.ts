@@ -251,11 +251,17 @@ const HOST_RE = new RegExp(String.raw`^(?:${HOST_LABEL}(?:\.${HOST_LABEL})*|\[[0
  */
 export function validateInstanceHost(instance: string, command: string): string {
   const bare = bareHostOf(instance)
-  const hint = bare && bare !== instance ? `Give the bare host: ${command} ${bare}` : 'Give the host name as it appears after the @ of its users, e.g. dead.example or dead.example:8443.'
+  const hint =
+    bare && bare !== instance
+      ? `Give the bare host: ${command} ${bare}`
+      : 'Give the host name as it appears after the @ of its users, e.g. dead.example or dead.example:8443.'
   if (instance === '') throw new RefusedError('The instance is empty.', hint)
   if (instance.includes('://')) throw new RefusedError(`"${instance}" is a URL, not an instance host.`, hint)
   if (instance.includes('@')) {
-    throw new RefusedError(`"${instance}" is not an instance host (it contains @).`, bare ? `Give the host (${command} ${bare}), or use user:unsubscribe ${instance} for one user.` : hint)
+    throw new RefusedError(
+      `"${instance}" is not an instance host (it contains @).`,
+      bare ? `Give the host (${command} ${bare}), or use user:unsubscribe ${instance} for one user.` : hint,
+    )
   }
   if (instance.includes('/')) throw new RefusedError(`"${instance}" is not an instance host (it contains a path).`, hint)
   const m = HOST_RE.exec(instance)

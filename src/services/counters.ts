@@ -17,8 +17,7 @@ const R = columnsOf(FollowingRelationship)
 const USERS = tableOf(User)
 const FOLLOWS = tableOf(FollowingRelationship)
 
-const COUNTED_OTHER = (alias: string) =>
-  `${alias}.${U.isActive} AND ${alias}.${U.nickname} IS NOT NULL AND ${alias}.${U.nickname} NOT LIKE 'internal.%'`
+const COUNTED_OTHER = (alias: string) => `${alias}.${U.isActive} AND ${alias}.${U.nickname} IS NOT NULL AND ${alias}.${U.nickname} NOT LIKE 'internal.%'`
 
 /**
  * SQL computing (id, followers, following) for the local users whose ids are

@@ -147,7 +147,16 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
                          WHERE ${objectId(A.data)} = $4::text AND ${A.actor} = $4::text AND ${A.data}->>'type' = 'Delete')`,
     [
       newFlakeId(),
-      JSON.stringify({id: `${options.instanceUrl}/activities/${randomUUID()}`, type: 'Delete', actor: target.apId, object: target.apId, to, cc: [], bto: [], bcc: []}),
+      JSON.stringify({
+        id: `${options.instanceUrl}/activities/${randomUUID()}`,
+        type: 'Delete',
+        actor: target.apId,
+        object: target.apId,
+        to,
+        cc: [],
+        bto: [],
+        bcc: [],
+      }),
       now,
       target.apId,
       to,

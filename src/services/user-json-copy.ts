@@ -53,7 +53,21 @@ function putBytes(out: Uint8Array, pos: number, bytes: Uint8Array): number {
  * formatting to ISO 8601 UTC done here rather than by to_char in the
  * database, where it would add to the server's share of the work.
  */
-const COPY_PROPERTIES = ['id', 'nickname', 'local', 'email', 'name', 'isModerator', 'isAdmin', 'isLocked', 'isActive', 'isConfirmed', 'isApproved', 'tags', 'insertedAt'] as const
+const COPY_PROPERTIES = [
+  'id',
+  'nickname',
+  'local',
+  'email',
+  'name',
+  'isModerator',
+  'isAdmin',
+  'isLocked',
+  'isActive',
+  'isConfirmed',
+  'isApproved',
+  'tags',
+  'insertedAt',
+] as const
 const U = columnsOf(User)
 export const COPY_COLUMNS = COPY_PROPERTIES.map((property) => U[property]).join(', ')
 
@@ -76,7 +90,7 @@ const FLAG_KEYS = ['moderator', 'admin', 'locked', 'active', 'confirmed', 'appro
  * and `,"moderator":B,...,"approved":B,"tags":`.
  */
 const LOCAL_SEGMENTS = [0, 1, 2].map((v) => ascii(`,"local":${BOOL_TEXT[v]},"email":`))
-const FLAG_SEGMENTS: Array<Uint8Array | undefined> = new Array(3 ** FLAG_KEYS.length)
+const FLAG_SEGMENTS: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(3 ** FLAG_KEYS.length)
 function flagSegment(code: number): Uint8Array {
   let segment = FLAG_SEGMENTS[code]
   if (!segment) {

@@ -57,7 +57,11 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     }
     this.printPlan(target, items.join(', '), `; ${outcome}`)
 
-    const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number}, batches: number) => ({
+    const shape = (
+      dryRun: boolean,
+      c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number},
+      batches: number,
+    ) => ({
       nickname: target.nickname,
       posts: c.posts,
       likesAndAnnounces: c.likes + c.announces,
