@@ -9,7 +9,7 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import * as OclifFlags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
-import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind} from './errors'
+import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind, type JsonErrorOutput} from './errors'
 import type {ConnectionSource, Database} from './db/connection'
 import type {EntityManager} from 'typeorm'
 import {runtime} from './runtime-loader'
@@ -28,6 +28,9 @@ export interface TaskContext {
   /** Its host[:port], for `nick@host` lookups. */
   instanceHost: () => Promise<string>
 }
+
+/** run()'s result when the command has written its --json output itself (see streamed()). */
+const STREAMED: unknown = Object.freeze({})
 
 export const yesFlag = OclifFlags.boolean({
   char: 'y',
@@ -102,6 +105,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** A warning on stderr, also under --json (stdout stays pure JSON). */
   protected warning(line: string): void {
     process.stderr.write(`Warning: ${line}\n`)
+  }
+
+  /**
+   * What run() returns when it has written its --json output itself, as it
+   * streamed (user:list, user:invites): nothing more is printed. Typed as
+   * the command's result, which is what was written.
+   */
+  protected streamed<R>(): R {
+    return STREAMED as R
+  }
+
+  public logJson(json: unknown): void {
+    if (json !== STREAMED) super.logJson(json)
   }
 
   // ---------------------------------------------------------------- long work
@@ -252,9 +268,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (err instanceof Errors.ExitError) throw err
     const mapped = mapError(err)
     if (this.jsonEnabled()) {
-      process.stdout.write(
-        JSON.stringify({error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})}}, null, 2) + '\n',
-      )
+      const output: JsonErrorOutput = {error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})}}
+      process.stdout.write(JSON.stringify(output, null, 2) + '\n')
       this.exit(mapped.exitCode)
     }
     if (mapped.kind === 'usage' && !(err instanceof CliError)) {

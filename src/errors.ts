@@ -15,6 +15,18 @@ export const ExitCode = {
 
 export type ErrorKind = 'error' | 'aborted' | 'usage' | 'not_found' | 'refused' | 'database'
 
+/** What a command prints on stdout under --json when it fails (its exit code is `exitCode`). */
+export interface JsonErrorOutput {
+  error: {
+    code: ErrorKind
+    exitCode: number
+    /** One line: what was wrong. */
+    message: string
+    /** What to try. */
+    hint?: string
+  }
+}
+
 export class CliError extends Error {
   constructor(
     message: string,

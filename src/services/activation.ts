@@ -1,5 +1,6 @@
 /**
- * Activation and unsubscribing (user-tasks.md §3, §5.2, §6; schema.md §7.7):
+ * Activation and unsubscribing (docs/pleroma/tasks.md: toggle_activated,
+ * unsubscribe, unsubscribe_all_from_instance, "Follow counters"):
  *
  * - setActivation: current Pleroma's `User.set_activation/2`. Sets
  *   `is_active`, then — for both directions — deletes the user's accepted
@@ -390,7 +391,7 @@ export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<str
   return recomputeFollowCounters(m, [...adjusted], now)
 }
 
-/** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */
+/** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
 export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
   const u = await requireUser(m, nickname, instanceHost)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}

@@ -1,5 +1,5 @@
 /**
- * The cached follow counters of users (user-tasks.md §0.4, schema.md §7.7):
+ * The cached follow counters of users (docs/pleroma/tasks.md "Follow counters"):
  * follower_count(U) = accepted (state 2) follows F → U where F ≠ U, F is
  * active and F is not an internal actor (nickname NULL or `internal.%`);
  * following_count likewise in the other direction.

@@ -1,6 +1,6 @@
 /**
  * Deleting a local user's posts and undoing its likes and announces
- * (user-tasks.md §14.1; also step 3 of `rm`, §2.1), as the end state of
+ * (docs/pleroma/tasks.md "delete_activities"; also a step of "rm"), as the end state of
  * Pleroma's ActivityPub pipeline, written directly and set-based:
  *
  * - every Create by the user: the object becomes a Tombstone (a missing,

@@ -1,6 +1,6 @@
 /**
- * `user:rm`: the end state of Pleroma's user deletion (user-tasks.md §2.1,
- * schema.md §7.7), done synchronously for a local user:
+ * `user:rm`: the end state of Pleroma's user deletion (docs/pleroma/tasks.md
+ * "rm"), done synchronously for a local user:
  *
  * 1. the user's posts deleted and likes/announces undone, in batches
  *    (delete-activities.ts; resumable, the user row untouched until the end);
@@ -13,7 +13,8 @@
  *    live credentials); then the row is purged and deactivated (the nickname
  *    stays reserved), or, for an account pending approval or confirmation,
  *    deleted (its report notes first, and its apps still used by others'
- *    tokens detached from it, schema.md §7.3 traps 1 and 2).
+ *    tokens detached from it: docs/pleroma/schema.md "Trap: apps" and
+ *    "Trap: report notes").
  */
 import {randomUUID} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
@@ -87,8 +88,10 @@ export interface RemovalResult {
 const X = USER_EXTRA_COLUMNS
 
 /**
- * What `users` columns a purge sets (schema.md §7.7), as SQL constants.
- * keys, public_key, is_confirmed and is_approved are left alone, as 2.9 does.
+ * What `users` columns a purge sets (docs/pleroma/tasks.md "rm"; Pleroma
+ * v2.9.1 lib/pleroma/user.ex purge_user_changeset), as SQL constants.
+ * keys, public_key, is_confirmed and is_approved are left alone, as 2.9 does;
+ * pinned_objects is emptied too (2.9's purge keeps it; its posts are gone by then).
  */
 const PURGED_VALUES: Array<[string, string]> = [
   [U.bio, `''`],

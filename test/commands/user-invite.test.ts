@@ -77,7 +77,7 @@ describeBackends('user:invite', (b) => {
     expect(r.stdout).toBe('A user invite token reusable would be generated\n')
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:invite', '--expires-at', '2999-01-01', '--dry-run', '--json'])
-    expect(j.json).toEqual({dryRun: true, inviteType: 'date_limited', expiresAt: '2999-01-01', maxUse: null})
+    expect(j.json).toEqual({dryRun: true, id: null, token: null, inviteType: 'date_limited', expiresAt: '2999-01-01', maxUse: null, url: null})
     expect(await readInvites(b)).toEqual([])
   })
 

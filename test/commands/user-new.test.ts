@@ -37,7 +37,7 @@ describeBackends('user:new', (b) => {
     expect(flakeIdTime(u.id)).toBeLessThanOrEqual(Date.now())
     expect(u.inserted_at.getTime() % 1000).toBe(0)
     expect(u.updated_at).toEqual(u.inserted_at)
-    expect(Math.abs(u.inserted_at.getTime() - before)).toBeLessThan(10_000)
+    expect(Math.abs(u.inserted_at.getTime() - before)).toBeLessThan(60_000)
     // Password given: no reset token.
     expect(await b.sql(`SELECT * FROM password_reset_tokens`)).toEqual([])
   })
@@ -166,7 +166,23 @@ describeBackends('user:new', (b) => {
     const before = await dumpTables(b, USER_TABLES)
     const r = await b.run(['user:new', 'hank', 'hank@example.com', '--dry-run', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({dryRun: true, created: false, nickname: 'hank', email: 'hank@example.com', name: 'hank', moderator: false, admin: false, apId: 'http://localhost:4000/users/hank'})
+    // The keys of a real run, null where the value exists only once written.
+    expect(r.json).toEqual({
+      dryRun: true,
+      created: false,
+      id: null,
+      uuid: null,
+      nickname: 'hank',
+      email: 'hank@example.com',
+      name: 'hank',
+      apId: 'http://localhost:4000/users/hank',
+      moderator: false,
+      admin: false,
+      active: true,
+      confirmed: true,
+      approved: true,
+      passwordResetUrl: null,
+    })
     const text = await b.run(['user:new', 'hank', 'hank@example.com', '--dry-run'])
     expect(text.exitCode).toBe(0)
     expect(text.stdout).toContain('A user will be created with the following information:\n  - nickname: hank\n')

@@ -37,7 +37,7 @@ describeBackends('user:reset-password', (b) => {
     expect(dry.exitCode).toBe(0)
     expect(dry.stdout).toBe('A password reset token would be generated for carol\n')
     expect(dry.stderr).toBe('Dry run: nothing was written.\n')
-    expect((await b.run(['user:reset-password', 'carol', '--dry-run', '--json'])).json).toEqual({dryRun: true, nickname: 'carol'})
+    expect((await b.run(['user:reset-password', 'carol', '--dry-run', '--json'])).json).toEqual({dryRun: true, nickname: 'carol', url: null})
     expect(await b.sql(`SELECT count(*)::int AS n FROM password_reset_tokens`)).toEqual([{n: 1}])
     // A second link is a second row; the first stays valid.
     expect((await b.run(['user:reset-password', 'carol'])).exitCode).toBe(0)

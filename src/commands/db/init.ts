@@ -1,6 +1,16 @@
 import {BaseCommand} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `db:init --json`. */
+export interface DbInitResult {
+  /** The tables were created by this run (false: the database was already initialised). */
+  initialized: boolean
+  /** The database, without its password. */
+  database: string
+  /** The instance URL stored, when one was given. */
+  instanceUrl?: string
+}
+
 export default class DbInit extends BaseCommand<typeof DbInit> {
   static summary = "Create Pleroma's user tables in an empty database."
 
@@ -12,7 +22,7 @@ It refuses a database that already belongs to Pleroma (it never migrates one) an
     '<%= config.bin %> <%= command.id %> --database-url postgres://postgres@localhost/pleroma_admin --instance-url https://pleroma.example',
   ]
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<DbInitResult> {
     const db = await this.openDb({init: true})
     const {normalizeInstanceUrl, storeInstanceUrl} = runtime().instance
     const {describeSource} = runtime().connection

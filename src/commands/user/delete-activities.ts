@@ -3,6 +3,18 @@ import {dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
+/** `user:delete-activities --json` (a dry run gives the counts that would be deleted). */
+export interface UserDeleteActivitiesResult {
+  nickname: string
+  posts: number
+  likes: number
+  announces: number
+  likesAndAnnounces: number
+  /** Transactions committed (0 on a dry run). */
+  batches: number
+  dryRun: boolean
+}
+
 export default class UserDeleteActivities extends UserDeletionCommand<typeof UserDeleteActivities> {
   static summary = "Delete a local user's posts and undo its likes and announces."
 
@@ -34,7 +46,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
     const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId))

@@ -1,6 +1,19 @@
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import type {InviteType} from '../../services/invites'
+
+/** `user:invite --json`; id, token and url are null on a dry run (they exist only once written). */
+export interface UserInviteResult {
+  dryRun: boolean
+  id: number | null
+  token: string | null
+  inviteType: InviteType
+  /** Last valid day (UTC), YYYY-MM-DD. */
+  expiresAt: string | null
+  maxUse: number | null
+  url: string | null
+}
 
 export default class UserInvite extends BaseCommand<typeof UserInvite> {
   static summary = 'Generate an invite link.'
@@ -26,7 +39,7 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserInviteResult> {
     const {flags} = this
     const invites = runtime().invites
     const expiresAt = flags['expires-at'] === undefined ? null : invites.parseExpiresAt(flags['expires-at'])
@@ -35,7 +48,7 @@ Invalid values (a date that is not a real YYYY-MM-DD day or is before today UTC,
       const inviteType = invites.inviteTypeOf(expiresAt, maxUse)
       this.out(`A user invite token ${inviteType.replace(/_/g, ' ')} would be generated`)
       this.note('Dry run: nothing was written.')
-      return {dryRun: true, inviteType, expiresAt, maxUse}
+      return {dryRun: true, id: null, token: null, inviteType, expiresAt, maxUse, url: null}
     }
     const {invite, url} = await this.inTransaction(async ({m, instanceUrl}) => {
       const base = await instanceUrl()

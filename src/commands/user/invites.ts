@@ -1,5 +1,9 @@
 import {BaseCommand} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import type {ListedInvite} from '../../services/invites'
+
+/** `user:invites --json`: every invite, oldest first (streamed). */
+export type UserInvitesResult = ListedInvite[]
 
 export default class UserInvites extends BaseCommand<typeof UserInvites> {
   static summary = 'List the invites.'
@@ -17,7 +21,7 @@ Under --json each invite also says whether it has expired (expires_at before tod
     "<%= config.bin %> <%= command.id %> --json | jq -r '.[] | select(.valid) | .token'",
   ]
 
-  async run(): Promise<void> {
+  async run(): Promise<UserInvitesResult> {
     const db = await this.openDb()
     const {iterateInvites, formatInviteLine} = runtime().invites
     const json = this.jsonEnabled()
@@ -32,5 +36,6 @@ Under --json each invite also says whether it has expired (expires_at before tod
       }
       if (json) process.stdout.write(first ? ']\n' : '\n]\n')
     })
+    return this.streamed()
   }
 }

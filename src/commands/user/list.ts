@@ -2,8 +2,12 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand, writeOut} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
+import type {ListedUser} from '../../services/users'
 
 const FILTERS = 'FILTERS'
+
+/** `user:list --json`: the users (streamed), or with --count the number of them. */
+export type UserListResult = ListedUser[] | {count: number}
 
 export default class UserList extends BaseCommand<typeof UserList> {
   static summary = 'List users (local ones by default), with filters.'
@@ -43,7 +47,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
     ndjson: Flags.boolean({summary: 'One JSON object per line (newline-delimited JSON).', exclusive: ['json', 'count']}),
   }
 
-  async run(): Promise<void | {count: number}> {
+  async run(): Promise<UserListResult> {
     const {flags} = this
     const filter = {
       scope: flags.all ? ('all' as const) : flags.remote ? ('remote' as const) : ('local' as const),
@@ -94,6 +98,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
       }
       if (chunk) await writeOut(chunk)
     })
+    return this.streamed()
   }
 }
 

@@ -4,6 +4,26 @@ import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {RefusedError, UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
+/** `user:new --json`; id and uuid are null on a dry run (they exist only once written). */
+export interface UserNewResult {
+  dryRun: boolean
+  created: boolean
+  /** The FlakeId as Pleroma's API shows it (base 62). */
+  id: string | null
+  uuid: string | null
+  nickname: string
+  email: string
+  name: string
+  apId: string
+  moderator: boolean
+  admin: boolean
+  active: boolean
+  confirmed: boolean
+  approved: boolean
+  /** The password reset link, when the password was generated (null on a dry run). */
+  passwordResetUrl?: string | null
+}
+
 export default class UserNew extends BaseCommand<typeof UserNew> {
   static summary = 'Create a local user.'
 
@@ -36,7 +56,7 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserNewResult> {
     const {flags} = this
     let nickname = this.args.nickname
     let email = this.args.email
@@ -80,7 +100,22 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
 
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')
-      return {dryRun: true, created: false, nickname, email, name: flags.name ?? nickname, moderator: flags.moderator, admin: flags.admin, apId: `${instanceUrl}/users/${nickname}`}
+      return {
+        dryRun: true,
+        created: false,
+        id: null,
+        uuid: null,
+        nickname,
+        email,
+        name: flags.name ?? nickname,
+        apId: `${instanceUrl}/users/${nickname}`,
+        moderator: flags.moderator,
+        admin: flags.admin,
+        active: true,
+        confirmed: true,
+        approved: true,
+        ...(password === undefined ? {passwordResetUrl: null} : {}),
+      }
     }
 
     await this.confirmOrAbort('Continue?', flags.yes, 'User will not be created.')

@@ -2,6 +2,13 @@ import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:reset-password --json`; url is null on a dry run (the token exists only once written). */
+export interface UserResetPasswordResult {
+  dryRun: boolean
+  nickname: string
+  url: string | null
+}
+
 export default class UserResetPassword extends BaseCommand<typeof UserResetPassword> {
   static summary = 'Generate a password reset link for a local user.'
 
@@ -22,7 +29,7 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserResetPasswordResult> {
     const {requireLocalUser} = runtime().users
     const {createPasswordResetToken, passwordResetUrl} = runtime().passwordReset
     const {nickname, url} = await this.inTransaction(async ({m, instanceUrl, instanceHost}) => {
@@ -34,7 +41,7 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
     if (url === undefined) {
       this.out(`A password reset token would be generated for ${nickname}`)
       this.note('Dry run: nothing was written.')
-      return {dryRun: true, nickname}
+      return {dryRun: true, nickname, url: null}
     }
     this.out(`Generated password reset token for ${nickname}`)
     this.out(`URL: ${url}`)

@@ -2,6 +2,17 @@ import * as Args from '@oclif/core/args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:revoke-invite --json`. */
+export interface UserRevokeInviteResult {
+  id: number
+  token: string | null
+  /** The invite is (dry run: would be) unusable afterwards. */
+  revoked: boolean
+  /** It was already used or revoked before: nothing changed. */
+  alreadyUsed: boolean
+  dryRun: boolean
+}
+
 export default class UserRevokeInvite extends BaseCommand<typeof UserRevokeInvite> {
   static summary = 'Revoke an invite.'
 
@@ -25,7 +36,7 @@ Under --json, "revoked" says whether the invite is revoked once the command is d
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserRevokeInviteResult> {
     const dryRun = this.flags['dry-run']
     const {revokeInvite} = runtime().invites
     const r = await this.inTransaction(({m}) => revokeInvite(m, this.args.token_or_id, {dryRun}))

@@ -3,6 +3,22 @@ import {dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
+/** `user:rm --json` (a dry run gives what would be deleted). */
+export interface UserRmResult {
+  nickname: string
+  posts: number
+  likesAndAnnounces: number
+  followers: number
+  follows: number
+  tokens: number
+  /** The row is kept, purged and deactivated (Pleroma's end state). */
+  purged: boolean
+  /** The row is deleted (an account still pending approval or confirmation). */
+  deleted: boolean
+  batches: number
+  dryRun: boolean
+}
+
 export default class UserRm extends UserDeletionCommand<typeof UserRm> {
   static summary = 'Delete a local user: posts, likes, follows, sign-ins; the account is purged and stays reserved.'
 
@@ -35,7 +51,7 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserRmResult> {
     const {flags} = this
     const nickname = this.args.nickname
     const removal = runtime().deleteUser

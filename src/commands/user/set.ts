@@ -7,6 +7,17 @@ import {runtime} from '../../runtime-loader'
 /** The flags in the order today's Pleroma processes and prints them. */
 const FLAG_NAMES = ['admin', 'confirmed', 'locked', 'moderator'] as const
 
+/** `user:set --json`: the flags afterwards (dry run: as they would be). */
+export interface UserSetResult {
+  dryRun: boolean
+  nickname: string
+  changed: boolean
+  admin: boolean
+  moderator: boolean
+  locked: boolean
+  confirmed: boolean
+}
+
 export default class UserSet extends BaseCommand<typeof UserSet> {
   static summary = "Set a local user's admin, moderator, locked and confirmed flags."
 
@@ -32,7 +43,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserSetResult> {
     const {flags} = this
     const given = FLAG_NAMES.filter((f) => flags[f] !== undefined)
     if (given.length === 0) {

@@ -6,6 +6,14 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`
 }
 
+/** `user:sign-out --json` (a dry run gives what would be deleted). */
+export interface UserSignOutResult {
+  nickname: string
+  tokensDeleted: number
+  authorizationsDeleted: number
+  dryRun: boolean
+}
+
 export default class UserSignOut extends BaseCommand<typeof UserSignOut> {
   static summary = 'Sign a local user out of all apps.'
 
@@ -29,7 +37,7 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserSignOutResult> {
     const {flags} = this
     const {requireLocalUser} = runtime().users
     const {countSessions, signOutUser} = runtime().signOut

@@ -3,6 +3,14 @@ import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:tag --json`: the tags afterwards (dry run: as they would be). */
+export interface UserTagResult {
+  dryRun: boolean
+  nickname: string
+  tags: string[]
+  changed: boolean
+}
+
 export default class UserTag extends BaseCommand<typeof UserTag> {
   static summary = 'Add tags to a user (local or remote).'
 
@@ -25,7 +33,7 @@ Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserTagResult> {
     const {changeTags, inspectList} = runtime().userTags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>

@@ -2,6 +2,15 @@ import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:toggle-activated --json`. */
+export interface UserToggleActivatedResult {
+  nickname: string
+  /** The activation status afterwards (dry run: as it would be). */
+  active: boolean
+  followsRemoved: number
+  dryRun: boolean
+}
+
 export default class UserToggleActivated extends BaseCommand<typeof UserToggleActivated> {
   static summary = 'Deactivate an active user, or activate an inactive one.'
 
@@ -29,7 +38,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserToggleActivatedResult> {
     const {flags, args} = this
     const db = await this.openDb()
     const svc = runtime().activation

@@ -2,6 +2,14 @@ import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:toggle-confirmed --json`. */
+export interface UserToggleConfirmedResult {
+  dryRun: boolean
+  nickname: string
+  /** The confirmation status afterwards (dry run: as it would be). */
+  confirmed: boolean
+}
+
 export default class UserToggleConfirmed extends BaseCommand<typeof UserToggleConfirmed> {
   static summary = "Flip a local user's e-mail confirmation status."
 
@@ -24,7 +32,7 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserToggleConfirmedResult> {
     const {toggleConfirmed} = runtime().userFlags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>

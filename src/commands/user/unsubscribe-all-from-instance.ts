@@ -4,6 +4,16 @@ import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
+/** `user:unsubscribe-all-from-instance --json` (a dry run gives what would change). */
+export interface UserUnsubscribeAllFromInstanceResult {
+  instance: string
+  users: number
+  deactivated: number
+  followsRemoved: number
+  batches: number
+  dryRun: boolean
+}
+
 export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof UserUnsubscribeAllFromInstance> {
   static summary = 'Deactivate every user of a remote instance and remove every follow they have.'
 
@@ -37,7 +47,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserUnsubscribeAllFromInstanceResult> {
     const {flags} = this
     const svc = runtime().activation
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)

@@ -2,6 +2,15 @@ import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:unsubscribe --json` (a dry run gives what would change). */
+export interface UserUnsubscribeResult {
+  nickname: string
+  deactivated: boolean
+  /** The accounts it no longer follows, by nickname (ap_id when it has none). */
+  unsubscribed: string[]
+  dryRun: boolean
+}
+
 export default class UserUnsubscribe extends BaseCommand<typeof UserUnsubscribe> {
   static summary = 'Deactivate a user and remove every follow it has.'
 
@@ -28,7 +37,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserUnsubscribeResult> {
     const {flags, args} = this
     const db = await this.openDb()
     const svc = runtime().activation

@@ -3,6 +3,14 @@ import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
+/** `user:untag --json`: the tags afterwards (dry run: as they would be). */
+export interface UserUntagResult {
+  dryRun: boolean
+  nickname: string
+  tags: string[]
+  changed: boolean
+}
+
 export default class UserUntag extends BaseCommand<typeof UserUntag> {
   static summary = 'Remove tags from a user (local or remote).'
 
@@ -24,7 +32,7 @@ Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that r
     'dry-run': dryRunFlag,
   }
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<UserUntagResult> {
     const {changeTags, inspectList} = runtime().userTags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
