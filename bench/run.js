@@ -261,7 +261,8 @@ async function startup(o) {
   delete env.DATABASE_URL
   delete env.PLEROMA_ADMIN_DATABASE_URL
   execFileSync(process.execPath, [BIN, 'user:list'], {env, stdio: ['ignore', 'ignore', 'inherit']})
-  const {openEmbedded} = require(path.join(ROOT, 'dist', 'db', 'embedded.js'))
+  // (The compiled modules are inside the runtime bundle: dist/db/embedded.js is not there on its own.)
+  const {openEmbedded} = require(path.join(ROOT, 'dist', 'runtime-loader.js')).runtime().embedded
   const handle = await openEmbedded(env.PLEROMA_ADMIN_DATA_DIR)
   const [fns, users] = seedStatements({...small, local: 10}, [])
   await handle.db.exec(fns.sql)

@@ -12,6 +12,7 @@
 import 'reflect-metadata'
 
 export * as connection from './db/connection'
+export * as embedded from './db/embedded'
 export * as flakeId from './db/flake-id'
 export * as tokens from './db/tokens'
 export * as activation from './services/activation'

@@ -4,7 +4,7 @@ export {PasswordResetToken} from './password-reset-token'
 export {App, OAuthToken, OAuthAuthorization} from './oauth'
 export {Activity, PleromaObject} from './activity'
 export {FollowingRelationship, FollowState, UserRelationship, Notification} from './relationships'
-export {MfaToken, PushSubscription} from './account-data'
+export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 export {AdminSetting} from './admin-setting'
 
 import {User} from './user'
@@ -13,7 +13,7 @@ import {PasswordResetToken} from './password-reset-token'
 import {App, OAuthToken, OAuthAuthorization} from './oauth'
 import {Activity, PleromaObject} from './activity'
 import {FollowingRelationship, UserRelationship, Notification} from './relationships'
-import {MfaToken, PushSubscription} from './account-data'
+import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 import {AdminSetting} from './admin-setting'
 
 export const ENTITIES = [
@@ -30,5 +30,12 @@ export const ENTITIES = [
   Notification,
   MfaToken,
   PushSubscription,
+  Bookmark,
+  ThreadMute,
+  Delivery,
+  ReportNote,
+  Chat,
+  ChatMessageReference,
+  HashtagObject,
   AdminSetting,
 ]

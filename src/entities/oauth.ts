@@ -13,6 +13,8 @@ export class App {
   @Column({name: 'inserted_at', type: 'timestamp', precision: 0}) insertedAt!: Date
   @Column({name: 'updated_at', type: 'timestamp', precision: 0}) updatedAt!: Date
   @Column({type: 'boolean', nullable: true, default: false}) trusted!: boolean | null
+  /** The app's owner: Pleroma 2.5+ and Akkoma (20210818023112, ON DELETE CASCADE), not 2.3/2.4; never selected. */
+  @Column({name: 'user_id', type: 'uuid', nullable: true, select: false}) userId!: string | null
 }
 
 /** `oauth_tokens` (schema.md §4.5); user_id NULL = client-credentials token. */

@@ -10,8 +10,9 @@ import {Column, Entity, PrimaryColumn} from 'typeorm'
  * - Read by default: only columns every supported server has, so that a
  *   `find` or a query builder's select never names a column a server lacks.
  * - `select: false`: secrets (password_hash, confirmation_token, keys), and
- *   the columns only registration writes (the defaults of Pleroma's User
- *   schema, lib/pleroma/user.ex). Some of them exist only on some servers
+ *   the columns the tool only writes: registration's (the defaults of
+ *   Pleroma's User schema, lib/pleroma/user.ex) and the purge's of user:rm
+ *   (purge_user_changeset there). Some of them exist only on some servers
  *   (noted with the migration that adds or drops them); whoever writes them
  *   names its columns (`insert().into(User, properties)`) and leaves out
  *   those the server lacks (`SchemaInfo.userColumns`).
@@ -19,7 +20,7 @@ import {Column, Entity, PrimaryColumn} from 'typeorm'
  * Columns that newer or other servers add (Akkoma's status_ttl_days,
  * Pleroma's is_cat, ...) are not mapped: they keep their database defaults.
  */
-/** A jsonb object as registration writes it (only ever written by the tool, never read). */
+/** A jsonb object as the tool writes it (only ever written, never read). */
 type JsonObject = Record<string, string | number | boolean | null>
 
 @Entity({name: 'users'})
@@ -52,11 +53,16 @@ export class User {
   @Column({type: 'text', nullable: true}) uri!: string | null
   @Column({name: 'is_approved', type: 'boolean', default: true}) isApproved!: boolean
 
-  // ---------------------------------------------------------------- written by registration only
+  // ---------------------------------------------------------------- written only (by registration, or user:rm's purge)
 
   /** The RSA private key (PEM). Dropped by Akkoma (20250112000002_users_drop_legacy_key_fields: keys moved to signing_keys). */
   @Column({type: 'text', nullable: true, select: false}) keys!: string | null
   @Column({type: 'jsonb', nullable: true, select: false}) avatar!: JsonObject | null
+  @Column({type: 'jsonb', nullable: true, select: false}) mascot!: JsonObject | null
+  @Column({name: 'raw_bio', type: 'text', nullable: true, select: false}) rawBio!: string | null
+  @Column({name: 'registration_reason', type: 'text', nullable: true, select: false}) registrationReason!: string | null
+  @Column({name: 'last_refreshed_at', type: 'timestamp', nullable: true, select: false}) lastRefreshedAt!: Date | null
+  @Column({name: 'last_digest_emailed_at', type: 'timestamp', precision: 0, nullable: true, select: false}) lastDigestEmailedAt!: Date | null
   @Column({type: 'jsonb', nullable: true, select: false}) banner!: JsonObject | null
   @Column({type: 'jsonb', nullable: true, select: false}) background!: JsonObject | null
   @Column({name: 'default_scope', type: 'varchar', length: 255, nullable: true, select: false}) defaultScope!: string | null

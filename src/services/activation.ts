@@ -1,5 +1,6 @@
 /**
- * Activation and unsubscribing (user-tasks.md §3, §5.2, §6; schema.md §7.7):
+ * Activation and unsubscribing (docs/pleroma/tasks.md: toggle_activated,
+ * unsubscribe, unsubscribe_all_from_instance, "Follow counters"):
  *
  * - setActivation: current Pleroma's `User.set_activation/2`. Sets
  *   `is_active`, then — for both directions — deletes the user's accepted
@@ -20,8 +21,16 @@
 import type {EntityManager} from 'typeorm'
 import {NotFoundError, RefusedError} from '../errors'
 import {utcNow} from '../db/time'
+import {FollowingRelationship, FollowState, User} from '../entities'
+import {columnsOf, tableOf} from '../entities/names'
 import {recomputeFollowCounters} from './counters'
 import {requireUser} from './users'
+
+const U = columnsOf(User)
+const R = columnsOf(FollowingRelationship)
+const USERS = tableOf(User)
+const FOLLOWS = tableOf(FollowingRelationship)
+const ACCEPTED = FollowState.ACCEPTED
 
 export interface UserState {
   id: string
@@ -30,14 +39,16 @@ export interface UserState {
   active: boolean
 }
 
+/** A user row as read by the SQL of this file (USER_STATE_COLUMNS). */
 interface UserRow {
   id: string
   nickname: string
   local: boolean
-  is_active: boolean
+  active: boolean
 }
 
-const toState = (r: UserRow): UserState => ({id: r.id, nickname: r.nickname, local: r.local, active: r.is_active})
+const USER_STATE_COLUMNS = `${U.id} AS id, ${U.nickname} AS nickname, ${U.local} AS local, ${U.isActive} AS active`
+const toState = (r: UserRow): UserState => ({id: r.id, nickname: r.nickname, local: r.local, active: r.active})
 
 /** How a user is described in summaries: `alice (local, active)`. */
 export function describeUser(u: UserState): string {
@@ -45,16 +56,16 @@ export function describeUser(u: UserState): string {
 }
 
 /** The follows set_activation removes: accepted, towards another active local account. */
-const LOCAL_FOLLOWS_WHERE = `r.follower_id = $1 AND t.id = r.following_id AND t.id <> $1 AND t.local AND t.is_active AND r.state = 2`
+const LOCAL_FOLLOWS_WHERE = `r.${R.followerId} = $1 AND t.${U.id} = r.${R.followingId} AND t.${U.id} <> $1 AND t.${U.local} AND t.${U.isActive} AND r.${R.state} = ${ACCEPTED}`
 
 /**
  * Local users with an accepted follow of the given users (`$n` = uuid[]):
  * their following_count depends on whether those users are active.
  */
 const localFollowersSql = (p: string) => `
-  SELECT DISTINCT r.follower_id AS id
-    FROM following_relationships r JOIN users f ON f.id = r.follower_id
-   WHERE r.following_id = ANY(${p}::uuid[]) AND r.state = 2 AND f.local`
+  SELECT DISTINCT r.${R.followerId} AS id
+    FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+   WHERE r.${R.followingId} = ANY(${p}::uuid[]) AND r.${R.state} = ${ACCEPTED} AND f.${U.local}`
 
 /**
  * The local users whose counters depend on the given users being active or
@@ -63,20 +74,21 @@ const localFollowersSql = (p: string) => `
  */
 const NEIGHBOURS_SQL = `
   SELECT n.id FROM (
-      SELECT r.following_id AS id FROM following_relationships r WHERE r.follower_id = ANY($1::uuid[]) AND r.state = 2
+      SELECT r.${R.followingId} AS id FROM ${FOLLOWS} r WHERE r.${R.followerId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED}
       UNION
-      SELECT r.follower_id FROM following_relationships r WHERE r.following_id = ANY($1::uuid[]) AND r.state = 2
-    ) n JOIN users x ON x.id = n.id
-   WHERE x.local`
+      SELECT r.${R.followerId} FROM ${FOLLOWS} r WHERE r.${R.followingId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED}
+    ) n JOIN ${USERS} x ON x.${U.id} = n.id
+   WHERE x.${U.local}`
 
+/** Reads the user and locks its row until the transaction ends. */
 async function lockUser(m: EntityManager, id: string): Promise<UserState> {
-  const rows: UserRow[] = await m.query(`SELECT id, nickname, local, is_active FROM users WHERE id = $1 FOR UPDATE`, [id])
-  if (!rows[0]) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
-  return toState(rows[0])
+  const user = await m.findOne(User, {select: {id: true, nickname: true, local: true, isActive: true}, where: {id}, lock: {mode: 'pessimistic_write'}})
+  if (!user) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
+  return {id: user.id, nickname: user.nickname ?? '', local: user.local, active: user.isActive}
 }
 
 async function neighbourIds(m: EntityManager, userIds: string[]): Promise<string[]> {
-  const rows: Array<{id: string}> = await m.query(NEIGHBOURS_SQL, [userIds])
+  const rows = await m.query<Array<{id: string}>>(NEIGHBOURS_SQL, [userIds])
   return rows.map((r) => r.id)
 }
 
@@ -94,8 +106,8 @@ export interface ActivationPlan {
 
 /** What setting `active` on the user will do (counts from the database). */
 export async function planActivation(m: EntityManager, user: UserState, active: boolean): Promise<ActivationPlan> {
-  const [c]: Array<{follows: number; followers: number}> = await m.query(
-    `SELECT (SELECT count(*) FROM following_relationships r, users t WHERE ${LOCAL_FOLLOWS_WHERE})::int AS follows,
+  const [c] = await m.query<Array<{follows: number; followers: number}>>(
+    `SELECT (SELECT count(*) FROM ${FOLLOWS} r, ${USERS} t WHERE ${LOCAL_FOLLOWS_WHERE})::int AS follows,
             (SELECT count(*) FROM (${localFollowersSql('$2')}) x)::int AS followers`,
     [user.id, [user.id]],
   )
@@ -123,12 +135,13 @@ export async function setActivation(m: EntityManager, userId: string, active: bo
   const before = await lockUser(m, userId)
   const neighbours = await neighbourIds(m, [userId])
   // (UPDATE/DELETE ... RETURNING are wrapped in a SELECT: TypeORM returns [rows, count] for those commands.)
-  const changed: unknown[] = await m.query(
-    `WITH c AS (UPDATE users SET is_active = $2, updated_at = $3 WHERE id = $1 AND is_active <> $2 RETURNING id) SELECT id FROM c`,
+  const changed = await m.query<Array<{id: string}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = $2, ${U.updatedAt} = $3 WHERE ${U.id} = $1 AND ${U.isActive} <> $2 RETURNING ${U.id} AS id)
+     SELECT id FROM c`,
     [userId, active, now],
   )
-  const removed: Array<{id: string}> = await m.query(
-    `WITH d AS (DELETE FROM following_relationships r USING users t WHERE ${LOCAL_FOLLOWS_WHERE} RETURNING r.following_id) SELECT following_id AS id FROM d`,
+  const removed = await m.query<Array<{id: string}>>(
+    `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${USERS} t WHERE ${LOCAL_FOLLOWS_WHERE} RETURNING r.${R.followingId} AS id) SELECT id FROM d`,
     [userId],
   )
   const countersChanged = await recomputeFollowCounters(m, [...new Set([userId, ...removed.map((r) => r.id), ...neighbours])], now)
@@ -152,12 +165,15 @@ export interface UnsubscribePlan {
   localFollowers: number
 }
 
-/** The follows the user has, in the order they were made (relationship id). */
+/** The followed account as summaries name it: its nickname, or its ap_id when it has none (`t`: users). */
+const FRIEND = `COALESCE(t.${U.nickname}::text, t.${U.apId}) AS friend`
+
+/** The follows the users have, per follower in the order they were made (relationship id). */
 const FOLLOWS_OF_SQL = `
-  SELECT r.id, r.follower_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, r.state
-    FROM following_relationships r JOIN users t ON t.id = r.following_id
-   WHERE r.follower_id = ANY($1::uuid[])
-   ORDER BY r.follower_id, r.id`
+  SELECT r.${R.id} AS id, r.${R.followerId} AS follower_id, ${FRIEND}, t.${U.local} AS local, r.${R.state} AS state
+    FROM ${FOLLOWS} r JOIN ${USERS} t ON t.${U.id} = r.${R.followingId}
+   WHERE r.${R.followerId} = ANY($1::uuid[])
+   ORDER BY r.${R.followerId}, r.${R.id}`
 
 interface FollowRow {
   id: string
@@ -170,17 +186,18 @@ interface FollowRow {
 const toFollow = (r: FollowRow): FollowOf => ({followerId: r.follower_id, friend: r.friend, local: r.local, state: r.state})
 
 export async function planUnsubscribe(m: EntityManager, user: UserState): Promise<UnsubscribePlan> {
-  const rows: FollowRow[] = await m.query(FOLLOWS_OF_SQL, [[user.id]])
-  const [c]: Array<{n: number}> = await m.query(`SELECT count(*)::int AS n FROM (${localFollowersSql('$1')}) x`, [[user.id]])
+  const rows = await m.query<FollowRow[]>(FOLLOWS_OF_SQL, [[user.id]])
+  const [c] = await m.query<Array<{n: number}>>(`SELECT count(*)::int AS n FROM (${localFollowersSql('$1')}) x`, [[user.id]])
   return {user, follows: rows.map(toFollow), localFollowers: c.n}
 }
 
 /** Deletes every follow the users have (any state), returning them per follower in relationship id order, with the followed account. */
 function deleteFollowsOf(m: EntityManager, userIds: string[]): Promise<Array<FollowRow & {following_id: string}>> {
-  return m.query(
-    `WITH d AS (DELETE FROM following_relationships WHERE follower_id = ANY($1::uuid[]) RETURNING id, follower_id, following_id, state)
-     SELECT d.id, d.follower_id, d.following_id, COALESCE(t.nickname::text, t.ap_id) AS friend, t.local, d.state
-       FROM d JOIN users t ON t.id = d.following_id
+  return m.query<Array<FollowRow & {following_id: string}>>(
+    `WITH d AS (DELETE FROM ${FOLLOWS} WHERE ${R.followerId} = ANY($1::uuid[])
+                RETURNING ${R.id} AS id, ${R.followerId} AS follower_id, ${R.followingId} AS following_id, ${R.state} AS state)
+     SELECT d.id, d.follower_id, d.following_id, ${FRIEND}, t.${U.local} AS local, d.state
+       FROM d JOIN ${USERS} t ON t.${U.id} = d.following_id
       ORDER BY d.follower_id, d.id`,
     [userIds],
   )
@@ -205,8 +222,9 @@ export interface UnsubscribeResult {
 export async function unsubscribeUsers(m: EntityManager, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
   if (userIds.length === 0) return {deactivated: [], removed: [], countersChanged: 0}
   const neighbours = await neighbourIds(m, userIds)
-  const deactivated: Array<{id: string}> = await m.query(
-    `WITH c AS (UPDATE users SET is_active = false, updated_at = $2 WHERE id = ANY($1::uuid[]) AND is_active RETURNING id) SELECT id FROM c`,
+  const deactivated = await m.query<Array<{id: string}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive} RETURNING ${U.id} AS id)
+     SELECT id FROM c`,
     [userIds, now],
   )
   const removed = await deleteFollowsOf(m, userIds)
@@ -234,11 +252,17 @@ const HOST_RE = new RegExp(String.raw`^(?:${HOST_LABEL}(?:\.${HOST_LABEL})*|\[[0
  */
 export function validateInstanceHost(instance: string, command: string): string {
   const bare = bareHostOf(instance)
-  const hint = bare && bare !== instance ? `Give the bare host: ${command} ${bare}` : 'Give the host name as it appears after the @ of its users, e.g. dead.example or dead.example:8443.'
+  const hint =
+    bare && bare !== instance
+      ? `Give the bare host: ${command} ${bare}`
+      : 'Give the host name as it appears after the @ of its users, e.g. dead.example or dead.example:8443.'
   if (instance === '') throw new RefusedError('The instance is empty.', hint)
   if (instance.includes('://')) throw new RefusedError(`"${instance}" is a URL, not an instance host.`, hint)
   if (instance.includes('@')) {
-    throw new RefusedError(`"${instance}" is not an instance host (it contains @).`, bare ? `Give the host (${command} ${bare}), or use user:unsubscribe ${instance} for one user.` : hint)
+    throw new RefusedError(
+      `"${instance}" is not an instance host (it contains @).`,
+      bare ? `Give the host (${command} ${bare}), or use user:unsubscribe ${instance} for one user.` : hint,
+    )
   }
   if (instance.includes('/')) throw new RefusedError(`"${instance}" is not an instance host (it contains a path).`, hint)
   const m = HOST_RE.exec(instance)
@@ -261,7 +285,7 @@ function bareHostOf(instance: string): string | undefined {
  * exactly and case-insensitively (`%` and `_` are plain characters). The
  * expression cannot use the nickname index; correctness first.
  */
-const INSTANCE_USERS_WHERE = `nickname::text ~ '^[^@]+@[^@]+$' AND lower(split_part(nickname::text, '@', 2)) = lower($1)`
+const INSTANCE_USERS_WHERE = `${U.nickname}::text ~ '^[^@]+@[^@]+$' AND lower(split_part(${U.nickname}::text, '@', 2)) = lower($1)`
 
 export interface InstanceSummary {
   instance: string
@@ -276,14 +300,14 @@ export interface InstanceSummary {
 }
 
 export async function summarizeInstance(m: EntityManager, instance: string): Promise<InstanceSummary> {
-  const [r]: Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}> = await m.query(
-    `WITH u AS (SELECT id, is_active FROM users WHERE ${INSTANCE_USERS_WHERE})
+  const [r] = await m.query<Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
+    `WITH u AS (SELECT ${U.id} AS id, ${U.isActive} AS active FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE})
      SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
             (SELECT count(*) FROM u)::int AS users,
-            (SELECT count(*) FROM u WHERE is_active)::int AS active,
-            (SELECT count(*) FROM following_relationships r WHERE r.follower_id IN (SELECT id FROM u))::int AS follows,
-            (SELECT count(DISTINCT r.follower_id) FROM following_relationships r JOIN users f ON f.id = r.follower_id
-              WHERE r.following_id IN (SELECT id FROM u) AND r.state = 2 AND f.local)::int AS local_followers`,
+            (SELECT count(*) FROM u WHERE active)::int AS active,
+            (SELECT count(*) FROM ${FOLLOWS} r WHERE r.${R.followerId} IN (SELECT id FROM u))::int AS follows,
+            (SELECT count(DISTINCT r.${R.followerId}) FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+              WHERE r.${R.followingId} IN (SELECT id FROM u) AND r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
     [instance],
   )
   return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
@@ -306,15 +330,17 @@ export interface InstanceBatchResult {
  * before the follows are deleted; never below zero.
  */
 const INSTANCE_DELTAS_SQL = `
-  WITH fc AS (SELECT r.following_id AS id, count(*)::int AS n FROM following_relationships r
-               WHERE r.follower_id = ANY($1::uuid[]) AND r.state = 2 AND r.follower_id <> r.following_id GROUP BY r.following_id),
-       gc AS (SELECT r.follower_id AS id, count(*)::int AS n FROM following_relationships r
-               WHERE r.following_id = ANY($1::uuid[]) AND r.state = 2 AND r.follower_id <> r.following_id GROUP BY r.follower_id),
+  WITH fc AS (SELECT r.${R.followingId} AS id, count(*)::int AS n FROM ${FOLLOWS} r
+               WHERE r.${R.followerId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED} AND r.${R.followerId} <> r.${R.followingId}
+               GROUP BY r.${R.followingId}),
+       gc AS (SELECT r.${R.followerId} AS id, count(*)::int AS n FROM ${FOLLOWS} r
+               WHERE r.${R.followingId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED} AND r.${R.followerId} <> r.${R.followingId}
+               GROUP BY r.${R.followerId}),
        d AS (SELECT COALESCE(fc.id, gc.id) AS id, COALESCE(fc.n, 0) AS followers, COALESCE(gc.n, 0) AS following
                FROM fc FULL JOIN gc ON gc.id = fc.id),
-       u AS (UPDATE users u SET follower_count = GREATEST(u.follower_count - d.followers, 0),
-                                following_count = GREATEST(u.following_count - d.following, 0), updated_at = $2
-               FROM d WHERE u.id = d.id AND u.local RETURNING u.id)
+       u AS (UPDATE ${USERS} u SET ${U.followerCount} = GREATEST(u.${U.followerCount} - d.followers, 0),
+                                   ${U.followingCount} = GREATEST(u.${U.followingCount} - d.following, 0), ${U.updatedAt} = $2
+               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING u.${U.id} AS id)
   SELECT id FROM u`
 
 /**
@@ -330,24 +356,24 @@ const INSTANCE_DELTAS_SQL = `
  * interrupted run is finished by running it again.
  */
 export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
-  const rows: UserRow[] = await m.query(
-    `SELECT id, nickname, local, is_active FROM users
-      WHERE id = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
-      ORDER BY id FOR UPDATE`,
+  const rows = await m.query<UserRow[]>(
+    `SELECT ${USER_STATE_COLUMNS} FROM ${USERS}
+      WHERE ${U.id} = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
+      ORDER BY ${U.id} FOR UPDATE`,
     [instance, ids],
   )
   const users = rows.map(toState)
   if (users.length === 0) return {users, deactivated: [], removed: [], adjusted: []}
   const batchIds = users.map((u) => u.id)
   // Only users that were active are counted by anyone (counters.ts): those deactivated now.
-  const deactivated: Array<{id: string; counted: boolean}> = await m.query(
-    `WITH c AS (UPDATE users SET is_active = false, updated_at = $2 WHERE id = ANY($1::uuid[]) AND is_active
-                RETURNING id, nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' AS counted)
+  const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
+                RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
      SELECT id, counted FROM c`,
     [batchIds, now],
   )
   const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
-  const adjusted: Array<{id: string}> = counted.length > 0 ? await m.query(INSTANCE_DELTAS_SQL, [counted, now]) : []
+  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
   const removed = await deleteFollowsOf(m, batchIds)
   // The local accounts they followed are recounted at the end too, whatever the follow's state.
   const recount = new Set(adjusted.map((r) => r.id))
@@ -365,7 +391,7 @@ export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<str
   return recomputeFollowCounters(m, [...adjusted], now)
 }
 
-/** Finds the user as Pleroma's tasks do (§0.2; `No user NICK`, exit 3). */
+/** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
 export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
   const u = await requireUser(m, nickname, instanceHost)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}

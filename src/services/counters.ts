@@ -1,5 +1,5 @@
 /**
- * The cached follow counters of users (user-tasks.md §0.4, schema.md §7.7):
+ * The cached follow counters of users (docs/pleroma/tasks.md "Follow counters"):
  * follower_count(U) = accepted (state 2) follows F → U where F ≠ U, F is
  * active and F is not an internal actor (nickname NULL or `internal.%`);
  * following_count likewise in the other direction.
@@ -9,9 +9,15 @@
  */
 import type {EntityManager} from 'typeorm'
 import {utcNow} from '../db/time'
+import {FollowingRelationship, FollowState, User} from '../entities'
+import {columnsOf, tableOf} from '../entities/names'
 
-const COUNTED_OTHER = (alias: string) =>
-  `${alias}.is_active AND ${alias}.nickname IS NOT NULL AND ${alias}.nickname NOT LIKE 'internal.%'`
+const U = columnsOf(User)
+const R = columnsOf(FollowingRelationship)
+const USERS = tableOf(User)
+const FOLLOWS = tableOf(FollowingRelationship)
+
+const COUNTED_OTHER = (alias: string) => `${alias}.${U.isActive} AND ${alias}.${U.nickname} IS NOT NULL AND ${alias}.${U.nickname} NOT LIKE 'internal.%'`
 
 /**
  * SQL computing (id, followers, following) for the local users whose ids are
@@ -20,15 +26,17 @@ const COUNTED_OTHER = (alias: string) =>
  * scans, so the cost follows the number of follow rows involved.
  */
 export const COUNTS_SQL = `
-  WITH a AS (SELECT u.id FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x JOIN users u ON u.id = x.id WHERE u.local),
-       fc AS (SELECT r.following_id AS id, count(*)::int AS n
-                FROM following_relationships r JOIN users f ON f.id = r.follower_id
-               WHERE r.following_id IN (SELECT id FROM a) AND r.state = 2 AND r.follower_id <> r.following_id AND ${COUNTED_OTHER('f')}
-               GROUP BY r.following_id),
-       gc AS (SELECT r.follower_id AS id, count(*)::int AS n
-                FROM following_relationships r JOIN users t ON t.id = r.following_id
-               WHERE r.follower_id IN (SELECT id FROM a) AND r.state = 2 AND r.follower_id <> r.following_id AND ${COUNTED_OTHER('t')}
-               GROUP BY r.follower_id)
+  WITH a AS (SELECT u.${U.id} AS id FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x JOIN ${USERS} u ON u.${U.id} = x.id WHERE u.${U.local}),
+       fc AS (SELECT r.${R.followingId} AS id, count(*)::int AS n
+                FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+               WHERE r.${R.followingId} IN (SELECT id FROM a) AND r.${R.state} = ${FollowState.ACCEPTED}
+                 AND r.${R.followerId} <> r.${R.followingId} AND ${COUNTED_OTHER('f')}
+               GROUP BY r.${R.followingId}),
+       gc AS (SELECT r.${R.followerId} AS id, count(*)::int AS n
+                FROM ${FOLLOWS} r JOIN ${USERS} t ON t.${U.id} = r.${R.followingId}
+               WHERE r.${R.followerId} IN (SELECT id FROM a) AND r.${R.state} = ${FollowState.ACCEPTED}
+                 AND r.${R.followerId} <> r.${R.followingId} AND ${COUNTED_OTHER('t')}
+               GROUP BY r.${R.followerId})
   SELECT a.id, COALESCE(fc.n, 0) AS followers, COALESCE(gc.n, 0) AS following
     FROM a LEFT JOIN fc ON fc.id = a.id LEFT JOIN gc ON gc.id = a.id`
 
@@ -39,12 +47,15 @@ export const COUNTS_SQL = `
  */
 export async function recomputeFollowCounters(m: EntityManager, userIds: string[], now = utcNow()): Promise<number> {
   if (userIds.length === 0) return 0
-  const [, affected] = (await m.query(
-    `WITH c AS (${COUNTS_SQL})
-     UPDATE users u SET follower_count = c.followers, following_count = c.following, updated_at = $2
-       FROM c
-      WHERE u.id = c.id AND (u.follower_count <> c.followers OR u.following_count <> c.following)`,
+  const [changed] = await m.query<Array<{n: number}>>(
+    `WITH c AS (${COUNTS_SQL}),
+          changed AS (
+            UPDATE ${USERS} u SET ${U.followerCount} = c.followers, ${U.followingCount} = c.following, ${U.updatedAt} = $2
+              FROM c
+             WHERE u.${U.id} = c.id AND (u.${U.followerCount} <> c.followers OR u.${U.followingCount} <> c.following)
+            RETURNING 1)
+     SELECT count(*)::int AS n FROM changed`,
     [userIds, now],
-  )) as [unknown, number]
-  return affected
+  )
+  return changed.n
 }

@@ -1,6 +1,6 @@
 /**
  * Deleting a local user's posts and undoing its likes and announces
- * (user-tasks.md §14.1; also step 3 of `rm`, §2.1), as the end state of
+ * (docs/pleroma/tasks.md "delete_activities"; also a step of "rm"), as the end state of
  * Pleroma's ActivityPub pipeline, written directly and set-based:
  *
  * - every Create by the user: the object becomes a Tombstone (a missing,
@@ -26,6 +26,16 @@ import type {EntityManager} from 'typeorm'
 import {NotFoundError} from '../errors'
 import {flakeIdToString, newFlakeId} from '../db/flake-id'
 import {utcNow} from '../db/time'
+import {Activity, ChatMessageReference, HashtagObject, PleromaObject, User} from '../entities'
+import {columnsOf, tableOf} from '../entities/names'
+
+const U = columnsOf(User)
+const A = columnsOf(Activity)
+const O = columnsOf(PleromaObject)
+const USERS = tableOf(User)
+const ACTIVITIES = tableOf(Activity)
+const OBJECTS = tableOf(PleromaObject)
+const PINNED = U.pinnedObjects
 
 export const AS_PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
 export const DEFAULT_BATCH_SIZE = 500
@@ -45,35 +55,23 @@ export interface DeletionTarget {
 /** Runs a function in a new transaction (the command passes `db.transaction`). */
 export type TransactionRunner = <T>(fn: (m: EntityManager) => Promise<T>) => Promise<T>
 
-interface TargetRow {
-  id: string
-  nickname: string
-  ap_id: string
-  follower_address: string | null
-  local: boolean
-  is_active: boolean
-  is_approved: boolean
-  is_confirmed: boolean
-}
-
 /** Reads the user by id and locks its row until the transaction ends (one deletion at a time). */
 export async function lockTarget(m: EntityManager, userId: string): Promise<DeletionTarget> {
-  const rows: TargetRow[] = await m.query(
-    `SELECT id, nickname, ap_id, follower_address, local, is_active, is_approved, is_confirmed
-       FROM users WHERE id = $1 FOR UPDATE`,
-    [userId],
-  )
-  const r = rows[0]
+  const r = await m.findOne(User, {
+    select: {id: true, nickname: true, apId: true, followerAddress: true, local: true, isActive: true, isApproved: true, isConfirmed: true},
+    where: {id: userId},
+    lock: {mode: 'pessimistic_write'},
+  })
   if (!r) throw new NotFoundError('The user was deleted while this command ran.', 'Nothing more to do; check with `pleroma-admin user:list`.')
   return {
     id: r.id,
-    nickname: r.nickname,
-    apId: r.ap_id,
-    followerAddress: r.follower_address,
+    nickname: r.nickname ?? '',
+    apId: r.apId,
+    followerAddress: r.followerAddress,
     local: r.local,
-    isActive: r.is_active,
-    isApproved: r.is_approved,
-    isConfirmed: r.is_confirmed,
+    isActive: r.isActive,
+    isApproved: r.isApproved,
+    isConfirmed: r.isConfirmed,
   }
 }
 
@@ -91,7 +89,7 @@ export function describeState(t: Pick<DeletionTarget, 'local' | 'isActive' | 'is
  * 20220711182322); older databases index the COALESCE it replaced.
  */
 export async function objectIdExpression(m: EntityManager): Promise<(data: string) => string> {
-  const rows: Array<{found: boolean}> = await m.query(
+  const rows = await m.query<Array<{found: boolean}>>(
     `SELECT EXISTS (SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                      WHERE p.proname = 'associated_object_id' AND n.nspname = current_schema()) AS found`,
   )
@@ -110,15 +108,15 @@ export interface ActivityCounts {
 /** What a deletion of the user's activities would remove, counted in the database. */
 export async function countUserActivities(m: EntityManager, apId: string): Promise<ActivityCounts> {
   const objectId = await objectIdExpression(m)
-  const rows: Array<{posts: number; likes: number; announces: number}> = await m.query(
-    `SELECT count(DISTINCT ${objectId('data')}) FILTER (WHERE data->>'type' = 'Create')::int AS posts,
-            count(*) FILTER (WHERE data->>'type' = 'Like')::int AS likes,
-            count(*) FILTER (WHERE data->>'type' = 'Announce')::int AS announces
-       FROM activities
-      WHERE actor = $1 AND data->>'type' IN ('Create', 'Like', 'Announce')`,
+  const [counts] = await m.query<ActivityCounts[]>(
+    `SELECT count(DISTINCT ${objectId(A.data)}) FILTER (WHERE ${A.data}->>'type' = 'Create')::int AS posts,
+            count(*) FILTER (WHERE ${A.data}->>'type' = 'Like')::int AS likes,
+            count(*) FILTER (WHERE ${A.data}->>'type' = 'Announce')::int AS announces
+       FROM ${ACTIVITIES}
+      WHERE ${A.actor} = $1 AND ${A.data}->>'type' IN ('Create', 'Like', 'Announce')`,
     [apId],
   )
-  return rows[0]
+  return counts
 }
 
 // ------------------------------------------------------------------ one batch
@@ -174,6 +172,10 @@ function addressList(v: unknown): string[] {
   return []
 }
 
+/** The tables linking objects to other rows that a deleted object leaves (Pleroma's own databases have them). */
+const HASHTAG_LINKS = {table: tableOf(HashtagObject), objectId: columnsOf(HashtagObject).objectId}
+const CHAT_MESSAGE_LINKS = {table: tableOf(ChatMessageReference), objectId: columnsOf(ChatMessageReference).objectId}
+
 function activityApId(instanceUrl: string): string {
   return `${instanceUrl}/activities/${randomUUID()}`
 }
@@ -187,7 +189,7 @@ interface NewActivity {
 async function insertActivities(m: EntityManager, actor: string, rows: NewActivity[], now: string): Promise<void> {
   if (rows.length === 0) return
   await m.query(
-    `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
+    `INSERT INTO ${ACTIVITIES} (${A.id}, ${A.data}, ${A.insertedAt}, ${A.updatedAt}, ${A.local}, ${A.actor}, ${A.recipients})
      SELECT (r->>'id')::uuid, r->'data', $2::timestamp, $2::timestamp, true, $3::text,
             ARRAY(SELECT jsonb_array_elements_text(r->'recipients'))::varchar[]
        FROM jsonb_array_elements($1::jsonb) AS r`,
@@ -208,13 +210,13 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
   // index on (actor, id DESC NULLS LAST): with plain ORDER BY id the planner walks
   // the primary key through every activity of the instance instead (seconds per batch).
 
-  const batch: BatchRow[] = await m.query(
-    `SELECT id, data->>'type' AS type, data->>'id' AS ap_id, ${objectId('data')} AS object_id,
-            data->'to' AS "to", data->'cc' AS cc
-       FROM activities
-      WHERE actor = $1 AND data->>'type' IN ('Create', 'Like', 'Announce')
-            ${options.after ? 'AND id > $3' : ''}
-      ORDER BY id NULLS FIRST
+  const batch = await m.query<BatchRow[]>(
+    `SELECT ${A.id} AS id, ${A.data}->>'type' AS type, ${A.data}->>'id' AS ap_id, ${objectId(A.data)} AS object_id,
+            ${A.data}->'to' AS "to", ${A.data}->'cc' AS cc
+       FROM ${ACTIVITIES}
+      WHERE ${A.actor} = $1 AND ${A.data}->>'type' IN ('Create', 'Like', 'Announce')
+            ${options.after ? `AND ${A.id} > $3` : ''}
+      ORDER BY ${A.id} NULLS FIRST
       LIMIT $2
         FOR UPDATE`,
     params,
@@ -239,26 +241,26 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
   const postIds = [...createOf.keys()]
   if (postIds.length > 0) {
     // A pruned object: insert it as a Tombstone first, as Pleroma does.
-    const inserted: Array<{ap_id: string}> = await m.query(
-      `INSERT INTO objects (data, inserted_at, updated_at)
+    const inserted = await m.query<Array<{ap_id: string}>>(
+      `INSERT INTO ${OBJECTS} (${O.data}, ${O.insertedAt}, ${O.updatedAt})
        SELECT jsonb_build_object('id', o, 'actor', $2::text, 'type', 'Tombstone'), $3::timestamp, $3::timestamp
          FROM unnest($1::text[]) AS o
-        WHERE NOT EXISTS (SELECT 1 FROM objects x WHERE x.data->>'id' = o)
+        WHERE NOT EXISTS (SELECT 1 FROM ${OBJECTS} x WHERE x.${O.data}->>'id' = o)
        ON CONFLICT DO NOTHING
-       RETURNING data->>'id' AS ap_id`,
+       RETURNING ${O.data}->>'id' AS ap_id`,
       [postIds, target.apId, now],
     )
     const pruned = new Set(inserted.map((r) => r.ap_id))
     result.missingObjects = pruned.size
 
-    const objects: ObjectRow[] = await m.query(
-      `SELECT id, data->>'id' AS ap_id, data->'to' AS "to", data->'cc' AS cc,
-              CASE jsonb_typeof(data->'inReplyTo')
-                WHEN 'string' THEN data->>'inReplyTo'
-                WHEN 'object' THEN data->'inReplyTo'->>'id'
+    const objects = await m.query<ObjectRow[]>(
+      `SELECT ${O.id} AS id, ${O.data}->>'id' AS ap_id, ${O.data}->'to' AS "to", ${O.data}->'cc' AS cc,
+              CASE jsonb_typeof(${O.data}->'inReplyTo')
+                WHEN 'string' THEN ${O.data}->>'inReplyTo'
+                WHEN 'object' THEN ${O.data}->'inReplyTo'->>'id'
               END AS in_reply_to
-         FROM objects
-        WHERE data->>'id' = ANY($1::text[])
+         FROM ${OBJECTS}
+        WHERE ${O.data}->>'id' = ANY($1::text[])
           FOR UPDATE`,
       [postIds],
     )
@@ -266,27 +268,24 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     // The object row becomes a Tombstone ("deleted": ISO 8601 UTC with µs, as Elixir prints it).
     const rowIds = objects.map((o) => o.id)
     await m.query(
-      `UPDATE objects
-          SET data = jsonb_build_object('id', data->'id', 'type', 'Tombstone', 'formerType', data->'type',
+      `UPDATE ${OBJECTS}
+          SET ${O.data} = jsonb_build_object('id', ${O.data}->'id', 'type', 'Tombstone', 'formerType', ${O.data}->'type',
                        'deleted', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
-              updated_at = $2
-        WHERE id = ANY($1::bigint[])`,
+              ${O.updatedAt} = $2
+        WHERE ${O.id} = ANY($1::bigint[])`,
       [rowIds, now],
     )
-    // Pleroma unlinks the hashtags of a deleted object and its chat message references.
-    if (options.tables.has('hashtags_objects')) {
-      await m.query(`DELETE FROM hashtags_objects WHERE object_id = ANY($1::bigint[])`, [rowIds])
-    }
-    if (options.tables.has('chat_message_references')) {
-      await m.query(`DELETE FROM chat_message_references WHERE object_id = ANY($1::bigint[])`, [rowIds])
+    // Pleroma unlinks the hashtags of a deleted object and its chat message references (tables some servers lack).
+    for (const links of [HASHTAG_LINKS, CHAT_MESSAGE_LINKS]) {
+      if (options.tables.has(links.table)) await m.query(`DELETE FROM ${links.table} WHERE ${links.objectId} = ANY($1::bigint[])`, [rowIds])
     }
 
     // Every activity referring to the objects except Deletes: the Creates, others' Likes, Announces, EmojiReacts ...
-    const [gone]: Array<{likes: number; announces: number}> = await m.query(
+    const [gone] = await m.query<Array<{likes: number; announces: number}>>(
       `WITH d AS (
-         DELETE FROM activities
-          WHERE ${objectId('data')} = ANY($1::text[]) AND data->>'type' IS DISTINCT FROM 'Delete'
-         RETURNING actor, data->>'type' AS type)
+         DELETE FROM ${ACTIVITIES}
+          WHERE ${objectId(A.data)} = ANY($1::text[]) AND ${A.data}->>'type' IS DISTINCT FROM 'Delete'
+         RETURNING ${A.actor} AS actor, ${A.data}->>'type' AS type)
        SELECT count(*) FILTER (WHERE actor = $2 AND type = 'Like')::int AS likes,
               count(*) FILTER (WHERE actor = $2 AND type = 'Announce')::int AS announces
          FROM d`,
@@ -304,12 +303,12 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
       return from !== undefined && [...addressList(from.to), ...addressList(from.cc)].includes(AS_PUBLIC)
     }).length
     await m.query(
-      `UPDATE users
-          SET pinned_objects = COALESCE(pinned_objects, '{}'::jsonb) - $2::text[],
-              note_count = greatest(0, note_count - $3::int),
-              updated_at = $4
-        WHERE id = $1
-          AND (COALESCE(pinned_objects, '{}'::jsonb) ?| $2::text[] OR (note_count > 0 AND $3::int > 0))`,
+      `UPDATE ${USERS}
+          SET ${PINNED} = COALESCE(${PINNED}, '{}'::jsonb) - $2::text[],
+              ${U.noteCount} = greatest(0, ${U.noteCount} - $3::int),
+              ${U.updatedAt} = $4
+        WHERE ${U.id} = $1
+          AND (COALESCE(${PINNED}, '{}'::jsonb) ?| $2::text[] OR (${U.noteCount} > 0 AND $3::int > 0))`,
       [target.id, postIds, publicPosts, now],
     )
 
@@ -318,15 +317,15 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     for (const o of objects) if (o.in_reply_to && !pruned.has(o.ap_id)) replies.set(o.in_reply_to, (replies.get(o.in_reply_to) ?? 0) + 1)
     if (replies.size > 0) {
       await m.query(
-        `UPDATE objects o
-            SET data = jsonb_set(o.data, '{repliesCount}', to_jsonb(c.n)), updated_at = $3
-           FROM (SELECT x.id,
-                        greatest(0, CASE WHEN jsonb_typeof(x.data->'repliesCount') = 'number'
-                                         THEN floor((x.data->>'repliesCount')::numeric)::int ELSE 0 END - p.n) AS n
+        `UPDATE ${OBJECTS} o
+            SET ${O.data} = jsonb_set(o.${O.data}, '{repliesCount}', to_jsonb(c.n)), ${O.updatedAt} = $3
+           FROM (SELECT x.${O.id} AS id,
+                        greatest(0, CASE WHEN jsonb_typeof(x.${O.data}->'repliesCount') = 'number'
+                                         THEN floor((x.${O.data}->>'repliesCount')::numeric)::int ELSE 0 END - p.n) AS n
                    FROM unnest($1::text[], $2::int[]) AS p(ap_id, n)
-                   JOIN objects x ON x.data->>'id' = p.ap_id
-                  WHERE x.data->>'type' IS DISTINCT FROM 'Tombstone') AS c
-          WHERE o.id = c.id AND o.data->'repliesCount' IS DISTINCT FROM to_jsonb(c.n)`,
+                   JOIN ${OBJECTS} x ON x.${O.data}->>'id' = p.ap_id
+                  WHERE x.${O.data}->>'type' IS DISTINCT FROM 'Tombstone') AS c
+          WHERE o.${O.id} = c.id AND o.${O.data}->'repliesCount' IS DISTINCT FROM to_jsonb(c.n)`,
         [[...replies.keys()], [...replies.values()], now],
       )
     }
@@ -378,17 +377,18 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
       const targets = [...new Set(undone.filter((a) => a.type === type && a.object_id).map((a) => a.object_id!))]
       if (targets.length === 0) continue
       await m.query(
-        `UPDATE objects o
-            SET data = o.data || jsonb_build_object('${list}', c.arr, '${count}', jsonb_array_length(c.arr)), updated_at = $3
-           FROM (SELECT x.id, (x.data->'${list}') - $2::text AS arr
-                   FROM objects x
-                  WHERE x.data->>'id' = ANY($1::text[]) AND jsonb_typeof(x.data->'${list}') = 'array' AND (x.data->'${list}') ? $2::text) AS c
-          WHERE o.id = c.id`,
+        `UPDATE ${OBJECTS} o
+            SET ${O.data} = o.${O.data} || jsonb_build_object('${list}', c.arr, '${count}', jsonb_array_length(c.arr)), ${O.updatedAt} = $3
+           FROM (SELECT x.${O.id} AS id, (x.${O.data}->'${list}') - $2::text AS arr
+                   FROM ${OBJECTS} x
+                  WHERE x.${O.data}->>'id' = ANY($1::text[]) AND jsonb_typeof(x.${O.data}->'${list}') = 'array'
+                    AND (x.${O.data}->'${list}') ? $2::text) AS c
+          WHERE o.${O.id} = c.id`,
         [targets, target.apId, now],
       )
     }
 
-    await m.query(`DELETE FROM activities WHERE id = ANY($1::uuid[])`, [undone.map((a) => a.id)])
+    await m.query(`DELETE FROM ${ACTIVITIES} WHERE ${A.id} = ANY($1::uuid[])`, [undone.map((a) => a.id)])
     result.likes += undone.filter((a) => a.type === 'Like').length
     result.announces += undone.filter((a) => a.type === 'Announce').length
   }

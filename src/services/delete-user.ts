@@ -1,6 +1,6 @@
 /**
- * `user:rm`: the end state of Pleroma's user deletion (user-tasks.md §2.1,
- * schema.md §7.7), done synchronously for a local user:
+ * `user:rm`: the end state of Pleroma's user deletion (docs/pleroma/tasks.md
+ * "rm"), done synchronously for a local user:
  *
  * 1. the user's posts deleted and likes/announces undone, in batches
  *    (delete-activities.ts; resumable, the user row untouched until the end);
@@ -13,13 +13,33 @@
  *    live credentials); then the row is purged and deactivated (the nickname
  *    stays reserved), or, for an account pending approval or confirmation,
  *    deleted (its report notes first, and its apps still used by others'
- *    tokens detached from it, schema.md §7.3 traps 1 and 2).
+ *    tokens detached from it: docs/pleroma/schema.md "Trap: apps" and
+ *    "Trap: report notes").
  */
 import {randomUUID} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
 import {newFlakeId} from '../db/flake-id'
+import {Activity, App, FollowingRelationship, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
+import {columnsOf, tableOf} from '../entities/names'
 import {countUserActivities, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
 import {recomputeFollowCounters} from './counters'
+
+const U = columnsOf(User)
+const A = columnsOf(Activity)
+const R = columnsOf(FollowingRelationship)
+const N = columnsOf(Notification)
+const T = columnsOf(OAuthToken)
+const OA = columnsOf(OAuthAuthorization)
+const RN = columnsOf(ReportNote)
+const AP = columnsOf(App)
+const USERS = tableOf(User)
+const ACTIVITIES = tableOf(Activity)
+const FOLLOWS = tableOf(FollowingRelationship)
+const NOTIFICATIONS = tableOf(Notification)
+const TOKENS = tableOf(OAuthToken)
+const AUTHORIZATIONS = tableOf(OAuthAuthorization)
+const REPORT_NOTES = tableOf(ReportNote)
+const APPS = tableOf(App)
 
 export interface RemovalCounts extends ActivityCounts {
   /** Follow relationships towards the user (any state). */
@@ -41,11 +61,11 @@ export function deletesRow(t: Pick<DeletionTarget, 'isApproved' | 'isConfirmed'>
 /** What `rm` would remove, counted in the database. */
 export async function countUserRemoval(m: EntityManager, target: DeletionTarget): Promise<RemovalCounts> {
   const activities = await countUserActivities(m, target.apId)
-  const [r]: Array<{followers: number; follows: number; tokens: number; report_notes: number}> = await m.query(
-    `SELECT (SELECT count(*) FROM following_relationships WHERE following_id = $1 AND follower_id <> $1)::int AS followers,
-            (SELECT count(*) FROM following_relationships WHERE follower_id = $1 AND following_id <> $1)::int AS follows,
-            (SELECT count(*) FROM oauth_tokens WHERE user_id = $1)::int AS tokens,
-            (SELECT count(*) FROM report_notes WHERE user_id = $1)::int AS report_notes`,
+  const [r] = await m.query<Array<{followers: number; follows: number; tokens: number; report_notes: number}>>(
+    `SELECT (SELECT count(*) FROM ${FOLLOWS} WHERE ${R.followingId} = $1 AND ${R.followerId} <> $1)::int AS followers,
+            (SELECT count(*) FROM ${FOLLOWS} WHERE ${R.followerId} = $1 AND ${R.followingId} <> $1)::int AS follows,
+            (SELECT count(*) FROM ${TOKENS} WHERE ${T.userId} = $1)::int AS tokens,
+            (SELECT count(*) FROM ${REPORT_NOTES} WHERE ${RN.userId} = $1)::int AS report_notes`,
     [target.id],
   )
   return {...activities, followers: r.followers, follows: r.follows, tokens: r.tokens, reportNotes: r.report_notes, deleteRow: deletesRow(target)}
@@ -65,40 +85,42 @@ export interface RemovalResult {
 }
 
 /**
- * What `users` columns a purge sets (schema.md §7.7), as SQL constants.
- * keys, public_key, is_confirmed and is_approved are left alone, as 2.9 does.
+ * What `users` columns a purge sets (docs/pleroma/tasks.md "rm"; Pleroma
+ * v2.9.1 lib/pleroma/user.ex purge_user_changeset), as SQL constants.
+ * keys, public_key, is_confirmed and is_approved are left alone, as 2.9 does;
+ * pinned_objects is emptied too (2.9's purge keeps it; its posts are gone by then).
  */
 const PURGED_VALUES: Array<[string, string]> = [
-  ['bio', `''`],
-  ['raw_bio', 'NULL'],
-  ['email', 'NULL'],
-  ['name', 'NULL'],
-  ['password_hash', 'NULL'],
-  ['last_refreshed_at', 'NULL'],
-  ['last_digest_emailed_at', 'NULL'],
-  ['registration_reason', 'NULL'],
-  ['confirmation_token', 'NULL'],
-  ['mascot', 'NULL'],
-  ['avatar', `'{}'::jsonb`],
-  ['banner', `'{}'::jsonb`],
-  ['background', `'{}'::jsonb`],
-  ['emoji', `'{}'::jsonb`],
-  ['pleroma_settings_store', `'{}'::jsonb`],
-  ['tags', `'{}'`],
-  ['domain_blocks', `'{}'`],
-  ['also_known_as', `'{}'`],
-  ['fields', `'[]'::jsonb`],
-  ['raw_fields', `'[]'::jsonb`],
-  ['note_count', '0'],
-  ['follower_count', '0'],
-  ['following_count', '0'],
-  ['is_locked', 'false'],
-  ['password_reset_pending', 'false'],
-  ['is_moderator', 'false'],
-  ['is_admin', 'false'],
-  ['is_discoverable', 'false'],
-  ['is_active', 'false'],
-  ['pinned_objects', `'{}'::jsonb`],
+  [U.bio, `''`],
+  [U.rawBio, 'NULL'],
+  [U.email, 'NULL'],
+  [U.name, 'NULL'],
+  [U.passwordHash, 'NULL'],
+  [U.lastRefreshedAt, 'NULL'],
+  [U.lastDigestEmailedAt, 'NULL'],
+  [U.registrationReason, 'NULL'],
+  [U.confirmationToken, 'NULL'],
+  [U.mascot, 'NULL'],
+  [U.avatar, `'{}'::jsonb`],
+  [U.banner, `'{}'::jsonb`],
+  [U.background, `'{}'::jsonb`],
+  [U.emoji, `'{}'::jsonb`],
+  [U.pleromaSettingsStore, `'{}'::jsonb`],
+  [U.tags, `'{}'`],
+  [U.domainBlocks, `'{}'`],
+  [U.alsoKnownAs, `'{}'`],
+  [U.fields, `'[]'::jsonb`],
+  [U.rawFields, `'[]'::jsonb`],
+  [U.noteCount, '0'],
+  [U.followerCount, '0'],
+  [U.followingCount, '0'],
+  [U.isLocked, 'false'],
+  [U.passwordResetPending, 'false'],
+  [U.isModerator, 'false'],
+  [U.isAdmin, 'false'],
+  [U.isDiscoverable, 'false'],
+  [U.isActive, 'false'],
+  [U.pinnedObjects, `'{}'::jsonb`],
 ]
 
 export interface FinishOptions {
@@ -119,13 +141,22 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
   // finished rm records no second one).
   const to = target.followerAddress ? [target.followerAddress] : []
   await m.query(
-    `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
+    `INSERT INTO ${ACTIVITIES} (${A.id}, ${A.data}, ${A.insertedAt}, ${A.updatedAt}, ${A.local}, ${A.actor}, ${A.recipients})
      SELECT $1::uuid, $2::jsonb, $3::timestamp, $3::timestamp, true, $4::text, $5::varchar[]
-      WHERE NOT EXISTS (SELECT 1 FROM activities
-                         WHERE ${objectId('data')} = $4::text AND actor = $4::text AND data->>'type' = 'Delete')`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${ACTIVITIES}
+                         WHERE ${objectId(A.data)} = $4::text AND ${A.actor} = $4::text AND ${A.data}->>'type' = 'Delete')`,
     [
       newFlakeId(),
-      JSON.stringify({id: `${options.instanceUrl}/activities/${randomUUID()}`, type: 'Delete', actor: target.apId, object: target.apId, to, cc: [], bto: [], bcc: []}),
+      JSON.stringify({
+        id: `${options.instanceUrl}/activities/${randomUUID()}`,
+        type: 'Delete',
+        actor: target.apId,
+        object: target.apId,
+        to,
+        cc: [],
+        bto: [],
+        bcc: [],
+      }),
       now,
       target.apId,
       to,
@@ -133,13 +164,13 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
   )
 
   // Unfollow both ways: every relationship row of the user, any state.
-  const others: Array<{id: string; ap_id: string; outgoing: boolean; local: boolean}> = await m.query(
+  const others = await m.query<Array<{id: string; ap_id: string; outgoing: boolean; local: boolean}>>(
     `WITH d AS (
-       DELETE FROM following_relationships WHERE follower_id = $1 OR following_id = $1
-       RETURNING follower_id, following_id)
-     SELECT u.id, u.ap_id, (d.follower_id = $1) AS outgoing, u.local
-       FROM d JOIN users u ON u.id = CASE WHEN d.follower_id = $1 THEN d.following_id ELSE d.follower_id END
-      WHERE u.id <> $1`,
+       DELETE FROM ${FOLLOWS} WHERE ${R.followerId} = $1 OR ${R.followingId} = $1
+       RETURNING ${R.followerId} AS follower_id, ${R.followingId} AS following_id)
+     SELECT u.${U.id} AS id, u.${U.apId} AS ap_id, (d.follower_id = $1) AS outgoing, u.${U.local} AS local
+       FROM d JOIN ${USERS} u ON u.${U.id} = CASE WHEN d.follower_id = $1 THEN d.following_id ELSE d.follower_id END
+      WHERE u.${U.id} <> $1`,
     [target.id],
   )
   const followed = others.filter((o) => o.outgoing).map((o) => o.ap_id)
@@ -147,29 +178,29 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
   if (others.length > 0) {
     // The Follow activities of those relationships are cancelled, as Pleroma's unfollow does.
     await m.query(
-      `UPDATE activities
-          SET data = jsonb_set(data, '{state}', '"cancelled"'), updated_at = $4
-        WHERE data->>'type' = 'Follow' AND data->>'state' IN ('accept', 'pending')
-          AND ((actor = $1 AND ${objectId('data')} = ANY($2::text[]))
-            OR (${objectId('data')} = $1 AND actor = ANY($3::text[])))`,
+      `UPDATE ${ACTIVITIES}
+          SET ${A.data} = jsonb_set(${A.data}, '{state}', '"cancelled"'), ${A.updatedAt} = $4
+        WHERE ${A.data}->>'type' = 'Follow' AND ${A.data}->>'state' IN ('accept', 'pending')
+          AND ((${A.actor} = $1 AND ${objectId(A.data)} = ANY($2::text[]))
+            OR (${objectId(A.data)} = $1 AND ${A.actor} = ANY($3::text[])))`,
       [target.apId, followed, followers, now],
     )
   }
 
   // Notifications caused by the user's remaining activities (follows, reacts ...), of every recipient.
-  const [notes]: Array<{n: number}> = await m.query(
+  const [notes] = await m.query<Array<{n: number}>>(
     `WITH d AS (
-       DELETE FROM notifications n USING activities a
-        WHERE n.activity_id = a.id AND a.actor = $1
+       DELETE FROM ${NOTIFICATIONS} n USING ${ACTIVITIES} a
+        WHERE n.${N.activityId} = a.${A.id} AND a.${A.actor} = $1
        RETURNING 1)
      SELECT count(*)::int AS n FROM d`,
     [target.apId],
   )
 
   // Signed out everywhere (mfa_tokens and push_subscriptions go by cascade).
-  const [oauth]: Array<{tokens: number; authorizations: number}> = await m.query(
-    `WITH a AS (DELETE FROM oauth_authorizations WHERE user_id = $1 RETURNING 1),
-          t AS (DELETE FROM oauth_tokens WHERE user_id = $1 RETURNING 1)
+  const [oauth] = await m.query<Array<{tokens: number; authorizations: number}>>(
+    `WITH a AS (DELETE FROM ${AUTHORIZATIONS} WHERE ${OA.userId} = $1 RETURNING 1),
+          t AS (DELETE FROM ${TOKENS} WHERE ${T.userId} = $1 RETURNING 1)
      SELECT (SELECT count(*) FROM t)::int AS tokens, (SELECT count(*) FROM a)::int AS authorizations`,
     [target.id],
   )
@@ -188,32 +219,34 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
 
   if (deletesRow(target)) {
     // Trap 2: report_notes.user_id has no ON DELETE action; the notes go first.
-    const [rn]: Array<{n: number}> = await m.query(
-      `WITH d AS (DELETE FROM report_notes WHERE user_id = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    const [rn] = await m.query<Array<{n: number}>>(
+      `WITH d AS (DELETE FROM ${REPORT_NOTES} WHERE ${RN.userId} = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
       [target.id],
     )
     result.reportNotes = rn.n
     // Trap 1: the user's apps cascade with it, but other users' tokens may still use them: keep those apps, ownerless.
-    const [apps]: Array<{has: boolean}> = await m.query(
+    const owner = AP.userId
+    const [apps] = await m.query<Array<{has: boolean}>>(
       `SELECT EXISTS (SELECT 1 FROM information_schema.columns
-                       WHERE table_schema = current_schema() AND table_name = 'apps' AND column_name = 'user_id') AS has`,
+                       WHERE table_schema = current_schema() AND table_name = $1 AND column_name = $2) AS has`,
+      [APPS, owner],
     )
     if (apps.has) {
       await m.query(
-        `UPDATE apps SET user_id = NULL, updated_at = $2
-          WHERE user_id = $1
-            AND (EXISTS (SELECT 1 FROM oauth_tokens t WHERE t.app_id = apps.id)
-              OR EXISTS (SELECT 1 FROM oauth_authorizations a WHERE a.app_id = apps.id))`,
+        `UPDATE ${APPS} SET ${owner} = NULL, ${AP.updatedAt} = $2
+          WHERE ${owner} = $1
+            AND (EXISTS (SELECT 1 FROM ${TOKENS} t WHERE t.${T.appId} = ${APPS}.${AP.id})
+              OR EXISTS (SELECT 1 FROM ${AUTHORIZATIONS} a WHERE a.${OA.appId} = ${APPS}.${AP.id}))`,
         [target.id, now],
       )
     }
-    await m.query(`DELETE FROM users WHERE id = $1`, [target.id])
+    await m.delete(User, {id: target.id})
     result.deleted = true
   } else {
     const values = PURGED_VALUES.filter(([c]) => options.userColumns.has(c))
     await m.query(
-      `UPDATE users SET ${values.map(([c, v]) => `"${c}" = ${v}`).join(', ')}, updated_at = $2
-        WHERE id = $1 AND (${values.map(([c, v]) => `"${c}" IS DISTINCT FROM ${v}`).join(' OR ')})`,
+      `UPDATE ${USERS} SET ${values.map(([c, v]) => `"${c}" = ${v}`).join(', ')}, ${U.updatedAt} = $2
+        WHERE ${U.id} = $1 AND (${values.map(([c, v]) => `"${c}" IS DISTINCT FROM ${v}`).join(' OR ')})`,
       [target.id, now],
     )
     result.purged = true

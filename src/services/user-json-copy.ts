@@ -1,6 +1,6 @@
 /**
  * user:list --json / --ndjson on a PostgreSQL server: the rows of one
- * `COPY (SELECT <COPY_COLUMNS>) TO STDOUT` (text format) turned into the
+ * `COPY (SELECT <user:list's columns>) TO STDOUT` (text format) turned into the
  * JSON of listed users byte by byte, without making a JavaScript string or
  * object per row.
  *
@@ -11,8 +11,8 @@
  * are: the common text needs no escaping (no backslash, quote or control
  * byte; UTF-8 is valid JSON as it is), and only a field that does goes
  * through strings (copyField, JSON.stringify), as do non-empty tag arrays.
- * The output is byte for byte what userJson (users.ts) writes from the
- * same row; the tests compare the two paths.
+ * The output is byte for byte what the keyset path (users.ts) writes for
+ * the same row; the tests compare the two paths.
  */
 import {copyField, parseArrayLiteral} from '../db/copy-text'
 import {flakeIdToString, writeFlakeIdBytes} from '../db/flake-id'
@@ -44,13 +44,14 @@ function putBytes(out: Uint8Array, pos: number, bytes: Uint8Array): number {
   return pos
 }
 
-/**
- * What the COPY reads, in the order of the fields below; inserted_at as the
- * server writes it with DateStyle ISO (set for the transaction), its
- * formatting to ISO 8601 UTC done here rather than by to_char in the
- * database, where it would add to the server's share of the work.
+/*
+ * What the COPY reads, in the order of the fields below: the columns of
+ * LISTED_FIELDS (users.ts), in its order: id, nickname, local, email, name,
+ * the six flags of FLAG_KEYS, tags, inserted_at. inserted_at as the server
+ * writes it with DateStyle ISO (set for the transaction), its formatting to
+ * ISO 8601 UTC done here rather than by to_char in the database, where it
+ * would add to the server's share of the work.
  */
-export const COPY_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
 
 const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0))
 const ID_KEY = ascii('{"id":"')
@@ -62,7 +63,7 @@ const CLOSE = ascii('}')
 const NULL = ascii('null')
 const EMPTY_ARRAY = ascii('[]')
 const BOOL_TEXT = ['false', 'true', 'null']
-/** The boolean flags between name and tags, in COPY_COLUMNS' order, as ListedUser names them. */
+/** The boolean flags between name and tags, in the COPY's order, as ListedUser names them. */
 const FLAG_KEYS = ['moderator', 'admin', 'locked', 'active', 'confirmed', 'approved']
 
 /**
@@ -71,7 +72,7 @@ const FLAG_KEYS = ['moderator', 'admin', 'locked', 'active', 'confirmed', 'appro
  * and `,"moderator":B,...,"approved":B,"tags":`.
  */
 const LOCAL_SEGMENTS = [0, 1, 2].map((v) => ascii(`,"local":${BOOL_TEXT[v]},"email":`))
-const FLAG_SEGMENTS: Array<Uint8Array | undefined> = new Array(3 ** FLAG_KEYS.length)
+const FLAG_SEGMENTS: Array<Uint8Array | undefined> = new Array<Uint8Array | undefined>(3 ** FLAG_KEYS.length)
 function flagSegment(code: number): Uint8Array {
   let segment = FLAG_SEGMENTS[code]
   if (!segment) {

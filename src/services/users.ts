@@ -214,6 +214,9 @@ export function generateUserKeys(): string {
   return privateKey.trimEnd()
 }
 
+/** Columns registration leaves to their database defaults (NULL; last_digest_emailed_at now()), as Pleroma's insert does. */
+type NotWrittenAtRegistration = 'mascot' | 'rawBio' | 'registrationReason' | 'lastRefreshedAt' | 'lastDigestEmailedAt'
+
 /**
  * Inserts the row that Pleroma's registration writes (User.register_changeset,
  * lib/pleroma/user.ex:828, v2.9.1: the User schema's defaults, the addresses
@@ -228,7 +231,7 @@ export async function createUser(m: EntityManager, schema: SchemaInfo, input: Ne
   const id = newFlakeId()
   const apId = `${instanceUrl}/users/${input.nickname}`
   const name = input.name ?? input.nickname
-  const row: {[P in keyof User]-?: User[P]} = {
+  const row: {[P in Exclude<keyof User, NotWrittenAtRegistration>]-?: User[P]} = {
     id,
     email: input.email,
     passwordHash: input.passwordHash,

@@ -1,7 +1,7 @@
 import {CopyUserJsonEncoder} from '../../src/services/user-json-copy'
 import {flakeIdToString} from '../../src/db/flake-id'
 
-// Rows as COPY ... TO STDOUT (text format) writes LISTED_COLUMNS, and the JSON userJson writes for them.
+// Rows as COPY ... TO STDOUT (text format) writes user:list's columns (LISTED_FIELDS in users.ts), and their JSON.
 const ROWS: Array<{line: string; json: object}> = [
   {
     line: '00000185-6aa1-b260-0000-000000000001\tu1\tt\tu1@mail.example\tUser 1\tf\tt\tf\tt\tt\tt\t{}\t2023-01-01 00:01:00',

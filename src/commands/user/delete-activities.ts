@@ -1,8 +1,7 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
-import {AbortedError} from '../../errors'
+import {localNicknameArg} from '../../args'
+import {dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
 /** `user:delete-activities --json` (a dry run gives the counts that would be deleted). */
 export interface UserDeleteActivitiesResult {
@@ -16,7 +15,7 @@ export interface UserDeleteActivitiesResult {
   dryRun: boolean
 }
 
-export default class UserDeleteActivities extends BaseCommand<typeof UserDeleteActivities> {
+export default class UserDeleteActivities extends UserDeletionCommand<typeof UserDeleteActivities> {
   static summary = "Delete a local user's posts and undo its likes and announces."
 
   static hiddenAliases = ['user:delete_activities']
@@ -38,11 +37,11 @@ Works in batches of the user's activities (--batch-size), each its own transacti
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (nick, or nick@this-instance).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {
-    'batch-size': Flags.integer({summary: 'Activities per batch (one transaction each).', default: 500, min: 1, max: 100000}),
+    'batch-size': batchSizeFlag('Activities per batch'),
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -50,18 +49,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
   async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
-    const db = await this.openDb()
-    const {requireLocalUser} = runtime().users
-    const svc = runtime().deleteActivities
-    const {postsPhrase} = runtime().deletionSummary
-
-    const plan = await db.transaction(async (m) => {
-      const instanceUrl = await this.instanceUrl(m, db)
-      const host = async () => new URL(instanceUrl).host
-      const user = await requireLocalUser(m, nickname, host)
-      const target = await svc.lockTarget(m, user.id)
-      return {instanceUrl, target, counts: await svc.countUserActivities(m, target.apId)}
-    })
+    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId))
     const {counts, target} = plan
     const likesAndAnnounces = counts.likes + counts.announces
     const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number}, batches: number) => ({
@@ -75,36 +63,14 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     })
 
     const nothing = counts.posts === 0 && likesAndAnnounces === 0
-    if (!nothing || flags['dry-run']) {
-      this.out(`${target.nickname} (${svc.describeState(target)}): ${postsPhrase(counts.posts, likesAndAnnounces)} will be deleted`)
-    }
+    if (!nothing || flags['dry-run']) this.printPlan(target, runtime().deletionSummary.postsPhrase(counts.posts, likesAndAnnounces))
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')
       return shape(true, counts, 0)
     }
     if (!nothing) await this.confirmOrAbort('Continue?', flags.yes, 'Nothing was deleted.')
 
-    const shouldStop = this.stopBetweenBatches()
-    const bar = this.progress('Deleting posts', counts.posts + counts.likes + counts.announces)
-    let reported = 0
-    const totals = await svc.deleteUserActivities((fn) => db.transaction(fn), target.id, {
-      instanceUrl: plan.instanceUrl,
-      batchSize: flags['batch-size'],
-      tables: db.schema.tables,
-      shouldStop,
-      onBatch: (_batch, t) => {
-        const done = t.posts + t.likes + t.announces
-        bar.advance(done - reported)
-        reported = done
-      },
-    })
-    bar.done()
-    if (totals.stopped) {
-      throw new AbortedError(
-        `Interrupted after ${totals.batches} whole ${totals.batches === 1 ? 'batch' : 'batches'}: ${totals.posts} posts, ${totals.likes + totals.announces} likes and announces deleted so far, nothing half-done.`,
-        'Run the same command again to finish.',
-      )
-    }
+    const totals = await this.deleteInBatches(plan, {batchSize: flags['batch-size'], interrupted: ' so far, nothing half-done.'})
     this.out(`User ${nickname} statuses deleted.`)
     return shape(false, totals, totals.batches)
   }

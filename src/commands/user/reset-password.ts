@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
@@ -22,7 +22,7 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {

@@ -1,8 +1,7 @@
-import * as Args from '@oclif/core/args'
-import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
-import {AbortedError} from '../../errors'
+import {localNicknameArg} from '../../args'
+import {dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
 /** `user:rm --json` (a dry run gives what would be deleted). */
 export interface UserRmResult {
@@ -20,7 +19,7 @@ export interface UserRmResult {
   dryRun: boolean
 }
 
-export default class UserRm extends BaseCommand<typeof UserRm> {
+export default class UserRm extends UserDeletionCommand<typeof UserRm> {
   static summary = 'Delete a local user: posts, likes, follows, sign-ins; the account is purged and stays reserved.'
 
   static description = `Does at once what Pleroma's user deletion leaves in the database once its background job has run:
@@ -43,11 +42,11 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (nick, or nick@this-instance).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {
-    'batch-size': Flags.integer({summary: "Activities per batch of the user's posts, likes and announces (one transaction each).", default: 500, min: 1, max: 100000}),
+    'batch-size': batchSizeFlag("Activities per batch of the user's posts, likes and announces"),
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -55,19 +54,9 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
   async run(): Promise<UserRmResult> {
     const {flags} = this
     const nickname = this.args.nickname
-    const db = await this.openDb()
-    const {requireLocalUser} = runtime().users
-    const svc = runtime().deleteActivities
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
-
-    const plan = await db.transaction(async (m) => {
-      const instanceUrl = await this.instanceUrl(m, db)
-      const host = async () => new URL(instanceUrl).host
-      const user = await requireLocalUser(m, nickname, host)
-      const target = await svc.lockTarget(m, user.id)
-      return {instanceUrl, target, counts: await removal.countUserRemoval(m, target)}
-    })
+    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target))
     const {counts, target} = plan
 
     const items = [
@@ -82,9 +71,13 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
       const why = [!target.isApproved && 'pending approval', !target.isConfirmed && 'pending confirmation'].filter(Boolean).join(' and ')
       outcome = `the account will be deleted (it was ${why})`
     }
-    this.out(`${target.nickname} (${svc.describeState(target)}): ${items.join(', ')} will be deleted; ${outcome}`)
+    this.printPlan(target, items.join(', '), `; ${outcome}`)
 
-    const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number}, batches: number) => ({
+    const shape = (
+      dryRun: boolean,
+      c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number},
+      batches: number,
+    ) => ({
       nickname: target.nickname,
       posts: c.posts,
       likesAndAnnounces: c.likes + c.announces,
@@ -103,30 +96,13 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
 
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
-    const shouldStop = this.stopBetweenBatches()
-    const bar = this.progress('Deleting posts', counts.posts + counts.likes + counts.announces)
-    let reported = 0
-    const totals = await svc.deleteUserActivities((fn) => db.transaction(fn), target.id, {
-      instanceUrl: plan.instanceUrl,
+    const totals = await this.deleteInBatches(plan, {
       batchSize: flags['batch-size'],
-      tables: db.schema.tables,
-      shouldStop,
-      onBatch: (_batch, t) => {
-        const done = t.posts + t.likes + t.announces
-        bar.advance(done - reported)
-        reported = done
-      },
+      interrupted: '; the account is not removed yet.',
       finish: async (m, locked, now) => {
-        finished = await removal.finishUserRemoval(m, locked, {instanceUrl: plan.instanceUrl, userColumns: db.schema.userColumns, now})
+        finished = await removal.finishUserRemoval(m, locked, {instanceUrl: plan.instanceUrl, userColumns: plan.db.schema.userColumns, now})
       },
     })
-    bar.done()
-    if (totals.stopped) {
-      throw new AbortedError(
-        `Interrupted after ${totals.batches} whole ${totals.batches === 1 ? 'batch' : 'batches'}: ${totals.posts} posts, ${totals.likes + totals.announces} likes and announces deleted; the account is not removed yet.`,
-        'Run the same command again to finish.',
-      )
-    }
     this.out(`User ${nickname} deleted.`)
     return {
       ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches),

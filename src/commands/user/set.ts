@@ -1,5 +1,5 @@
-import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
+import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
@@ -32,7 +32,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@<this instance> also works).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {

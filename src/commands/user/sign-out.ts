@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
@@ -29,7 +29,7 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {

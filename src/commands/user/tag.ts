@@ -1,4 +1,5 @@
 import * as Args from '@oclif/core/args'
+import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
@@ -24,7 +25,7 @@ Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the user (case-insensitive; remote users are nick@host).', required: true, ignoreStdin: true}),
+    nickname: nicknameArg,
     tags: Args.string({description: 'One or more tags to add (lower-cased). Put -- before tags that start with -.', required: true, multiple: true, ignoreStdin: true}),
   }
 

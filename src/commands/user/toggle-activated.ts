@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
@@ -30,7 +30,7 @@ Shows a summary with counts from the database and asks before changing anything 
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the user (remote users: nick@host).', required: true, ignoreStdin: true}),
+    nickname: nicknameArg,
   }
 
   static flags = {

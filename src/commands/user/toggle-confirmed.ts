@@ -1,4 +1,4 @@
-import * as Args from '@oclif/core/args'
+import {localNicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
@@ -25,7 +25,7 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the local user (case-insensitive; nick@<this instance> also works).', required: true, ignoreStdin: true}),
+    nickname: localNicknameArg,
   }
 
   static flags = {

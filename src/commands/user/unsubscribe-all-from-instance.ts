@@ -34,7 +34,11 @@ Shows a summary with counts from the database and asks before changing anything 
   ]
 
   static args = {
-    instance: Args.string({description: 'Host name of the instance, as after the @ of its users (e.g. dead.example or dead.example:8443); no scheme, no path.', required: true, ignoreStdin: true}),
+    instance: Args.string({
+      description: 'Host name of the instance, as after the @ of its users (e.g. dead.example or dead.example:8443); no scheme, no path.',
+      required: true,
+      ignoreStdin: true,
+    }),
   }
 
   static flags = {
@@ -62,7 +66,14 @@ Shows a summary with counts from the database and asks before changing anything 
     )
     if (dryRun) {
       this.note('Dry run: nothing was written.')
-      return {instance, users: summary.users, deactivated: summary.active, followsRemoved: summary.follows, batches: Math.ceil(summary.users / batchSize), dryRun: true}
+      return {
+        instance,
+        users: summary.users,
+        deactivated: summary.active,
+        followsRemoved: summary.follows,
+        batches: Math.ceil(summary.users / batchSize),
+        dryRun: true,
+      }
     }
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
@@ -114,7 +125,9 @@ Shows a summary with counts from the database and asks before changing anything 
     }
 
     const already = users - deactivated
-    this.note(`Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`)
+    this.note(
+      `Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`,
+    )
     return {instance, users, deactivated, followsRemoved, batches, dryRun: false}
   }
 }
