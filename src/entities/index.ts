@@ -7,6 +7,8 @@ export {FollowingRelationship, FollowState, UserRelationship, Notification} from
 export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 export {AdminSetting} from './admin-setting'
 
+export {SigningKey} from './signing-key'
+
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
 import {PasswordResetToken} from './password-reset-token'
@@ -15,6 +17,7 @@ import {Activity, PleromaObject} from './activity'
 import {FollowingRelationship, UserRelationship, Notification} from './relationships'
 import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 import {AdminSetting} from './admin-setting'
+import {SigningKey} from './signing-key'
 
 export const ENTITIES = [
   User,
@@ -38,4 +41,5 @@ export const ENTITIES = [
   ChatMessageReference,
   HashtagObject,
   AdminSetting,
+  SigningKey,
 ]

@@ -8,6 +8,7 @@
 import {generateKeyPairSync} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
 import {User} from '../entities/user'
+import {SigningKey} from '../entities/signing-key'
 import {columnsOf, tableOf} from '../entities/names'
 import {NotFoundError, RefusedError} from '../errors'
 import {newFlakeId, flakeIdToString} from '../db/flake-id'
@@ -203,15 +204,21 @@ export async function validateNewUser(m: EntityManager, input: Omit<NewUserInput
   }
 }
 
-/** A new RSA-2048 private key in PKCS#1 PEM without a trailing newline, as Pleroma stores it. */
-export function generateUserKeys(): string {
-  const {privateKey} = generateKeyPairSync('rsa', {
+/**
+ * A new RSA-2048 key pair as Pleroma and Akkoma store it: the private key in
+ * PKCS#1 PEM without a trailing newline (users.keys; Akkoma's
+ * signing_keys.private_key), the public key in SubjectPublicKeyInfo PEM
+ * ending in a blank line, as Erlang's :public_key.pem_encode writes it
+ * (Akkoma's signing_keys.public_key, lib/pleroma/user/signing_key.ex).
+ */
+export function generateUserKeys(): {privateKey: string; publicKey: string} {
+  const {privateKey, publicKey} = generateKeyPairSync('rsa', {
     modulusLength: 2048,
     publicExponent: 65537,
     privateKeyEncoding: {type: 'pkcs1', format: 'pem'},
     publicKeyEncoding: {type: 'spki', format: 'pem'},
   })
-  return privateKey.trimEnd()
+  return {privateKey: privateKey.trimEnd(), publicKey: publicKey.trimEnd() + '\n\n'}
 }
 
 /** Columns registration leaves to their database defaults (NULL; last_digest_emailed_at now()), as Pleroma's insert does. */
@@ -231,6 +238,7 @@ export async function createUser(m: EntityManager, schema: SchemaInfo, input: Ne
   const id = newFlakeId()
   const apId = `${instanceUrl}/users/${input.nickname}`
   const name = input.name ?? input.nickname
+  const keys = generateUserKeys()
   const row: {[P in Exclude<keyof User, NotWrittenAtRegistration>]-?: User[P]} = {
     id,
     email: input.email,
@@ -247,7 +255,7 @@ export async function createUser(m: EntityManager, schema: SchemaInfo, input: Ne
     followingAddress: `${apId}/following`,
     featuredAddress: `${apId}${FEATURED_SUFFIX}`,
     tags: [],
-    keys: generateUserKeys(),
+    keys: keys.privateKey,
     banner: {},
     background: {},
     noteCount: 0,
@@ -295,6 +303,10 @@ export async function createUser(m: EntityManager, schema: SchemaInfo, input: Ne
   }
   const properties = (Object.keys(row) as Array<keyof User>).filter((p) => schema.userColumns.has(U[p]))
   await m.createQueryBuilder().insert().into(User, properties).values(row).updateEntity(false).execute()
+  if (schema.tables.has(tableOf(SigningKey))) {
+    // Akkoma: the key pair the user signs with, in its own table (registration writes it there).
+    await m.insert(SigningKey, {keyId: `${apId}#main-key`, userId: id, publicKey: keys.publicKey, privateKey: keys.privateKey, insertedAt: now, updatedAt: now})
+  }
   const resetToken = input.generatedPassword ? await createPasswordResetToken(m, id, now) : undefined
   return {
     id,

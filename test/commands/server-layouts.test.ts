@@ -23,6 +23,8 @@ interface Layout {
   lacks: string[]
   /** What user:new leaves in the columns only this layout has. */
   extra: Record<string, unknown>
+  /** Tables only this layout has, as its migrations create them. */
+  tables?: string[]
 }
 
 const LAYOUTS: Record<string, Layout> = {
@@ -48,6 +50,13 @@ const LAYOUTS: Record<string, Layout> = {
       ADD COLUMN permit_followback boolean NOT NULL DEFAULT false, ADD COLUMN mastofe_settings jsonb`,
     lacks: ['keys', 'public_key', 'accepts_chat_messages', 'birthday', 'show_birthday'],
     extra: {status_ttl_days: null, accepts_direct_messages_from: 'everybody', permit_followback: false, mastofe_settings: null},
+    // 20240625213637_create_signing_key_table, 20250112000000_signing_key_nullability, 20250112000001_signing_key_unique_user_id.
+    tables: [
+      `CREATE TABLE signing_keys (
+        user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, key_id text PRIMARY KEY, public_key text NOT NULL, private_key text,
+        inserted_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) without time zone NOT NULL)`,
+      `CREATE UNIQUE INDEX signing_keys_user_id_index ON signing_keys (user_id)`,
+    ],
   },
   // Pleroma develop after v2.9.1: 20250402213700_add_is_cat_to_users, 20260123213700_add_indexable_to_users.
   'Pleroma after 2.9.1': {
@@ -72,6 +81,7 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
     beforeEach(async () => {
       if (altered) return
       await b.sql(layout.alter)
+      for (const sql of layout.tables ?? []) await b.sql(sql)
       altered = true
     })
 
@@ -102,7 +112,19 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
       if (!layout.lacks.includes('featured_address')) expect(u.featured_address).toBe(`${BASE}/users/alice/collections/featured`)
       if (!layout.lacks.includes('pinned_objects')) expect(u.pinned_objects).toEqual({})
       if (!layout.lacks.includes('accepts_chat_messages')) expect(u.accepts_chat_messages).toBe(true)
-      if (!layout.lacks.includes('keys')) expect(u.keys).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n/)
+      if (!layout.lacks.includes('keys')) expect(u.keys).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[^]+\n-----END RSA PRIVATE KEY-----$/)
+      if (layout.tables?.some((t) => t.includes('signing_keys'))) {
+        // Akkoma registration's key row (SigningKey.generate_local_keys): the pair matches, the public key as Erlang's pem_encode ends it.
+        const keys = await b.sql(`SELECT * FROM signing_keys`)
+        expect(keys).toEqual([
+          {user_id: u.id, key_id: `${BASE}/users/alice#main-key`, public_key: expect.any(String), private_key: expect.any(String), inserted_at: u.inserted_at, updated_at: u.inserted_at},
+        ])
+        expect(keys[0].private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[^]+\n-----END RSA PRIVATE KEY-----$/)
+        expect(keys[0].public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n[^]+\n-----END PUBLIC KEY-----\n\n$/)
+        const {createPrivateKey, createPublicKey} = await import('node:crypto')
+        const derived = createPublicKey(createPrivateKey(keys[0].private_key)).export({type: 'spki', format: 'pem'})
+        expect(`${derived}`.trimEnd() + '\n\n').toBe(keys[0].public_key)
+      }
       // No password given: a reset token, as Pleroma does.
       expect(await b.sql(`SELECT user_id, used FROM password_reset_tokens`)).toEqual([{user_id: u.id, used: false}])
     })
