@@ -56,7 +56,10 @@ const LIST_SQL = `COPY (SELECT ${LIST_COLUMNS} FROM users WHERE nickname IS NOT 
 function options() {
   const {values} = parseArgs({
     options: {
-      'database-url': {type: 'string', default: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'},
+      'database-url': {
+        type: 'string',
+        default: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
       scale: {type: 'string', default: 'default'},
       layout: {type: 'string', default: 'tool'},
       runs: {type: 'string'},
@@ -188,7 +191,17 @@ async function bulkRounds(o, template, info) {
   const results = []
   const scenarios = BULK.filter((s) => !o.only || o.only.has(s.id))
   for (const s of scenarios) {
-    for (const m of o.sizes) results.push({id: s.id, m, what: s.what(m, fixtureSizes(o.params, m)), target: m === 1 ? s.target : undefined, command: [], baseline: [], equal: undefined, diff: []})
+    for (const m of o.sizes)
+      results.push({
+        id: s.id,
+        m,
+        what: s.what(m, fixtureSizes(o.params, m)),
+        target: m === 1 ? s.target : undefined,
+        command: [],
+        baseline: [],
+        equal: undefined,
+        diff: [],
+      })
   }
   const list = !o.only || o.only.has('list') ? {id: 'list', command: [], baseline: [], rss: []} : undefined
   const names = {command: `pa_bench_${process.pid}_cmd`, baseline: `pa_bench_${process.pid}_sql`}
@@ -308,7 +321,9 @@ function report(o, info, bulk, list, start, started) {
   const lines = []
   const ok = (v, t) => (t === undefined ? '' : v <= t ? 'met' : '**missed**')
   lines.push('# Benchmark results', '')
-  lines.push(`Written by \`node bench/run.js ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${((Date.now() - started) / 60000).toFixed(0)} min.`)
+  lines.push(
+    `Written by \`node bench/run.js ${process.argv.slice(2).join(' ')}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, in ${((Date.now() - started) / 60000).toFixed(0)} min.`,
+  )
   lines.push('Each bulk command ran as a whole process (`node bin/run.js ... --yes`, stdout to /dev/null) on one copy of the seeded database, its SQL baseline')
   lines.push('(`psql --single-transaction -f bench/baselines/<scenario>.sql`) on another copy, alternating which goes first; medians of the rounds.')
   lines.push('End states are compared table by table after the first round (bench/lib/fingerprint.js).', '')
@@ -319,8 +334,12 @@ function report(o, info, bulk, list, start, started) {
   if (info) {
     lines.push(`- Server: ${info.server.split(',')[0]}`)
     lines.push(`- Scale \`${o.scale}\`: ${JSON.stringify(o.params)}`)
-    lines.push(`- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`)
-    lines.push(`- Rounds: ${o.runs}${o.sizes.some((m) => m !== 1) && o.curveRuns < o.runs ? ` (the sizes above 1× in the first ${o.curveRuns})` : ''}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`)
+    lines.push(
+      `- Seeded database (${info.size}): ${info.local_users} local users, ${info.remote_users} remote users, ${info.activities} activities, ${info.objects} objects, ${info.follows} follows, ${info.notifications} notifications, ${info.oauth_tokens} OAuth tokens`,
+    )
+    lines.push(
+      `- Rounds: ${o.runs}${o.sizes.some((m) => m !== 1) && o.curveRuns < o.runs ? ` (the sizes above 1× in the first ${o.curveRuns})` : ''}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`,
+    )
   }
   lines.push('')
   if (bulk.length > 0 || list) {
@@ -328,12 +347,16 @@ function report(o, info, bulk, list, start, started) {
     lines.push('| scenario | size | command (median s) | SQL floor (median s) | ratio | target | | end state |', '|---|---|---|---|---|---|---|---|')
     for (const r of bulk) {
       const ratio = median(r.command) / median(r.baseline)
-      lines.push(`| ${r.id} ${r.m}× | ${r.what} | ${fmt(median(r.command))} | ${fmt(median(r.baseline))} | ${ratio.toFixed(2)} | ${r.target ? '≤ ' + r.target : ''} | ${ok(ratio, r.target)} | ${r.equal ? 'equal' : 'DIFFERS: ' + r.diff.map((d) => d.table).join(', ')} |`)
+      lines.push(
+        `| ${r.id} ${r.m}× | ${r.what} | ${fmt(median(r.command))} | ${fmt(median(r.baseline))} | ${ratio.toFixed(2)} | ${r.target ? '≤ ' + r.target : ''} | ${ok(ratio, r.target)} | ${r.equal ? 'equal' : 'DIFFERS: ' + r.diff.map((d) => d.table).join(', ')} |`,
+      )
     }
     if (list) {
       const ratio = median(list.command) / median(list.baseline)
       const rss = Math.max(...list.rss) / 1024
-      lines.push(`| user:list --all --json | ${info.local_users + info.remote_users} users → /dev/null vs psql COPY | ${fmt(median(list.command))} | ${fmt(median(list.baseline))} | ${ratio.toFixed(2)} | ≤ 1.5 | ${ok(ratio, 1.5)} | peak RSS ${rss.toFixed(0)} MB (≤ 150: ${ok(rss, 150)}) |`)
+      lines.push(
+        `| user:list --all --json | ${info.local_users + info.remote_users} users → /dev/null vs psql COPY | ${fmt(median(list.command))} | ${fmt(median(list.baseline))} | ${ratio.toFixed(2)} | ≤ 1.5 | ${ok(ratio, 1.5)} | peak RSS ${rss.toFixed(0)} MB (≤ 150: ${ok(rss, 150)}) |`,
+      )
     }
     lines.push('')
   }
@@ -342,24 +365,35 @@ function report(o, info, bulk, list, start, started) {
     lines.push('Median times at each fixture size, and the cost of each extra 1× of work between two sizes (the slope; start-up and fixed costs cancel out).')
     lines.push('Linear growth keeps the slopes level; a quadratic step would multiply the later one by the size ratio.', '')
     const slopes = o.sizes.slice(1).map((s, i) => `${o.sizes[i]}×→${s}×`)
-    lines.push(`| scenario | ${o.sizes.map((s) => s + '× (s)').join(' | ')} | ${slopes.map((x) => 's per 1× ' + x).join(' | ')} | SQL floor ${o.sizes.map((s) => s + '×').join(' / ')} (s) | SQL slopes |`)
+    lines.push(
+      `| scenario | ${o.sizes.map((s) => s + '× (s)').join(' | ')} | ${slopes.map((x) => 's per 1× ' + x).join(' | ')} | SQL floor ${o.sizes.map((s) => s + '×').join(' / ')} (s) | SQL slopes |`,
+    )
     lines.push(`|---|${o.sizes.map(() => '---|').join('')}${slopes.map(() => '---|').join('')}---|---|`)
     for (const id of [...new Set(bulk.map((r) => r.id))]) {
       const rows = o.sizes.map((s) => bulk.find((r) => r.id === id && r.m === s))
       const slope = (kind) => rows.slice(1).map((r, i) => fmt((median(r[kind]) - median(rows[i][kind])) / (r.m - rows[i].m)))
-      lines.push(`| ${id} | ${rows.map((r) => fmt(median(r.command))).join(' | ')} | ${slope('command').join(' | ')} | ${rows.map((r) => fmt(median(r.baseline))).join(' / ')} | ${slope('baseline').join(' / ')} |`)
+      lines.push(
+        `| ${id} | ${rows.map((r) => fmt(median(r.command))).join(' | ')} | ${slope('command').join(' | ')} | ${rows.map((r) => fmt(median(r.baseline))).join(' / ')} | ${slope('baseline').join(' / ')} |`,
+      )
     }
     lines.push('')
   }
   if (start) {
-    lines.push('## Start-up', '', `Round-robin, ${o.startupRuns} runs each${o.startupRuns >= 5 ? ' after 2 warm-ups' : ''}; ratio of medians to \`node -e 0\`.`, '')
+    lines.push(
+      '## Start-up',
+      '',
+      `Round-robin, ${o.startupRuns} runs each${o.startupRuns >= 5 ? ' after 2 warm-ups' : ''}; ratio of medians to \`node -e 0\`.`,
+      '',
+    )
     lines.push('| process | median (ms) | ratio | target | |', '|---|---|---|---|---|')
-    for (const c of start) lines.push(`| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.target ? '≤ ' + c.target : ''} | ${ok(c.ratio, c.target)} |`)
+    for (const c of start)
+      lines.push(`| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.target ? '≤ ' + c.target : ''} | ${ok(c.ratio, c.target)} |`)
     lines.push('')
   }
   lines.push('## Every run (seconds)', '')
   for (const r of bulk) lines.push(`- ${r.id} ${r.m}×: command ${r.command.map(fmt).join(', ')}; SQL ${r.baseline.map(fmt).join(', ')}`)
-  if (list) lines.push(`- user:list: command ${list.command.map(fmt).join(', ')} (peak RSS kB ${list.rss.join(', ')}); psql COPY ${list.baseline.map(fmt).join(', ')}`)
+  if (list)
+    lines.push(`- user:list: command ${list.command.map(fmt).join(', ')} (peak RSS kB ${list.rss.join(', ')}); psql COPY ${list.baseline.map(fmt).join(', ')}`)
   if (start) for (const c of start) lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms`)
   lines.push('')
   return lines.join('\n')

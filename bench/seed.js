@@ -25,7 +25,12 @@ async function seedDatabase({serverUrl, name, layout, params, sizes, log = () =>
   const started = process.hrtime.bigint()
   await withClient(url, async (c) => {
     await c.query(`SET synchronous_commit = off`)
-    await seed((sql) => c.query(sql), params, sizes, (label, s) => log(`  ${label}: ${s.toFixed(1)} s`))
+    await seed(
+      (sql) => c.query(sql),
+      params,
+      sizes,
+      (label, s) => log(`  ${label}: ${s.toFixed(1)} s`),
+    )
   })
   const {rows} = await withClient(url, (c) =>
     c.query(`SELECT (SELECT count(*) FROM users)::int AS users, (SELECT count(*) FROM activities)::int AS activities,
@@ -46,7 +51,10 @@ function scaleParams(values) {
 async function main() {
   const {values} = parseArgs({
     options: {
-      'database-url': {type: 'string', default: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'},
+      'database-url': {
+        type: 'string',
+        default: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+      },
       name: {type: 'string', default: 'pa_seeded'},
       scale: {type: 'string', default: 'default'},
       layout: {type: 'string', default: 'tool'},

@@ -22,9 +22,27 @@ const out = path.join(dist, 'runtime.bundle.js')
 
 /** Modules TypeORM can load for other databases (PlatformTools.load), never for PostgreSQL. */
 const UNUSED_DRIVERS = [
-  'pg-native', 'pg-query-stream', 'mysql', 'mysql2', 'sqlite3', 'better-sqlite3', 'mongodb', 'oracledb', 'mssql', 'sql.js',
-  'redis', 'ioredis', '@sap/hana-client', '@sap/hana-client/extension/Stream', 'hdb-pool', 'typeorm-aurora-data-api-driver',
-  'react-native-sqlite-storage', '@google-cloud/spanner', '@capacitor-community/sqlite', 'expo-sqlite', '@sqltools/formatter',
+  'pg-native',
+  'pg-query-stream',
+  'mysql',
+  'mysql2',
+  'sqlite3',
+  'better-sqlite3',
+  'mongodb',
+  'oracledb',
+  'mssql',
+  'sql.js',
+  'redis',
+  'ioredis',
+  '@sap/hana-client',
+  '@sap/hana-client/extension/Stream',
+  'hdb-pool',
+  'typeorm-aurora-data-api-driver',
+  'react-native-sqlite-storage',
+  '@google-cloud/spanner',
+  '@capacitor-community/sqlite',
+  'expo-sqlite',
+  '@sqltools/formatter',
 ]
 
 const sharedWithCommands = {

@@ -11,7 +11,10 @@ const readme = path.join(root, 'README.md')
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pa-readme-'))
 const copy = path.join(tmp, 'README.md')
 fs.copyFileSync(readme, copy)
-execFileSync(process.execPath, [require.resolve('oclif/bin/run.js'), 'readme', '--no-aliases', '--no-source-links', '--readme-path', copy], {cwd: root, stdio: ['ignore', 'ignore', 'inherit']})
+execFileSync(process.execPath, [require.resolve('oclif/bin/run.js'), 'readme', '--no-aliases', '--no-source-links', '--readme-path', copy], {
+  cwd: root,
+  stdio: ['ignore', 'ignore', 'inherit'],
+})
 const want = fs.readFileSync(copy, 'utf8')
 const have = fs.readFileSync(readme, 'utf8')
 fs.rmSync(tmp, {recursive: true, force: true})

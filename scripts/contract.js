@@ -90,7 +90,14 @@ function generate() {
     commands[c.id] = {...surfaceOf(c), json: schema(resultTypeOf(source))}
   }
   const {ExitCode} = require(path.join(root, 'dist', 'errors.js'))
-  const codes = {error: ExitCode.ERROR, aborted: ExitCode.ERROR, usage: ExitCode.USAGE, not_found: ExitCode.NOT_FOUND, refused: ExitCode.REFUSED, database: ExitCode.DATABASE}
+  const codes = {
+    error: ExitCode.ERROR,
+    aborted: ExitCode.ERROR,
+    usage: ExitCode.USAGE,
+    not_found: ExitCode.NOT_FOUND,
+    refused: ExitCode.REFUSED,
+    database: ExitCode.DATABASE,
+  }
   return {commands, error: {json: schema('JsonErrorOutput'), codes}}
 }
 

@@ -128,7 +128,6 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Progress on stderr for `total` units (nothing under --json). */
   protected progress(label: string, total: number): import('./progress').Progress {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const {createProgress, NO_PROGRESS} = require('./progress') as typeof import('./progress')
     return this.jsonEnabled() ? NO_PROGRESS : createProgress(label, total)
   }
@@ -176,12 +175,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     if (this.pleromaConfigCache !== undefined) return this.pleromaConfigCache
     const file = (this.flags as {'pleroma-config'?: string})['pleroma-config'] ?? process.env.PLEROMA_CONFIG_PATH
     if (!file) return (this.pleromaConfigCache = null)
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const {readPleromaConfig, PleromaConfigError} = require('./config/pleroma-config') as typeof import('./config/pleroma-config')
     try {
       this.pleromaConfigCache = readPleromaConfig(file)
     } catch (error) {
-      if (error instanceof PleromaConfigError) throw new DatabaseError((error as Error).message, 'Check --pleroma-config / PLEROMA_CONFIG_PATH.')
+      if (error instanceof PleromaConfigError) throw new DatabaseError(error.message, 'Check --pleroma-config / PLEROMA_CONFIG_PATH.')
       throw error
     }
     return this.pleromaConfigCache
@@ -196,12 +194,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const repoNotes = config.unsupported.filter((n: string) => /Pleroma\.Repo (username|password|database|hostname|port|socket_dir|socket|url) is /.test(n))
       for (const n of config.unsupported.filter((x: string) => x.includes('Repo') && !repoNotes.includes(x))) this.warning(n)
       if (repoNotes.length > 0) throw new DatabaseError(`Cannot use the config file's database settings: ${repoNotes[0]}`)
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
       const {repoConfigToDatabaseUrl, PleromaConfigError} = require('./config/pleroma-config') as typeof import('./config/pleroma-config')
       try {
         return {kind: 'url', url: repoConfigToDatabaseUrl(config.repo), from: 'config'}
       } catch (error) {
-        if (error instanceof PleromaConfigError) throw new DatabaseError((error as Error).message, 'Pass --database-url instead.')
+        if (error instanceof PleromaConfigError) throw new DatabaseError(error.message, 'Pass --database-url instead.')
         throw error
       }
     }
@@ -264,11 +261,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * under --json) and the exit code of DESIGN §1. oclif's own usage errors
    * keep oclif's wording and exit 2.
    */
+  // eslint-disable-next-line @typescript-eslint/require-await -- oclif awaits catch(); every path throws
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err
     const mapped = mapError(err)
     if (this.jsonEnabled()) {
-      const output: JsonErrorOutput = {error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})}}
+      const output: JsonErrorOutput = {
+        error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})},
+      }
       process.stdout.write(JSON.stringify(output, null, 2) + '\n')
       this.exit(mapped.exitCode)
     }
@@ -306,13 +306,24 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
       .join(': ')
     return {kind: 'usage', exitCode: ExitCode.USAGE, message, hint: 'See --help.'}
   }
-  const driver = (err as {driverError?: {code?: string; message?: string; constraint?: string; detail?: string}}).driverError ?? (err as {code?: string; message?: string; constraint?: string; detail?: string})
+  type DriverErrorLike = {code?: string; message?: string; constraint?: string; detail?: string}
+  const driver: DriverErrorLike = (err as {driverError?: DriverErrorLike}).driverError ?? err
   const code = driver?.code
   if (code === '23505') {
-    return {kind: 'refused', exitCode: ExitCode.REFUSED, message: `Conflict: ${driver.detail ?? driver.message} (another change got there first).`, hint: 'Check the current state and try again.'}
+    return {
+      kind: 'refused',
+      exitCode: ExitCode.REFUSED,
+      message: `Conflict: ${driver.detail ?? driver.message} (another change got there first).`,
+      hint: 'Check the current state and try again.',
+    }
   }
   if (code && /^(08|57P|53)/.test(code)) {
-    return {kind: 'database', exitCode: ExitCode.DATABASE, message: `The database connection failed: ${driver.message}.`, hint: 'Nothing was changed by the unfinished transaction; try again.'}
+    return {
+      kind: 'database',
+      exitCode: ExitCode.DATABASE,
+      message: `The database connection failed: ${driver.message}.`,
+      hint: 'Nothing was changed by the unfinished transaction; try again.',
+    }
   }
   if (code === '42501') {
     const e = new DatabaseError(`Permission denied: ${driver.message}.`, 'Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).')

@@ -36,7 +36,6 @@ export function createProgress(label: string, total: number, options: ProgressOp
   const started = now()
   let value = 0
   if (stream.isTTY) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const {SingleBar, Presets} = require('cli-progress') as typeof import('cli-progress')
     const bar = new SingleBar(
       {

@@ -22,11 +22,9 @@ export function runtime(): Runtime {
   if (loaded) return loaded
   const bundle = path.join(__dirname, BUNDLE_FILE)
   if (!fs.existsSync(bundle)) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require('./runtime') as Runtime
   } else if (!(module instanceof Module)) {
     // Loaded by jest's module registry (not Node's): the bundle must be loaded by it too, in the test's globals.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(bundle) as Runtime
   } else {
     loaded = requireWithCodeCache(bundle, path.join(__dirname, CODE_CACHE_FILE)) as Runtime

@@ -48,11 +48,8 @@ async function createDatabase(serverUrl, name, template) {
 
 async function databaseComment(serverUrl, name) {
   return withClient(serverUrl, async (c) => {
-    const {rows} = await c.query(
-      `SELECT shobj_description(d.oid, 'pg_database') AS comment FROM pg_database d WHERE d.datname = $1`,
-      [name],
-    )
-    return rows.length === 0 ? undefined : rows[0].comment ?? ''
+    const {rows} = await c.query(`SELECT shobj_description(d.oid, 'pg_database') AS comment FROM pg_database d WHERE d.datname = $1`, [name])
+    return rows.length === 0 ? undefined : (rows[0].comment ?? '')
   })
 }
 

@@ -16,9 +16,15 @@ const h = (expr) => `sum(hashtextextended((${expr})::text, 0)::numeric)::text`
 const DIGESTS = [
   ['users', `SELECT count(*)::int AS n, ${h(`to_jsonb(x) - 'updated_at'`)} AS digest FROM users x`],
   ['following_relationships', `SELECT count(*)::int, ${h(`concat_ws('|', follower_id, following_id, state, inserted_at)`)} FROM following_relationships`],
-  ['activities (seeded)', `SELECT count(*)::int, ${h(`concat_ws('|', id, data, actor, local, recipients, inserted_at)`)} FROM activities WHERE inserted_at < ${NEW}`],
+  [
+    'activities (seeded)',
+    `SELECT count(*)::int, ${h(`concat_ws('|', id, data, actor, local, recipients, inserted_at)`)} FROM activities WHERE inserted_at < ${NEW}`,
+  ],
   ['activities (new)', `SELECT count(*)::int, ${h(`concat_ws('|', data - 'id', actor, local, recipients)`)} FROM activities WHERE inserted_at >= ${NEW}`],
-  ['objects', `SELECT count(*)::int, ${h(`concat_ws('|', CASE WHEN data->>'type' = 'Tombstone' THEN data - 'deleted' ELSE data END, CASE WHEN inserted_at < ${NEW} THEN id END)`)} FROM objects`],
+  [
+    'objects',
+    `SELECT count(*)::int, ${h(`concat_ws('|', CASE WHEN data->>'type' = 'Tombstone' THEN data - 'deleted' ELSE data END, CASE WHEN inserted_at < ${NEW} THEN id END)`)} FROM objects`,
+  ],
   ['notifications', `SELECT count(*)::int, ${h(`concat_ws('|', id, user_id, activity_id, type, seen)`)} FROM notifications`],
   ['oauth_tokens', `SELECT count(*)::int, ${h(`concat_ws('|', id, user_id, app_id, token)`)} FROM oauth_tokens`],
   ['oauth_authorizations', `SELECT count(*)::int, ${h(`concat_ws('|', id, user_id, app_id, token)`)} FROM oauth_authorizations`],

@@ -66,7 +66,9 @@ function seedStatements(p, multipliers) {
 
   // ---------------------------------------------------------------- users
   // Local users u1..uL: some admins, moderators, locked, deactivated, unconfirmed, tagged.
-  step(`${L} local users`, `
+  step(
+    `${L} local users`,
+    `
     INSERT INTO users (id, email, password_hash, name, nickname, bio, raw_bio, inserted_at, updated_at, ap_id, local,
                        follower_address, following_address, featured_address, is_admin, is_moderator, is_locked,
                        is_active, is_confirmed, is_approved, tags, last_active_at, last_digest_emailed_at)
@@ -78,10 +80,13 @@ function seedStatements(p, multipliers) {
            i % 5000 = 1, i % 2000 = 7, i % 20 = 3, i % 50 <> 13, i % 97 <> 5, true,
            CASE WHEN i % 100 = 0 THEN ARRAY['verified']::varchar[] WHEN i % 333 = 0 THEN ARRAY['mrf_tag:media-strip']::varchar[] ELSE ARRAY[]::varchar[] END,
            pg_temp.ts(${T0} + i * 60000 + 86400000), pg_temp.ts(${T0})
-      FROM generate_series(1::bigint, ${L}) AS i`)
+      FROM generate_series(1::bigint, ${L}) AS i`,
+  )
 
   // Remote users r1..rR on i1.example .. iI.example.
-  step(`${R} remote users over ${I} instances`, `
+  step(
+    `${R} remote users over ${I} instances`,
+    `
     INSERT INTO users (id, name, nickname, bio, inserted_at, updated_at, ap_id, local, follower_address, following_address,
                        featured_address, inbox, shared_inbox, uri, last_refreshed_at, is_locked)
     SELECT pg_temp.flake(${T0} + j * 60000 + 30000, ${N.remote} + j), 'Remote ' || j,
@@ -95,12 +100,15 @@ function seedStatements(p, multipliers) {
            'https://i' || (1 + j % ${I}) || '.example/inbox',
            'https://i' || (1 + j % ${I}) || '.example/@r' || j,
            pg_temp.ts(${T0} + j * 60000 + 30000), j % 25 = 4
-      FROM generate_series(1::bigint, ${R}) AS j`)
+      FROM generate_series(1::bigint, ${R}) AS j`,
+  )
 
   // ---------------------------------------------------------------- posts
   // A post's author: 70% local users, 30% remote; ~10% replies to an earlier post;
   // visibility: mostly public, some unlisted, followers-only and direct.
-  step(`${P} posts (authors)`, `
+  step(
+    `${P} posts (authors)`,
+    `
     CREATE TEMP TABLE bench_posts AS
     SELECT p, ${N.post} + p AS n, ${T0} + 40000000000::bigint + p * 20000 AS ms,
            CASE WHEN p % 10 < 7 THEN ${q(BASE)} || '/users/u' || (1 + (p * 7919) % ${L})
@@ -108,12 +116,15 @@ function seedStatements(p, multipliers) {
            p % 10 < 7 AS local,
            CASE WHEN p % 20 = 0 THEN 'unlisted' WHEN p % 50 = 1 THEN 'private' WHEN p % 100 = 2 THEN 'direct' ELSE 'public' END AS vis,
            CASE WHEN p % 10 = 3 AND p > 10 THEN p - 7 END AS parent
-      FROM generate_series(1::bigint, ${P}) AS p`)
+      FROM generate_series(1::bigint, ${P}) AS p`,
+  )
   out.push(...postStatements('bench_posts'))
 
   // ---------------------------------------------------------------- likes and announces
   // Every second post liked once, every fifth announced once, by a local (2/3) or remote user.
-  step('likes and announces', `
+  step(
+    'likes and announces',
+    `
     CREATE TEMP TABLE bench_reacts AS
     SELECT 'Like' AS type, ${N.like} + p AS n, ms + 3600000 AS ms, p,
            CASE WHEN p % 3 <> 0 THEN ${q(BASE)} || '/users/u' || (1 + (p * 31) % ${L})
@@ -123,11 +134,14 @@ function seedStatements(p, multipliers) {
     SELECT 'Announce', ${N.announce} + p, ms + 7200000, p,
            CASE WHEN p % 3 <> 1 THEN ${q(BASE)} || '/users/u' || (1 + (p * 43) % ${L})
                 ELSE 'https://i' || (1 + (1 + (p * 47) % ${R}) % ${I}) || '.example/users/r' || (1 + (p * 47) % ${R}) END
-      FROM bench_posts WHERE p % 5 = 0 AND vis = 'public'`)
+      FROM bench_posts WHERE p % 5 = 0 AND vis = 'public'`,
+  )
   out.push(...reactStatements('bench_reacts', 'bench_posts'))
 
   // ---------------------------------------------------------------- follows
-  step('follows', `
+  step(
+    'follows',
+    `
     INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
     SELECT f.id, t.id, CASE WHEN t.is_locked AND (i + k) % 3 = 0 THEN 1 ELSE 2 END, pg_temp.ts(${T0} + 50000000000::bigint + i * 1000 + k), pg_temp.ts(${T0} + 50000000000::bigint + i * 1000 + k)
       FROM generate_series(1::bigint, ${L}) AS i CROSS JOIN generate_series(1::bigint, ${p.localFollows}) AS k
@@ -142,7 +156,8 @@ function seedStatements(p, multipliers) {
       FROM generate_series(1::bigint, ${R}) AS j CROSS JOIN generate_series(1::bigint, ${p.remoteFollows}) AS k
       JOIN users f ON f.nickname = 'r' || j || '@i' || (1 + j % ${I}) || '.example'
       JOIN users t ON t.nickname = 'u' || (1 + (j * k * 577) % ${L})
-    ON CONFLICT DO NOTHING`)
+    ON CONFLICT DO NOTHING`,
+  )
 
   step('follow activities and notifications', followActivities('true'))
 
@@ -150,7 +165,9 @@ function seedStatements(p, multipliers) {
   for (const m of multipliers) out.push(...fixtureStatements(p, m))
 
   // ---------------------------------------------------------------- OAuth, invites, reset tokens
-  step('apps, OAuth tokens and authorizations, invites', `
+  step(
+    'apps, OAuth tokens and authorizations, invites',
+    `
     INSERT INTO apps (client_name, redirect_uris, scopes, website, client_id, client_secret, inserted_at, updated_at)
     SELECT 'App ' || a, 'urn:ietf:wg:oauth:2.0:oob', ARRAY['read', 'write', 'follow', 'push']::varchar[], 'https://app' || a || '.example',
            'client-' || a, 'secret-' || a, pg_temp.ts(${T0}), pg_temp.ts(${T0})
@@ -168,10 +185,13 @@ function seedStatements(p, multipliers) {
            v % 3, CASE WHEN v % 2 = 1 THEN 5 END, CASE WHEN v % 2 = 0 THEN 'date_limited' WHEN v % 4 = 1 THEN 'reusable' ELSE 'one_time' END
       FROM generate_series(1::bigint, 100) AS v;
     INSERT INTO password_reset_tokens (token, user_id, used, inserted_at, updated_at)
-    SELECT 'reset-' || nickname, id, false, pg_temp.ts(${T0}), pg_temp.ts(${T0}) FROM users WHERE local AND nickname::text ~ '^u[0-9]+7$'`)
+    SELECT 'reset-' || nickname, id, false, pg_temp.ts(${T0}), pg_temp.ts(${T0}) FROM users WHERE local AND nickname::text ~ '^u[0-9]+7$'`,
+  )
 
   // ---------------------------------------------------------------- counters
-  step('counters', `
+  step(
+    'counters',
+    `
     UPDATE users u SET note_count = c.n
       FROM (SELECT actor, count(*)::int AS n FROM activities
              WHERE data->>'type' = 'Create' AND (data->'to' ? ${q(PUBLIC)} OR data->'cc' ? ${q(PUBLIC)})
@@ -185,7 +205,8 @@ function seedStatements(p, multipliers) {
       LEFT JOIN (SELECT r.follower_id AS id, count(*)::int AS n FROM following_relationships r JOIN users t ON t.id = r.following_id
                   WHERE r.state = 2 AND r.follower_id <> r.following_id AND t.is_active AND t.nickname IS NOT NULL AND t.nickname NOT LIKE 'internal.%'
                   GROUP BY r.follower_id) b ON b.id = x.id
-     WHERE u.id = x.id AND (u.follower_count <> COALESCE(a.n, 0) OR u.following_count <> COALESCE(b.n, 0))`)
+     WHERE u.id = x.id AND (u.follower_count <> COALESCE(a.n, 0) OR u.following_count <> COALESCE(b.n, 0))`,
+  )
   // As autovacuum leaves a live instance: no dead rows from the seeding updates, hint bits set (a copy must not pay for them).
   step('vacuum', 'VACUUM (FREEZE, ANALYZE)')
   return out
@@ -304,8 +325,7 @@ function fixtureStatements(p, m) {
   const victimPosts = size(FIXTURE.victim.posts)
   const victimFollowers = size(FIXTURE.victim.followers)
   const victimFollows = size(FIXTURE.victim.follows)
-  const remoteUser = (expr) =>
-    `(SELECT 'r' || (1 + (${expr}) % ${R}) || '@i' || (1 + (1 + (${expr}) % ${R}) % ${I}) || '.example')`
+  const remoteUser = (expr) => `(SELECT 'r' || (1 + (${expr}) % ${R}) || '@i' || (1 + (1 + (${expr}) % ${R}) % ${I}) || '.example')`
 
   // A dead instance: its users follow 20 local users each; every tenth is followed back by a local user.
   out.push({

@@ -119,23 +119,73 @@ interface Token {
 // Longest first.
 const OPERATORS = [
   '..//',
-  '===', '!==', '<<<', '>>>', '|||', '&&&', '^^^', '~~~', '<~>', '<|>', '+++', '---', '<<~', '~>>',
-  '==', '!=', '<=', '>=', '&&', '||', '//', '|>', '<>', '++', '--', '..', '->', '=>', '<-', '::', '\\\\', '=~',
-  '~>', '<~', '**',
-  '+', '-', '*', '/', '=', '<', '>', '|', '!', '^', '&', '@', '.', '%',
+  '===',
+  '!==',
+  '<<<',
+  '>>>',
+  '|||',
+  '&&&',
+  '^^^',
+  '~~~',
+  '<~>',
+  '<|>',
+  '+++',
+  '---',
+  '<<~',
+  '~>>',
+  '==',
+  '!=',
+  '<=',
+  '>=',
+  '&&',
+  '||',
+  '//',
+  '|>',
+  '<>',
+  '++',
+  '--',
+  '..',
+  '->',
+  '=>',
+  '<-',
+  '::',
+  '\\\\',
+  '=~',
+  '~>',
+  '<~',
+  '**',
+  '+',
+  '-',
+  '*',
+  '/',
+  '=',
+  '<',
+  '>',
+  '|',
+  '!',
+  '^',
+  '&',
+  '@',
+  '.',
+  '%',
 ]
 
 const SIGIL_CLOSERS: Record<string, string> = {
-  '/': '/', '|': '|', '"': '"', "'": "'", '(': ')', '[': ']', '{': '}', '<': '>',
+  '/': '/',
+  '|': '|',
+  '"': '"',
+  "'": "'",
+  '(': ')',
+  '[': ']',
+  '{': '}',
+  '<': '>',
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9'
 const isUpper = (c: string | undefined): boolean => c !== undefined && c >= 'A' && c <= 'Z'
-const isIdentStart = (c: string | undefined): boolean =>
-  c !== undefined && !isUpper(c) && /[_\p{L}]/u.test(c)
+const isIdentStart = (c: string | undefined): boolean => c !== undefined && !isUpper(c) && /[_\p{L}]/u.test(c)
 const isIdentChar = (c: string | undefined): boolean => c !== undefined && /[_\p{L}\p{N}]/u.test(c)
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0'
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v' || c === '\u00a0'
 
 /** Decodes the escapes of a double-quoted Elixir string body. */
 function unescape(raw: string): string {
@@ -148,18 +198,41 @@ function unescape(raw: string): string {
     }
     const n = raw[++i]
     switch (n) {
-      case 'n': out += '\n'; break
-      case 't': out += '\t'; break
-      case 'r': out += '\r'; break
-      case 's': out += ' '; break
-      case 'e': out += '\x1b'; break
-      case '0': out += '\0'; break
-      case 'a': out += '\x07'; break
-      case 'b': out += '\b'; break
-      case 'd': out += '\x7f'; break
-      case 'f': out += '\f'; break
-      case 'v': out += '\v'; break
-      case '\n': break // line continuation
+      case 'n':
+        out += '\n'
+        break
+      case 't':
+        out += '\t'
+        break
+      case 'r':
+        out += '\r'
+        break
+      case 's':
+        out += ' '
+        break
+      case 'e':
+        out += '\x1b'
+        break
+      case '0':
+        out += '\0'
+        break
+      case 'a':
+        out += '\x07'
+        break
+      case 'b':
+        out += '\b'
+        break
+      case 'd':
+        out += '\x7f'
+        break
+      case 'f':
+        out += '\f'
+        break
+      case 'v':
+        out += '\v'
+        break
+      case '\n':
+        break // line continuation
       case '\r':
         if (raw[i + 1] === '\n') i++
         break
@@ -209,7 +282,7 @@ class Lexer {
   }
 
   private tok(type: TokenType, start: number, spaceBefore: boolean, text?: string, interp = false): Token {
-    return { type, text: text ?? this.src.slice(start, this.pos), interp, start, end: this.pos, spaceBefore }
+    return {type, text: text ?? this.src.slice(start, this.pos), interp, start, end: this.pos, spaceBefore}
   }
 
   next(): Token {
@@ -367,7 +440,7 @@ class Lexer {
   }
 
   /** A single-line-delimited string, charlist, quoted atom or sigil body starting at `start` (the opening delimiter). */
-  private scanQuoted(start: number, open: string, close: string, escapes: boolean, interpolation: boolean): { value: string; interp: boolean; end: number } {
+  private scanQuoted(start: number, open: string, close: string, escapes: boolean, interpolation: boolean): {value: string; interp: boolean; end: number} {
     const src = this.src
     let i = start + 1
     let interp = false
@@ -391,11 +464,11 @@ class Lexer {
       i++
     }
     const raw = src.slice(start + 1, i)
-    return { value: escapes ? unescape(raw) : raw, interp, end: i + 1 }
+    return {value: escapes ? unescape(raw) : raw, interp, end: i + 1}
   }
 
   /** """ / ''' heredoc starting at `start`; the closing delimiter must begin its own line. */
-  private scanHeredoc(start: number, q: string, escapes: boolean, interpolation: boolean): { value: string; interp: boolean; end: number } {
+  private scanHeredoc(start: number, q: string, escapes: boolean, interpolation: boolean): {value: string; interp: boolean; end: number} {
     const src = this.src
     const delim = q + q + q
     let i = start + 3
@@ -415,7 +488,7 @@ class Lexer {
           .split('\n')
           .map((line) => line.replace(new RegExp(`^[ \\t]{0,${indent}}`), ''))
           .join('\n')
-        return { value: escapes ? unescape(raw) : raw, interp, end: j + 3 }
+        return {value: escapes ? unescape(raw) : raw, interp, end: j + 3}
       }
       while (i < src.length && src[i] !== '\n') {
         if (escapes && src[i] === '\\') i += 2
@@ -458,22 +531,22 @@ interface Span {
 }
 type Node = Span &
   (
-    | { k: 'str'; v: string }
-    | { k: 'int'; v: number }
-    | { k: 'atom'; v: string }
-    | { k: 'bool'; v: boolean }
-    | { k: 'nil' }
-    | { k: 'alias'; v: string }
-    | { k: 'ident'; v: string }
-    | { k: 'list'; items: Node[] }
-    | { k: 'pair'; key: string; value: Node }
-    | { k: 'kwlist'; pairs: Node[] } // bare `a: 1, b: 2` (only while parsing)
-    | { k: 'call'; name: string; args: Node[]; depth: number; root: boolean }
-    | { k: 'other' }
+    | {k: 'str'; v: string}
+    | {k: 'int'; v: number}
+    | {k: 'atom'; v: string}
+    | {k: 'bool'; v: boolean}
+    | {k: 'nil'}
+    | {k: 'alias'; v: string}
+    | {k: 'ident'; v: string}
+    | {k: 'list'; items: Node[]}
+    | {k: 'pair'; key: string; value: Node}
+    | {k: 'kwlist'; pairs: Node[]} // bare `a: 1, b: 2` (only while parsing)
+    | {k: 'call'; name: string; args: Node[]; depth: number; root: boolean}
+    | {k: 'other'}
   )
-type PairNode = Extract<Node, { k: 'pair' }>
-type CallNode = Extract<Node, { k: 'call' }>
-type KeywordNode = Span & { k: 'list'; items: PairNode[] }
+type PairNode = Extract<Node, {k: 'pair'}>
+type CallNode = Extract<Node, {k: 'call'}>
+type KeywordNode = Span & {k: 'list'; items: PairNode[]}
 
 interface Ctx {
   /** newlines end the expression (top level and do-blocks) */
@@ -481,8 +554,8 @@ interface Ctx {
   /** a do-block belongs to an enclosing paren-less call */
   noDo: boolean
 }
-const STMT: Ctx = { nl: true, noDo: false }
-const INNER: Ctx = { nl: false, noDo: false }
+const STMT: Ctx = {nl: true, noDo: false}
+const INNER: Ctx = {nl: false, noDo: false}
 
 const RESERVED = new Set(['do', 'end', 'else', 'after', 'catch', 'rescue', 'when', 'and', 'or', 'in', 'fn', 'true', 'false', 'nil', 'not'])
 const BLOCK_SEPARATORS = new Set(['else', 'after', 'catch', 'rescue'])
@@ -491,8 +564,45 @@ const BINARY_WORDS = new Set(['and', 'or', 'when', 'in'])
 const NOT_BINARY_OPS = new Set(['!', '^', '@', '&', '~~~', '%', '.', ':'])
 /** Operators that may start a line and continue the expression of the previous line. */
 const CONTINUATION_OPS = new Set([
-  '|>', '<>', '++', '--', '||', '&&', '|||', '&&&', '==', '!=', '===', '!==', '=~', '<=', '>=', '<', '>',
-  '*', '/', '//', '**', '..', '\\\\', '::', '=', '|', '=>', '<-', '+++', '---', '~>', '<~', '~>>', '<<~', '<~>', '<|>', '<<<', '>>>', '^^^',
+  '|>',
+  '<>',
+  '++',
+  '--',
+  '||',
+  '&&',
+  '|||',
+  '&&&',
+  '==',
+  '!=',
+  '===',
+  '!==',
+  '=~',
+  '<=',
+  '>=',
+  '<',
+  '>',
+  '*',
+  '/',
+  '//',
+  '**',
+  '..',
+  '\\\\',
+  '::',
+  '=',
+  '|',
+  '=>',
+  '<-',
+  '+++',
+  '---',
+  '~>',
+  '<~',
+  '~>>',
+  '<<~',
+  '<~>',
+  '<|>',
+  '<<<',
+  '>>>',
+  '^^^',
 ])
 
 class Parser {
@@ -531,13 +641,20 @@ class Parser {
 
   private describe(t: Token): string {
     switch (t.type) {
-      case 'eof': return 'end of file'
-      case 'nl': return 'end of line'
-      case 'str': return 'string'
-      case 'charlist': return 'charlist'
-      case 'sigil': return 'sigil'
-      case 'kw': return `keyword ${t.text}:`
-      default: return `'${t.text}'`
+      case 'eof':
+        return 'end of file'
+      case 'nl':
+        return 'end of line'
+      case 'str':
+        return 'string'
+      case 'charlist':
+        return 'charlist'
+      case 'sigil':
+        return 'sigil'
+      case 'kw':
+        return `keyword ${t.text}:`
+      default:
+        return `'${t.text}'`
     }
   }
 
@@ -592,12 +709,7 @@ class Parser {
     if (!this.is(t[j], 'ident', 'config')) return false
     let k = j + 1
     if (this.is(t[k], 'punc', '(')) k++
-    return (
-      this.is(t[k], 'atom', 'pleroma') &&
-      this.is(t[k + 1], 'punc', ',') &&
-      t[k + 2]?.type === 'alias' &&
-      RELEVANT_KEYS.has(canonicalAlias(t[k + 2].text))
-    )
+    return this.is(t[k], 'atom', 'pleroma') && this.is(t[k + 1], 'punc', ',') && t[k + 2]?.type === 'alias' && RELEVANT_KEYS.has(canonicalAlias(t[k + 2].text))
   }
 
   // --- expressions ----------------------------------------------------------
@@ -625,7 +737,7 @@ class Parser {
       } else break
       this.skipNl()
       const right = this.parseUnary(ctx)
-      left = { k: 'other', s: left.s, e: right.e }
+      left = {k: 'other', s: left.s, e: right.e}
     }
     return left
   }
@@ -635,49 +747,49 @@ class Parser {
     if ((t.type === 'op' && UNARY_OPS.has(t.text)) || this.is(t, 'ident', 'not')) {
       this.i++
       const operand = this.parseUnary(ctx)
-      return { k: 'other', s: t.start, e: operand.e }
+      return {k: 'other', s: t.start, e: operand.e}
     }
     return this.parsePostfix(this.parsePrimary(ctx), ctx)
   }
 
   private parsePrimary(ctx: Ctx): Node {
     const t = this.next()
-    const span = { s: t.start, e: t.end }
+    const span = {s: t.start, e: t.end}
     switch (t.type) {
       case 'str':
-        return t.interp ? { k: 'other', ...span } : { k: 'str', v: t.text, ...span }
+        return t.interp ? {k: 'other', ...span} : {k: 'str', v: t.text, ...span}
       case 'int':
-        return /^[0-9]+$/.test(t.text) ? { k: 'int', v: Number(t.text), ...span } : { k: 'other', ...span }
+        return /^[0-9]+$/.test(t.text) ? {k: 'int', v: Number(t.text), ...span} : {k: 'other', ...span}
       case 'atom':
-        return t.interp ? { k: 'other', ...span } : { k: 'atom', v: t.text, ...span }
+        return t.interp ? {k: 'other', ...span} : {k: 'atom', v: t.text, ...span}
       case 'alias':
-        return { k: 'alias', v: t.text, ...span }
+        return {k: 'alias', v: t.text, ...span}
       case 'float':
       case 'charlist':
       case 'sigil':
-        return { k: 'other', ...span }
+        return {k: 'other', ...span}
       case 'kw':
         this.i--
         return this.parseBareKeywords(ctx)
       case 'ident':
-        if (t.text === 'true' || t.text === 'false') return { k: 'bool', v: t.text === 'true', ...span }
-        if (t.text === 'nil') return { k: 'nil', ...span }
+        if (t.text === 'true' || t.text === 'false') return {k: 'bool', v: t.text === 'true', ...span}
+        if (t.text === 'nil') return {k: 'nil', ...span}
         if (t.text === 'fn') return this.skipFn(t)
         if (RESERVED.has(t.text)) return this.fail(`unexpected ${this.describe(t)}`, t)
-        return { k: 'ident', v: t.text, ...span }
+        return {k: 'ident', v: t.text, ...span}
       case 'punc':
-        if (t.text === '[') return { k: 'list', items: this.parseSeq(']'), s: t.start, e: this.prevEnd() }
-        if (t.text === '{' ) {
+        if (t.text === '[') return {k: 'list', items: this.parseSeq(']'), s: t.start, e: this.prevEnd()}
+        if (t.text === '{') {
           this.parseSeq('}')
-          return { k: 'other', s: t.start, e: this.prevEnd() }
+          return {k: 'other', s: t.start, e: this.prevEnd()}
         }
         if (t.text === '<<') {
           this.parseSeq('>>')
-          return { k: 'other', s: t.start, e: this.prevEnd() }
+          return {k: 'other', s: t.start, e: this.prevEnd()}
         }
         if (t.text === '(') {
           this.parseBlock(')')
-          return { k: 'other', s: t.start, e: this.prevEnd() }
+          return {k: 'other', s: t.start, e: this.prevEnd()}
         }
         break
       case 'op':
@@ -690,7 +802,7 @@ class Parser {
           }
           if (!this.is(this.next(), 'punc', '{')) this.fail("expected '{' after %", this.toks[this.i - 1])
           this.parseSeq('}')
-          return { k: 'other', s: t.start, e: this.prevEnd() }
+          return {k: 'other', s: t.start, e: this.prevEnd()}
         }
         break
     }
@@ -705,7 +817,7 @@ class Parser {
       const key = this.next()
       this.skipNl()
       const value = this.parseExpr(ctx)
-      pairs.push({ k: 'pair', key: key.interp ? '' : key.text, value, s: key.start, e: value.e })
+      pairs.push({k: 'pair', key: key.interp ? '' : key.text, value, s: key.start, e: value.e})
       const saved = this.i
       if (!ctx.nl) this.skipNl()
       if (this.is(this.peek(), 'punc', ',')) {
@@ -716,7 +828,7 @@ class Parser {
       this.i = saved
       break
     }
-    return { k: 'kwlist', pairs, s, e: pairs[pairs.length - 1].e }
+    return {k: 'kwlist', pairs, s, e: pairs[pairs.length - 1].e}
   }
 
   /** Comma-separated items up to `closer` (the opener is consumed); keyword pairs are spliced in. */
@@ -784,7 +896,7 @@ class Parser {
       const t = this.next()
       if (t.type === 'eof') this.fail(`missing 'end' for the 'fn' at line ${this.loc.line(open.start)}`, open)
       if (t.type === 'ident' && (t.text === 'fn' || t.text === 'do')) depth++
-      else if (this.is(t, 'ident', 'end') && --depth === 0) return { k: 'other', s: open.start, e: t.end }
+      else if (this.is(t, 'ident', 'end') && --depth === 0) return {k: 'other', s: open.start, e: t.end}
     }
   }
 
@@ -792,7 +904,14 @@ class Parser {
   private startsArgument(t: Token): boolean {
     if (!t.spaceBefore) return false
     switch (t.type) {
-      case 'str': case 'charlist': case 'sigil': case 'int': case 'float': case 'atom': case 'kw': case 'alias':
+      case 'str':
+      case 'charlist':
+      case 'sigil':
+      case 'int':
+      case 'float':
+      case 'atom':
+      case 'kw':
+      case 'alias':
         return true
       case 'ident':
         return !RESERVED.has(t.text) || ['fn', 'true', 'false', 'nil', 'not'].includes(t.text)
@@ -820,18 +939,18 @@ class Parser {
       args = groupTrailingPairs(this.parseSeq(')'))
     } else if (this.startsArgument(t)) {
       for (;;) {
-        const a = this.parseExpr({ nl: ctx.nl, noDo: true })
-        args.push(a.k === 'kwlist' ? { k: 'list', items: a.pairs, s: a.s, e: a.e } : a)
+        const a = this.parseExpr({nl: ctx.nl, noDo: true})
+        args.push(a.k === 'kwlist' ? {k: 'list', items: a.pairs, s: a.s, e: a.e} : a)
         if (!this.is(this.peek(), 'punc', ',')) break
         this.i++
         this.skipNl()
       }
     } else if (!takesBlock()) {
-      return name === undefined ? { k: 'other', s, e: this.prevEnd() } : { k: 'ident', v: name, s, e: this.prevEnd() }
+      return name === undefined ? {k: 'other', s, e: this.prevEnd()} : {k: 'ident', v: name, s, e: this.prevEnd()}
     }
     if (takesBlock()) this.parseDoBlock()
-    if (name === undefined) return { k: 'other', s, e: this.prevEnd() }
-    const call: CallNode = { k: 'call', name, args, depth: this.depth, root: false, s, e: this.prevEnd() }
+    if (name === undefined) return {k: 'other', s, e: this.prevEnd()}
+    const call: CallNode = {k: 'call', name, args, depth: this.depth, root: false, s, e: this.prevEnd()}
     if (name === 'config' || name === 'import_config') this.calls.push(call)
     return call
   }
@@ -847,22 +966,22 @@ class Parser {
         if (u.type === 'ident' || u.type === 'str') {
           node = this.parseCallRest(undefined, node.s, ctx) // remote call Mod.fun(...) / Mod.fun arg / map.field
         } else if (u.type === 'alias' || u.type === 'atom') {
-          node = { k: 'other', s: node.s, e: u.end }
+          node = {k: 'other', s: node.s, e: u.end}
         } else if (this.is(u, 'punc', '(')) {
           this.parseSeq(')')
-          node = { k: 'other', s: node.s, e: this.prevEnd() }
+          node = {k: 'other', s: node.s, e: this.prevEnd()}
         } else if (this.is(u, 'punc', '{')) {
           this.parseSeq('}')
-          node = { k: 'other', s: node.s, e: this.prevEnd() }
+          node = {k: 'other', s: node.s, e: this.prevEnd()}
         } else return this.fail(`unexpected ${this.describe(u)} after '.'`, u)
       } else if (this.is(t, 'punc', '(') && !t.spaceBefore && node.k !== 'str' && node.k !== 'int') {
         this.i++
         this.parseSeq(')')
-        node = { k: 'other', s: node.s, e: this.prevEnd() }
+        node = {k: 'other', s: node.s, e: this.prevEnd()}
       } else if (this.is(t, 'punc', '[') && !t.spaceBefore) {
         this.i++
         this.parseSeq(']') // access: foo[:bar]
-        node = { k: 'other', s: node.s, e: this.prevEnd() }
+        node = {k: 'other', s: node.s, e: this.prevEnd()}
       } else return node
     }
   }
@@ -873,7 +992,7 @@ function groupTrailingPairs(args: Node[]): Node[] {
   const firstPair = args.findIndex((a) => a.k === 'pair')
   if (firstPair < 0) return args
   const pairs = args.slice(firstPair)
-  return [...args.slice(0, firstPair), { k: 'list', items: pairs, s: pairs[0].s, e: pairs[pairs.length - 1].e }]
+  return [...args.slice(0, firstPair), {k: 'list', items: pairs, s: pairs[0].s, e: pairs[pairs.length - 1].e}]
 }
 
 // ---------------------------------------------------------------------------
@@ -917,9 +1036,9 @@ function deepMerge(a: Node | undefined, b: Node): Node {
   const items: PairNode[] = a.items.filter((p) => !newKeys.has(p.key))
   for (const p of b.items) {
     const old = a.items.find((q) => q.key === p.key)
-    items.push(old === undefined ? p : { ...p, value: deepMerge(old.value, p.value) })
+    items.push(old === undefined ? p : {...p, value: deepMerge(old.value, p.value)})
   }
-  return { k: 'list', items, s: b.s, e: b.e }
+  return {k: 'list', items, s: b.s, e: b.e}
 }
 
 function applyConfig(store: Map<string, Map<string, Node>>, call: CallNode, note: (msg: string) => void, where: string): void {
@@ -936,7 +1055,7 @@ function applyConfig(store: Map<string, Map<string, Node>>, call: CallNode, note
     entries = second.items.map((p) => [p.key, p.value])
   }
   let root = store.get(app)
-  if (root === undefined) store.set(app, (root = new Map()))
+  if (root === undefined) store.set(app, (root = new Map<string, Node>()))
   for (const [key, value] of entries) {
     if (app === 'pleroma' && RELEVANT_KEYS.has(key) && !isKeyword(value) && value.k !== 'nil') {
       const hint = key === REPO_KEY ? REPO_HINT : ENDPOINT_HINT
@@ -1004,7 +1123,9 @@ class Extractor {
     set('url', this.string(kw, 'url', label, REPO_HINT))
     const ssl = lookup(kw, 'ssl')
     if (ssl !== undefined && ssl.k !== 'nil' && !(ssl.k === 'bool' && !ssl.v)) {
-      this.notes.push(`${label} ssl is ${this.text(ssl)}: SSL settings are not carried over; add sslmode=... to DATABASE_URL or --database-url if the server needs it`)
+      this.notes.push(
+        `${label} ssl is ${this.text(ssl)}: SSL settings are not carried over; add sslmode=... to DATABASE_URL or --database-url if the server needs it`,
+      )
     }
     return repo
   }
@@ -1069,7 +1190,9 @@ export function parsePleromaConfig(source: string, fileName = 'config'): Pleroma
       const app = call.args[0] === undefined ? undefined : keyOf(call.args[0])
       const key = call.args[1] === undefined ? undefined : keyOf(call.args[1])
       if (app === 'pleroma' && key !== undefined && RELEVANT_KEYS.has(key)) {
-        unsupported.push(`config :pleroma, ${displayKey(key)} at ${line} is not a top-level statement (it is inside if/case/... or an expression): conditional configuration is not supported, so it is ignored`)
+        unsupported.push(
+          `config :pleroma, ${displayKey(key)} at ${line} is not a top-level statement (it is inside if/case/... or an expression): conditional configuration is not supported, so it is ignored`,
+        )
       }
     } else {
       applyConfig(store, call, (msg) => unsupported.push(msg), line)
@@ -1079,7 +1202,7 @@ export function parsePleromaConfig(source: string, fileName = 'config'): Pleroma
   const pleroma = store.get('pleroma')
   const repo = extractor.repo(pleroma?.get(REPO_KEY))
   const instanceUrl = extractor.instanceUrl(pleroma?.get(ENDPOINT_KEY))
-  return instanceUrl === undefined ? { repo, unsupported } : { repo, instanceUrl, unsupported }
+  return instanceUrl === undefined ? {repo, unsupported} : {repo, instanceUrl, unsupported}
 }
 
 /** Reads and parses a config file; PleromaConfigError with a one-line message if it cannot be read. */
@@ -1090,9 +1213,12 @@ export function readPleromaConfig(path: string): PleromaConfig {
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     const reason =
-      code === 'ENOENT' ? 'no such file'
-        : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
-          : code === 'EISDIR' ? 'it is a directory'
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES' || code === 'EPERM'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
             : String(err instanceof Error ? err.message : err).split('\n')[0]
     throw new PleromaConfigError(`Cannot read Pleroma config ${path}: ${reason}`)
   }
@@ -1134,13 +1260,11 @@ export function repoConfigToDatabaseUrl(repo: PleromaRepoConfig): string {
   let cfg: PleromaRepoConfig = repo
   if (repo.url !== undefined) {
     const fromUrl = fromEctoUrl(repo.url)
-    cfg = { ...repo, ...fromUrl }
+    cfg = {...repo, ...fromUrl}
     if (fromUrl.hostname !== undefined) delete cfg.socketDir
   }
   if (cfg.database === undefined || cfg.database === '') {
-    throw new PleromaConfigError(
-      'Pleroma.Repo has no database setting in the Pleroma config; set DATABASE_URL or pass --database-url instead',
-    )
+    throw new PleromaConfigError('Pleroma.Repo has no database setting in the Pleroma config; set DATABASE_URL or pass --database-url instead')
   }
   let auth = ''
   if (cfg.username !== undefined && cfg.username !== '') auth = encodeURIComponent(cfg.username)

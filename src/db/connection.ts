@@ -19,9 +19,7 @@ import {PGliteClient, singleClientDriver, type DriverClient} from './driver'
 import {detectSchema, listColumns, listTables, TOOL_MIGRATIONS_TABLE, type SchemaInfo} from './schema'
 import {describePgError} from './pg-errors'
 
-export type ConnectionSource =
-  | {kind: 'url'; url: string; from: 'flag' | 'env' | 'config'}
-  | {kind: 'embedded'; dataDir: string}
+export type ConnectionSource = {kind: 'url'; url: string; from: 'flag' | 'env' | 'config'} | {kind: 'embedded'; dataDir: string}
 
 export interface OpenOptions {
   /** `db:init`: create the tables in an empty database. */
@@ -49,7 +47,6 @@ export function embeddedDataDir(oclifDataDir: string): string {
 /** Type parsers for node-postgres: `timestamp without time zone` is UTC, `date` stays a string. */
 function pgTypes() {
   // The Client alone (not the pg package's index, which also loads the pool).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const TypeOverrides = require('pg/lib/type-overrides') as new () => {getTypeParser(oid: number, format?: string): unknown}
   const defaults = new TypeOverrides()
   return {
@@ -84,7 +81,6 @@ function requirePgClient(): typeof import('pg').Client {
   const shim = !('navigator' in globalThis)
   if (shim) Object.defineProperty(g, 'navigator', {value: {userAgent: `Node.js/${process.versions.node.split('.')[0]}`}, configurable: true, writable: true})
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require('pg/lib/client') as typeof import('pg').Client
   } finally {
     if (shim) delete g.navigator
@@ -96,7 +92,6 @@ async function connectPostgres(url: string): Promise<DriverClient & {end(): Prom
   const Client = requirePgClient()
   // Dates (the timestamp columns of entities) are sent as UTC, which is what
   // `timestamp without time zone` holds (node-postgres' default is local time).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pgDefaults = require('pg/lib/defaults') as {parseInputDatesAsUTC: boolean}
   pgDefaults.parseInputDatesAsUTC = true
   const client = new Client({
@@ -105,7 +100,7 @@ async function connectPostgres(url: string): Promise<DriverClient & {end(): Prom
     application_name: 'pleroma-admin',
     types: pgTypes(),
     options: '-c TimeZone=UTC',
-  } as import('pg').ClientConfig)
+  })
   // A connection lost while idle is reported as an 'error' event; without a
   // listener it would end the process. The next query fails instead.
   client.on('error', () => {})
@@ -125,8 +120,7 @@ async function connectPostgres(url: string): Promise<DriverClient & {end(): Prom
  * memory stays flat; 1 MB chunks keep the per-chunk overhead low.
  */
 function copyTo(client: import('pg').Client, sql: string): AsyncIterable<Buffer> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const {to} = require('pg-copy-streams') as {to(sql: string, options?: {highWaterMark?: number}): import('pg').Submittable & AsyncIterable<Buffer>}
+  const {to} = require('pg-copy-streams') as {to: (sql: string, options?: {highWaterMark?: number}) => import('pg').Submittable & AsyncIterable<Buffer>}
   return client.query(to(sql, {highWaterMark: 1 << 20}))
 }
 

@@ -14,7 +14,11 @@ export function copyField(raw: string): string | null {
   if (raw === '\\N') return null
   if (!raw.includes('\\')) return raw
   return raw.replace(/\\(?:([0-7]{1,3})|x([0-9a-fA-F]{1,2})|(.))/gs, (_, oct: string | undefined, hex: string | undefined, c: string) =>
-    oct !== undefined ? String.fromCharCode(Number.parseInt(oct, 8)) : hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (COPY_ESCAPES[c] ?? c),
+    oct !== undefined
+      ? String.fromCharCode(Number.parseInt(oct, 8))
+      : hex !== undefined
+        ? String.fromCharCode(Number.parseInt(hex, 16))
+        : (COPY_ESCAPES[c] ?? c),
   )
 }
 

@@ -45,7 +45,7 @@ export class PGliteClient implements DriverClient {
     const text = typeof sql === 'string' ? sql : sql.text
     const values = typeof sql === 'string' ? params : (sql.values ?? params)
     if (values && values.length > 0) {
-      return toPgResult(await this.db.query(text, values as unknown[]), text)
+      return toPgResult(await this.db.query(text, values), text)
     }
     // No parameters: the simple protocol, which also runs several statements
     // (as node-postgres does); the last statement's result is returned.
@@ -72,8 +72,8 @@ export function singleClientDriver(client: DriverClient): {Pool: new (options?: 
   let tail: Promise<void> = Promise.resolve()
 
   class Pool {
-    // eslint-disable-next-line @typescript-eslint/no-useless-constructor
-    constructor(_options?: unknown) {}
+    // TypeORM passes its pool options; the one client is already configured.
+    constructor() {}
 
     on(): this {
       return this
@@ -86,7 +86,7 @@ export function singleClientDriver(client: DriverClient): {Pool: new (options?: 
       })
       const previous = tail
       tail = previous.then(() => mine)
-      previous.then(() => cb(null, client, release))
+      void previous.then(() => cb(null, client, release))
     }
 
     end(cb?: (err?: Error) => void): Promise<void> {

@@ -26,7 +26,7 @@ type Registry = Map<string, PGlite>
 function registry(): Registry {
   const g = globalThis as unknown as Record<symbol, Registry | undefined>
   g[REGISTRY] ??= new Map()
-  return g[REGISTRY]!
+  return g[REGISTRY]
 }
 
 /**
@@ -65,8 +65,7 @@ function embeddedExtensions(names: string[]): Extensions {
   const extensions: Extensions = {}
   for (const name of names) {
     const module = CONTRIB[name]
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    extensions[module] = require(`@electric-sql/pglite/contrib/${module}`)[module]
+    extensions[module] = (require(`@electric-sql/pglite/contrib/${module}`) as Extensions)[module]
   }
   return extensions
 }
@@ -91,7 +90,6 @@ function startParams(PGliteClass: {defaultStartParams: string[]}): string[] {
  * is merely slower.)
  */
 function useBaselineWasmCompiler(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   ;(require('node:v8') as typeof import('node:v8')).setFlagsFromString('--liftoff-only')
 }
 
@@ -118,7 +116,10 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   try {
     fs.mkdirSync(path.dirname(dir), {recursive: true})
   } catch (error) {
-    throw new DatabaseError(`Cannot create the embedded database directory ${path.dirname(dir)}: ${(error as Error).message}`, 'Set PLEROMA_ADMIN_DATA_DIR to a writable directory.')
+    throw new DatabaseError(
+      `Cannot create the embedded database directory ${path.dirname(dir)}: ${(error as Error).message}`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a writable directory.',
+    )
   }
 
   const unlock = await lockDirectory(dir, options)
@@ -158,7 +159,10 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   } catch (error) {
     await unlock()
     if (error instanceof DatabaseError) throw error
-    throw new DatabaseError(`Cannot open the embedded database in ${dir}: ${(error as Error).message}`, 'Check the directory, or point --database-url at a PostgreSQL server.')
+    throw new DatabaseError(
+      `Cannot open the embedded database in ${dir}: ${(error as Error).message}`,
+      'Check the directory, or point --database-url at a PostgreSQL server.',
+    )
   }
 }
 
@@ -187,9 +191,10 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
         fs.rmSync(lockDir, {recursive: true, force: true})
       }
       process.once('exit', release)
-      return async () => {
+      return () => {
         process.removeListener('exit', release)
         release()
+        return Promise.resolve()
       }
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -226,7 +231,7 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
 function readOwner(ownerFile: string): {pid: number; host: string} | 'stale' | undefined {
   let owner: {pid: number; host: string}
   try {
-    owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8'))
+    owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as {pid: number; host: string}
   } catch {
     // Not written yet (the owner is between mkdir and write), or half written.
     try {
@@ -247,5 +252,7 @@ function readOwner(ownerFile: string): {pid: number; host: string} | 'stale' | u
 
 function lockTimeoutFromEnv(): number {
   const s = Number(process.env.PLEROMA_ADMIN_LOCK_TIMEOUT)
-  return Number.isFinite(s) && s >= 0 && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== '' && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== undefined ? s * 1000 : 30_000
+  return Number.isFinite(s) && s >= 0 && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== '' && process.env.PLEROMA_ADMIN_LOCK_TIMEOUT !== undefined
+    ? s * 1000
+    : 30_000
 }

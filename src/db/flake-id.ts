@@ -13,7 +13,10 @@ export class FlakeIdGenerator {
   private seq = 0
   private readonly workerHex: string
 
-  constructor(worker?: Buffer, private readonly clock: () => number = Date.now) {
+  constructor(
+    worker?: Buffer,
+    private readonly clock: () => number = Date.now,
+  ) {
     const w = worker ?? randomBytes(6)
     if (w.length !== 6) throw new Error('FlakeId worker must be 6 bytes')
     this.workerHex = w.toString('hex')

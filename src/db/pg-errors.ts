@@ -16,7 +16,10 @@ export function describePgError(error: unknown, source: ConnectionSource): CliEr
   if (error instanceof CliError) return error
   const e = ((error as PgLikeError)?.driverError ?? error) as PgLikeError
   const where = source.kind === 'embedded' ? `the embedded database ${source.dataDir}` : hostOf(source.url)
-  const hint = source.kind === 'url' && source.from === 'config' ? 'Check the Pleroma.Repo settings of the config file, or pass --database-url.' : 'Check --database-url / DATABASE_URL.'
+  const hint =
+    source.kind === 'url' && source.from === 'config'
+      ? 'Check the Pleroma.Repo settings of the config file, or pass --database-url.'
+      : 'Check --database-url / DATABASE_URL.'
   switch (e?.code) {
     case 'ECONNREFUSED':
       return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: connection refused.`, `Is the server running? ${hint}`)

@@ -17,10 +17,7 @@ export interface SchemaInfo {
   userColumns: Set<string>
 }
 
-export type Detected =
-  | {state: 'empty'}
-  | {state: 'tool'; tables: Set<string>}
-  | {state: 'pleroma'; tables: Set<string>; userColumns: Set<string>}
+export type Detected = {state: 'empty'} | {state: 'tool'; tables: Set<string>} | {state: 'pleroma'; tables: Set<string>; userColumns: Set<string>}
 
 type Query = (sql: string, params?: unknown[]) => Promise<Array<Record<string, unknown>>>
 

@@ -11,7 +11,7 @@
  */
 import {getMetadataArgsStorage} from 'typeorm'
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM keys its metadata by the class object (its own EntityTarget is Function too)
 type EntityClass = Function
 
 export type ColumnNames<E> = {readonly [K in Exclude<keyof E, symbol | number>]-?: string}

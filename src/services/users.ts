@@ -486,7 +486,6 @@ export async function* iterateUsers(m: EntityManager, filter: UserFilter = {}, o
 export async function* userJsonChunks(m: EntityManager, filter: UserFilter, options: {limit?: number; framing: JsonFraming}): AsyncGenerator<Buffer | string> {
   if (await canCopyOut(m)) {
     // node-postgres' own quoting (E'...' when the value has backslashes); its utils are loaded with its client already.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const {escapeLiteral} = require('pg/lib/utils') as {escapeLiteral: (value: string) => string}
     const {where} = userFilterSql(filter, 1, escapeLiteral)
     const limit = options.limit === undefined ? '' : ` LIMIT ${Math.trunc(options.limit)}`

@@ -26,11 +26,15 @@ interface BulkResult {
 function bench(args: string[]) {
   const env = {...process.env}
   delete env.NODE_OPTIONS
-  const r = spawnSync(process.execPath, [RUN, '--database-url', process.env.TEST_DATABASE_URL!, '--scale', 'tiny', '--runs', '1', '--reseed', '--json', ...args], {
-    env,
-    encoding: 'utf8',
-    timeout: 280_000,
-  })
+  const r = spawnSync(
+    process.execPath,
+    [RUN, '--database-url', process.env.TEST_DATABASE_URL!, '--scale', 'tiny', '--runs', '1', '--reseed', '--json', ...args],
+    {
+      env,
+      encoding: 'utf8',
+      timeout: 280_000,
+    },
+  )
   return {code: r.status, stderr: r.stderr, json: r.stdout ? JSON.parse(r.stdout) : undefined}
 }
 
@@ -49,7 +53,8 @@ describeBench('bench/run.js at the tiny scale', () => {
   for (const layout of ['tool', 'pleroma']) {
     it(`${layout} layout: commands and SQL baselines end equal; a do-nothing baseline is caught (exit 1)`, async () => {
       const before = await leftovers()
-      const only = layout === 'tool' ? 'unsubscribe-all-from-instance,delete-activities,rm,list,startup' : 'unsubscribe-all-from-instance,delete-activities,rm,list'
+      const only =
+        layout === 'tool' ? 'unsubscribe-all-from-instance,delete-activities,rm,list,startup' : 'unsubscribe-all-from-instance,delete-activities,rm,list'
       const r = bench(['--layout', layout, '--only', only, '--break', 'rm', '--startup-runs', '1'])
       expect(r.code).toBe(1)
       expect(r.stderr).toContain('End states differ: rm 1x (')
@@ -69,7 +74,12 @@ describeBench('bench/run.js at the tiny scale', () => {
       expect(r.json.list.command[0]).toBeGreaterThan(0)
       expect(r.json.list.rss[0]).toBeGreaterThan(10_000)
       if (layout === 'tool') {
-        expect(r.json.startup.map((c: {id: string}) => c.id)).toEqual(['node -e 0', 'pleroma-admin --help', 'user:tag (PostgreSQL)', 'user:list (embedded, 10 users)'])
+        expect(r.json.startup.map((c: {id: string}) => c.id)).toEqual([
+          'node -e 0',
+          'pleroma-admin --help',
+          'user:tag (PostgreSQL)',
+          'user:list (embedded, 10 users)',
+        ])
         for (const c of r.json.startup) expect(c.median).toBeGreaterThan(0)
       }
       // Its databases are dropped at the end (those of other runs may exist).

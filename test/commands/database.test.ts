@@ -31,7 +31,9 @@ describePg('a PostgreSQL database', () => {
         const r = await runCli(args, {DATABASE_URL: db.url})
         expect(r.exitCode).toBe(4)
         expect(r.stdout).toBe('')
-        expect(r.stderr).toMatch(/^Error: This Pleroma database is of an older schema generation \(it has users\.deactivated, users\.confirmation_pending, users\.approval_pending\); pleroma-admin needs Pleroma 2\.3\.0 or later, or Akkoma\. Upgrade Pleroma and run its migrations/)
+        expect(r.stderr).toMatch(
+          /^Error: This Pleroma database is of an older schema generation \(it has users\.deactivated, users\.confirmation_pending, users\.approval_pending\); pleroma-admin needs Pleroma 2\.3\.0 or later, or Akkoma\. Upgrade Pleroma and run its migrations/,
+        )
         expect(r.stderr.trim().split('\n')).toHaveLength(1)
         const j = await runCli([...args, '--json'], {DATABASE_URL: db.url})
         expect(j.exitCode).toBe(4)
@@ -47,7 +49,8 @@ describePg('a PostgreSQL database', () => {
   it('laid out by Pleroma is used as it is: no migration runs, no table of ours appears', async () => {
     const db = await scratchPgDatabase(pgTemplatePleroma())
     try {
-      const tables = async () => (await pgRows(db.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name)
+      const tables = async () =>
+        (await pgRows(db.url, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name)
       const migrations = async () => (await pgRows(db.url, `SELECT version::text FROM schema_migrations ORDER BY 1`)).map((r) => r.version)
       const t0 = await tables()
       const m0 = await migrations()
@@ -74,14 +77,18 @@ describePg('a PostgreSQL database', () => {
     try {
       const r = await runCli(['user:list'], {DATABASE_URL: url.toString()})
       expect(r.exitCode).toBe(5)
-      expect(r.stderr).toMatch(/^Error: The database postgres:\/\/postgres@127\.0\.0\.1:5432\/pa_test_\w+ is empty\. To use it for pleroma-admin alone, create the tables with `pleroma-admin db:init`/)
+      expect(r.stderr).toMatch(
+        /^Error: The database postgres:\/\/postgres@127\.0\.0\.1:5432\/pa_test_\w+ is empty\. To use it for pleroma-admin alone, create the tables with `pleroma-admin db:init`/,
+      )
       expect(await pgRows(url.toString(), `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`)).toEqual([{n: 0}])
 
       const init = await runCli(['db:init', '--instance-url', 'https://admin.example', '--json'], {DATABASE_URL: url.toString()})
       expect(init.exitCode).toBe(0)
       expect(init.json).toMatchObject({initialized: true, instanceUrl: 'https://admin.example'})
       const tables = (await pgRows(url.toString(), `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name)
-      expect(tables).toEqual(expect.arrayContaining(['users', 'schema_migrations', 'pleroma_admin_migrations', 'pleroma_admin_settings', 'oauth_tokens', 'report_notes']))
+      expect(tables).toEqual(
+        expect.arrayContaining(['users', 'schema_migrations', 'pleroma_admin_migrations', 'pleroma_admin_settings', 'oauth_tokens', 'report_notes']),
+      )
       // The stored instance URL is used from then on.
       const created = await runCli(['user:new', 'zoe', 'zoe@example.com', '-y', '--json'], {DATABASE_URL: url.toString()})
       expect(created.json.apId).toBe('https://admin.example/users/zoe')
@@ -104,9 +111,13 @@ describePg('a PostgreSQL database', () => {
       for (const args of [['user:list'], ['db:init']]) {
         const r = await runCli(args, {DATABASE_URL: url.toString()})
         expect(r.exitCode).toBe(5)
-        expect(r.stderr).toBe('Error: This database is not empty and is not a Pleroma database (no schema_migrations and users tables). Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server.\n')
+        expect(r.stderr).toBe(
+          'Error: This database is not empty and is not a Pleroma database (no schema_migrations and users tables). Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server.\n',
+        )
       }
-      expect((await pgRows(url.toString(), `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name)).toEqual(['invoices'])
+      expect((await pgRows(url.toString(), `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name)).toEqual(
+        ['invoices'],
+      )
     } finally {
       await pgRows(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     }
@@ -123,7 +134,9 @@ describePg('a PostgreSQL database', () => {
       for (const args of [['user:list'], ['user:new', 'x', 'x@example.com', '-y']]) {
         const r = await runCli(args, {DATABASE_URL: url.toString()})
         expect(r.exitCode).toBe(5)
-        expect(r.stderr).toBe('Error: Permission denied: permission denied for table users. Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).\n')
+        expect(r.stderr).toBe(
+          'Error: Permission denied: permission denied for table users. Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).\n',
+        )
       }
     } finally {
       await db.drop()
@@ -133,9 +146,18 @@ describePg('a PostgreSQL database', () => {
 
   it('that cannot be reached gives one line and exit 5', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['postgres://postgres@127.0.0.1:1/pleroma', /^Error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/pleroma: connection refused\. Is the server running\?/],
-      [new URL('/pa_no_such_database', process.env.TEST_DATABASE_URL).toString(), /^Error: PostgreSQL at .*: database "pa_no_such_database" does not exist\. Check the database name\./],
-      ['postgres://pa_no_such_role@127.0.0.1:5432/postgres', /^Error: PostgreSQL at 127\.0\.0\.1:5432\/postgres refused the login: role "pa_no_such_role" does not exist\./],
+      [
+        'postgres://postgres@127.0.0.1:1/pleroma',
+        /^Error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/pleroma: connection refused\. Is the server running\?/,
+      ],
+      [
+        new URL('/pa_no_such_database', process.env.TEST_DATABASE_URL).toString(),
+        /^Error: PostgreSQL at .*: database "pa_no_such_database" does not exist\. Check the database name\./,
+      ],
+      [
+        'postgres://pa_no_such_role@127.0.0.1:5432/postgres',
+        /^Error: PostgreSQL at 127\.0\.0\.1:5432\/postgres refused the login: role "pa_no_such_role" does not exist\./,
+      ],
       ['mysql://root@127.0.0.1/pleroma', /^Error: The database URL is not a postgres:\/\/ URL\. Use the form postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE\./],
     ]
     for (const [url, message] of cases) {
@@ -187,10 +209,15 @@ describe('the Pleroma config file', () => {
 
   it('refuses settings it cannot read, saying what to do instead (exit 5)', async () => {
     const file = path.join(dir, 'env.exs')
-    fs.writeFileSync(file, `import Config\nconfig :pleroma, Pleroma.Repo,\n  username: "pleroma",\n  password: System.get_env("DB_PASS"),\n  database: "pleroma"\n`)
+    fs.writeFileSync(
+      file,
+      `import Config\nconfig :pleroma, Pleroma.Repo,\n  username: "pleroma",\n  password: System.get_env("DB_PASS"),\n  database: "pleroma"\n`,
+    )
     const r = await runCli(['user:list', '--pleroma-config', file], {})
     expect(r.exitCode).toBe(5)
-    expect(r.stderr).toMatch(/^Error: Cannot use the config file's database settings: Pleroma\.Repo password is System\.get_env\("DB_PASS"\): not supported; .*DATABASE_URL/)
+    expect(r.stderr).toMatch(
+      /^Error: Cannot use the config file's database settings: Pleroma\.Repo password is System\.get_env\("DB_PASS"\): not supported; .*DATABASE_URL/,
+    )
     const missing = await runCli(['user:list', '--pleroma-config', path.join(dir, 'nope.exs')], {})
     expect(missing.exitCode).toBe(5)
     expect(missing.stderr).toMatch(/^Error: Cannot read Pleroma config .*nope\.exs: no such file/)

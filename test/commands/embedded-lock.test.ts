@@ -18,7 +18,7 @@ interface Proc {
 
 function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<Proc> {
   return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = {...process.env, ...env, PLEROMA_ADMIN_BCRYPT_COST: "4"}
+    const childEnv: NodeJS.ProcessEnv = {...process.env, ...env, PLEROMA_ADMIN_BCRYPT_COST: '4'}
     delete childEnv.DATABASE_URL
     delete childEnv.NODE_OPTIONS
     const p = spawn(process.execPath, [BIN, ...args], {env: childEnv})
@@ -54,7 +54,11 @@ describe('the embedded database on disk', () => {
     expect(a.stderr + b.stderr).toContain('Waiting for another pleroma-admin process to release the embedded database')
     const list = await cli(['user:list', '--json'], env)
     expect(list.code).toBe(0)
-    expect(JSON.parse(list.stdout).map((u: {nickname: string}) => u.nickname).sort()).toEqual(['alice', 'bob'])
+    expect(
+      JSON.parse(list.stdout)
+        .map((u: {nickname: string}) => u.nickname)
+        .sort(),
+    ).toEqual(['alice', 'bob'])
     // The lock is released after each run.
     expect(fs.existsSync(path.join(dir, 'db.lock'))).toBe(false)
   }, 300_000)
@@ -81,7 +85,9 @@ describe('the embedded database on disk', () => {
       expect(r.code).toBe(5)
       expect(r.stdout).toBe('')
       expect(r.stderr).toContain(`Waiting for another pleroma-admin process to release the embedded database ${db} ...`)
-      expect(r.stderr).toContain(`Error: The embedded database ${db} is in use by another pleroma-admin process (pid ${process.pid}) (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${db}.lock.`)
+      expect(r.stderr).toContain(
+        `Error: The embedded database ${db} is in use by another pleroma-admin process (pid ${process.pid}) (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${db}.lock.`,
+      )
       expect(fs.existsSync(path.join(db, 'PG_VERSION'))).toBe(false)
     } finally {
       await release()

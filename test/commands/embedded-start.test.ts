@@ -39,7 +39,10 @@ describe('the embedded database at start', () => {
 
     const {stdout, modules} = cli(['user:list'])
     expect(stdout).toContain('alice moderator: false')
-    const contrib = modules.filter((m) => /pglite\/dist\/contrib\//.test(m)).map((m) => path.basename(m).replace(/\.c?js$/, '')).sort()
+    const contrib = modules
+      .filter((m) => /pglite\/dist\/contrib\//.test(m))
+      .map((m) => path.basename(m).replace(/\.c?js$/, ''))
+      .sort()
     expect(contrib).toEqual(['citext', 'uuid_ossp'])
     expect(modules.filter((m) => /node_modules\/(typeorm|reflect-metadata)\//.test(m))).toEqual([])
   })

@@ -24,7 +24,15 @@ function modulesLoadedBy(args: string[], extraEnv: NodeJS.ProcessEnv = {}): {std
   return {stdout, modules}
 }
 
-const HEAVY = [/node_modules\/typeorm\//, /node_modules\/pg\//, /node_modules\/@electric-sql\/pglite\//, /\/dist\/services\//, /\/dist\/db\//, /runtime\.bundle\.js/, /\/dist\/runtime\.js/]
+const HEAVY = [
+  /node_modules\/typeorm\//,
+  /node_modules\/pg\//,
+  /node_modules\/@electric-sql\/pglite\//,
+  /\/dist\/services\//,
+  /\/dist\/db\//,
+  /runtime\.bundle\.js/,
+  /\/dist\/runtime\.js/,
+]
 
 describe('--help', () => {
   for (const args of [['--help'], ['user', '--help'], ['user:rm', '--help'], ['help', 'user:new']]) {
@@ -38,12 +46,32 @@ describe('--help', () => {
 
   it('every user command has a summary, a description and examples', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8'))
-    const ours = Object.values(manifest.commands as Record<string, {id: string; pluginName: string; summary?: string; description?: string; examples?: string[]; flags: Record<string, {summary?: string; description?: string}>; args: Record<string, {description?: string}>}>).filter((c) => c.pluginName === 'pleroma-admin')
+    const ours = Object.values(
+      manifest.commands as Record<
+        string,
+        {
+          id: string
+          pluginName: string
+          summary?: string
+          description?: string
+          examples?: string[]
+          flags: Record<string, {summary?: string; description?: string}>
+          args: Record<string, {description?: string}>
+        }
+      >,
+    ).filter((c) => c.pluginName === 'pleroma-admin')
     expect(ours.length).toBe(17)
     for (const c of ours) {
-      expect({id: c.id, summary: Boolean(c.summary), description: (c.description ?? '').length > 40, examples: (c.examples ?? []).length > 0}).toEqual({id: c.id, summary: true, description: true, examples: true})
-      for (const [name, f] of Object.entries(c.flags)) expect({id: c.id, flag: name, described: Boolean(f.summary || f.description)}).toEqual({id: c.id, flag: name, described: true})
-      for (const [name, a] of Object.entries(c.args)) expect({id: c.id, arg: name, described: Boolean(a.description)}).toEqual({id: c.id, arg: name, described: true})
+      expect({id: c.id, summary: Boolean(c.summary), description: (c.description ?? '').length > 40, examples: (c.examples ?? []).length > 0}).toEqual({
+        id: c.id,
+        summary: true,
+        description: true,
+        examples: true,
+      })
+      for (const [name, f] of Object.entries(c.flags))
+        expect({id: c.id, flag: name, described: Boolean(f.summary || f.description)}).toEqual({id: c.id, flag: name, described: true})
+      for (const [name, a] of Object.entries(c.args))
+        expect({id: c.id, arg: name, described: Boolean(a.description)}).toEqual({id: c.id, arg: name, described: true})
     }
   })
 })
@@ -65,7 +93,13 @@ describePg('a command on PostgreSQL', () => {
     const {stdout, modules} = modulesLoadedBy(['user:tag', 'alice', 'foo'], env)
     expect(stdout).toBe('Tags of alice: ["foo"]\n')
     expect(modules.filter((m) => /runtime\.bundle\.js/.test(m))).toEqual([path.join(ROOT, 'dist', 'runtime.bundle.js') + ' (code cache accepted)'])
-    for (const heavy of [/node_modules\/typeorm\//, /node_modules\/pg\//, /node_modules\/reflect-metadata\//, /node_modules\/@electric-sql\/pglite\//, /\/dist\/services\//]) {
+    for (const heavy of [
+      /node_modules\/typeorm\//,
+      /node_modules\/pg\//,
+      /node_modules\/reflect-metadata\//,
+      /node_modules\/@electric-sql\/pglite\//,
+      /\/dist\/services\//,
+    ]) {
       expect(modules.filter((m) => heavy.test(m))).toEqual([])
     }
   })

@@ -69,10 +69,17 @@ describePg('Ctrl-C between batches', () => {
              'https://dead.example/users/u' || g, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00'
         FROM generate_series(1, 400) g`)
     const env = {DATABASE_URL: db.url, PLEROMA_ADMIN_PROGRESS_INTERVAL: '0.001'}
-    const r = await runAndInterrupt(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'], env, /Successfully unsubscribed all followers from u1@dead\.example/)
+    const r = await runAndInterrupt(
+      ['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'],
+      env,
+      /Successfully unsubscribed all followers from u1@dead\.example/,
+    )
     expect(r.stderr).toContain('Stopping after the current batch (Ctrl-C again to stop at once) ...')
     expect(r.code).toBe(1)
-    const m = /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\. Run the same command again to finish\./.exec(r.stderr)
+    const m =
+      /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\. Run the same command again to finish\./.exec(
+        r.stderr,
+      )
     expect(m).not.toBeNull()
     const done = Number(m![1])
     expect(done).toBeGreaterThan(0)

@@ -117,7 +117,14 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
         // Akkoma registration's key row (SigningKey.generate_local_keys): the pair matches, the public key as Erlang's pem_encode ends it.
         const keys = await b.sql(`SELECT * FROM signing_keys`)
         expect(keys).toEqual([
-          {user_id: u.id, key_id: `${BASE}/users/alice#main-key`, public_key: expect.any(String), private_key: expect.any(String), inserted_at: u.inserted_at, updated_at: u.inserted_at},
+          {
+            user_id: u.id,
+            key_id: `${BASE}/users/alice#main-key`,
+            public_key: expect.any(String),
+            private_key: expect.any(String),
+            inserted_at: u.inserted_at,
+            updated_at: u.inserted_at,
+          },
         ])
         expect(keys[0].private_key).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n[^]+\n-----END RSA PRIVATE KEY-----$/)
         expect(keys[0].public_key).toMatch(/^-----BEGIN PUBLIC KEY-----\n[^]+\n-----END PUBLIC KEY-----\n\n$/)

@@ -2,8 +2,22 @@ import {describeBackends} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {flakeIdTime, flakeIdToString} from '../../src/db/flake-id'
 import {
-  apId, BASE, expectedFollowCounters, followersOf, newActivities, objectId, openBackendDatabase, PUBLIC,
-  remainingActivities, remainingNotifications, SEEDED_AT, seedActivities, seedManyPosts, seedSocialGraph, seedUsers, storedFollowCounters,
+  apId,
+  BASE,
+  expectedFollowCounters,
+  followersOf,
+  newActivities,
+  objectId,
+  openBackendDatabase,
+  PUBLIC,
+  remainingActivities,
+  remainingNotifications,
+  SEEDED_AT,
+  seedActivities,
+  seedManyPosts,
+  seedSocialGraph,
+  seedUsers,
+  storedFollowCounters,
 } from '../helpers/social-graph'
 
 const TABLES = [...USER_TABLES, 'bookmarks', 'apps', 'report_notes', 'user_relationships']
@@ -49,8 +63,18 @@ describeBackends('user:delete-activities', (b) => {
 
     // Activities: alice's Creates and everything referring to her posts; her Likes and Announces.
     expect(await remainingActivities(b, g)).toEqual([
-      'announce-carol-b2', 'block-alice-dave', 'create-b1', 'create-b2', 'create-c1', 'flag-carol-dave',
-      'follow-alice-bob', 'follow-alice-carol', 'follow-bob-alice', 'follow-bob-carol', 'follow-carol-bob', 'follow-dave-alice',
+      'announce-carol-b2',
+      'block-alice-dave',
+      'create-b1',
+      'create-b2',
+      'create-c1',
+      'flag-carol-dave',
+      'follow-alice-bob',
+      'follow-alice-carol',
+      'follow-bob-alice',
+      'follow-bob-carol',
+      'follow-carol-bob',
+      'follow-dave-alice',
       'react-alice-b1',
     ])
     // Follows untouched.
@@ -74,14 +98,39 @@ describeBackends('user:delete-activities', (b) => {
     for (const d of deletes) {
       const p = d.data.object.replace(`${BASE}/objects/`, '')
       expect(d.data).toEqual({
-        id: expect.stringMatching(ACTIVITY_AP_ID), type: 'Delete', actor: A, object: objectId(p),
-        to: expectedTo[p], cc: [], bto: [], bcc: [], deleted_activity_id: flakeIdToString(g.activities[`create-${p}`].id),
+        id: expect.stringMatching(ACTIVITY_AP_ID),
+        type: 'Delete',
+        actor: A,
+        object: objectId(p),
+        to: expectedTo[p],
+        cc: [],
+        bto: [],
+        bcc: [],
+        deleted_activity_id: flakeIdToString(g.activities[`create-${p}`].id),
       })
       expect(d).toMatchObject({local: true, actor: A, recipients: expectedTo[p]})
     }
     expect(undos.map((u) => u.data)).toEqual([
-      {id: expect.stringMatching(ACTIVITY_AP_ID), type: 'Undo', actor: A, object: g.activities['like-alice-b1'].apId, to: [followersOf('alice'), B], cc: [PUBLIC], bto: [], bcc: []},
-      {id: expect.stringMatching(ACTIVITY_AP_ID), type: 'Undo', actor: A, object: g.activities['announce-alice-b2'].apId, to: [followersOf('alice'), B], cc: [PUBLIC], bto: [], bcc: []},
+      {
+        id: expect.stringMatching(ACTIVITY_AP_ID),
+        type: 'Undo',
+        actor: A,
+        object: g.activities['like-alice-b1'].apId,
+        to: [followersOf('alice'), B],
+        cc: [PUBLIC],
+        bto: [],
+        bcc: [],
+      },
+      {
+        id: expect.stringMatching(ACTIVITY_AP_ID),
+        type: 'Undo',
+        actor: A,
+        object: g.activities['announce-alice-b2'].apId,
+        to: [followersOf('alice'), B],
+        cc: [PUBLIC],
+        bto: [],
+        bcc: [],
+      },
     ])
     for (const u of undos) expect(u).toMatchObject({local: true, actor: A, recipients: [followersOf('alice'), B, PUBLIC]})
     for (const a of added) {
@@ -94,7 +143,11 @@ describeBackends('user:delete-activities', (b) => {
 
     // Notifications and bookmarks of the deleted activities went with them.
     expect(await remainingNotifications(b, g)).toEqual([
-      'alice-followed-by-bob', 'bob-announced-by-carol', 'bob-followed-by-alice', 'bob-reacted-by-alice', 'carol-requested-by-alice',
+      'alice-followed-by-bob',
+      'bob-announced-by-carol',
+      'bob-followed-by-alice',
+      'bob-reacted-by-alice',
+      'carol-requested-by-alice',
     ])
     expect(await b.sql(`SELECT user_id, activity_id FROM bookmarks`)).toEqual([{user_id: g.users.carol, activity_id: g.activities['create-b1'].id}])
 
@@ -195,7 +248,9 @@ describeBackends('user:delete-activities', (b) => {
     expect(r.json).toEqual({nickname: 'many', posts: 1200, likes: 0, announces: 0, likesAndAnnounces: 0, batches: 3, dryRun: false})
     expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone' AND data->>'formerType' = 'Note'`)).toEqual([{n: 1200}])
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Create'`)).toEqual([{n: 0}])
-    const deletes = await b.sql(`SELECT count(*)::int AS n, count(DISTINCT data->>'object')::int AS objects, count(DISTINCT data->>'deleted_activity_id')::int AS creates FROM activities WHERE data->>'type' = 'Delete'`)
+    const deletes = await b.sql(
+      `SELECT count(*)::int AS n, count(DISTINCT data->>'object')::int AS objects, count(DISTINCT data->>'deleted_activity_id')::int AS creates FROM activities WHERE data->>'type' = 'Delete'`,
+    )
     expect(deletes).toEqual([{n: 1200, objects: 1200, creates: 1200}])
     expect(await b.sql(`SELECT note_count FROM users WHERE nickname = 'many'`)).toEqual([{note_count: 0}])
     // Progress on stderr between batches, not under --json.
@@ -204,7 +259,11 @@ describeBackends('user:delete-activities', (b) => {
     const text = await b.run(['user:delete-activities', 'more', '-y', '--batch-size', '10'], {env: {PLEROMA_ADMIN_PROGRESS_INTERVAL: '0.000001'}})
     expect(text.exitCode).toBe(0)
     const lines = text.stderr.trim().split('\n')
-    expect(lines.map((l) => l.replace(/, [\d,]+\/s, ETA .*$/, ''))).toEqual(['Deleting posts: 10/30 (33%)', 'Deleting posts: 20/30 (66%)', 'Deleting posts: 30/30 (100%)'])
+    expect(lines.map((l) => l.replace(/, [\d,]+\/s, ETA .*$/, ''))).toEqual([
+      'Deleting posts: 10/30 (33%)',
+      'Deleting posts: 20/30 (66%)',
+      'Deleting posts: 30/30 (100%)',
+    ])
     expect(text.stdout).toBe('more (local, active): 30 posts, 0 likes and announces will be deleted\nUser more statuses deleted.\n')
   })
 
@@ -213,7 +272,9 @@ describeBackends('user:delete-activities', (b) => {
     const {deleteActivitiesBatch, lockTarget} = await import('../../src/services/delete-activities')
     const db = await openBackendDatabase(b)
     try {
-      const first = await db.transaction(async (m) => deleteActivitiesBatch(m, await lockTarget(m, id), {instanceUrl: BASE, after: null, limit: 500, tables: db.schema.tables}))
+      const first = await db.transaction(async (m) =>
+        deleteActivitiesBatch(m, await lockTarget(m, id), {instanceUrl: BASE, after: null, limit: 500, tables: db.schema.tables}),
+      )
       expect(first).toMatchObject({selected: 500, posts: 500, done: false})
     } finally {
       await db.close()
@@ -237,7 +298,9 @@ describeBackends('user:delete-activities', (b) => {
     ])
     const r = await b.run(['user:delete-activities', 'alice', '-y', '--json'])
     expect(r.json).toMatchObject({posts: 1, likes: 1, announces: 0})
-    expect(await b.sql(`SELECT data FROM objects`)).toEqual([{data: {id: objectId('emb'), type: 'Tombstone', formerType: 'Tombstone', deleted: expect.stringMatching(ISO_US)}}])
+    expect(await b.sql(`SELECT data FROM objects`)).toEqual([
+      {data: {id: objectId('emb'), type: 'Tombstone', formerType: 'Tombstone', deleted: expect.stringMatching(ISO_US)}},
+    ])
     const left = await b.sql(`SELECT id, data->>'type' AS type, data->>'object' AS object FROM activities ORDER BY id`)
     expect(left.map((a) => [a.type, a.object])).toEqual([
       ['Undo', `${BASE}/activities/old`],

@@ -19,12 +19,29 @@ interface Row {
 
 async function insertUser(b: {sql: (q: string, p?: unknown[]) => Promise<unknown[]>}, row: Row): Promise<string> {
   const id = newFlakeId()
-  const ap = row.local === false ? `https://${row.nickname!.split('@')[1]}/users/${row.nickname!.split('@')[0]}` : `https://pleroma.example/users/${row.nickname ?? id}`
+  const ap =
+    row.local === false ? `https://${row.nickname!.split('@')[1]}/users/${row.nickname!.split('@')[0]}` : `https://pleroma.example/users/${row.nickname ?? id}`
   await b.sql(
     `INSERT INTO users (id, nickname, email, name, bio, ap_id, local, is_admin, is_moderator, is_locked, is_active, invisible, is_confirmed, is_approved, tags, inserted_at, updated_at, follower_address)
      VALUES ($1, $2, $11, $12, '', $3, $4, $5, $6, $7, $8, $9, $13, $14, $15, $16, $16, $10)`,
-    [id, row.nickname, ap, row.local ?? true, row.admin ?? false, row.moderator ?? false, row.locked ?? false, row.active ?? true, row.invisible ?? false, ap + '/followers',
-      row.email ?? null, row.name ?? null, row.confirmed ?? true, row.approved ?? true, row.tags ?? [], row.insertedAt ?? '2024-01-02 03:04:05'],
+    [
+      id,
+      row.nickname,
+      ap,
+      row.local ?? true,
+      row.admin ?? false,
+      row.moderator ?? false,
+      row.locked ?? false,
+      row.active ?? true,
+      row.invisible ?? false,
+      ap + '/followers',
+      row.email ?? null,
+      row.name ?? null,
+      row.confirmed ?? true,
+      row.approved ?? true,
+      row.tags ?? [],
+      row.insertedAt ?? '2024-01-02 03:04:05',
+    ],
   )
   return id
 }
@@ -57,14 +74,29 @@ describeBackends('user:list', (b) => {
     expect(j.exitCode).toBe(0)
     expect(j.json.map((u: {nickname: string}) => u.nickname)).toEqual(['zed', 'relay', 'amy'])
     expect(j.json[2]).toEqual({
-      id: flakeIdToString(ids[2]), uuid: ids[2], nickname: 'amy', local: true, email: null, name: null,
-      moderator: true, admin: false, locked: true, active: false, confirmed: true, approved: true, tags: [], insertedAt: '2024-01-02T03:04:05Z',
+      id: flakeIdToString(ids[2]),
+      uuid: ids[2],
+      nickname: 'amy',
+      local: true,
+      email: null,
+      name: null,
+      moderator: true,
+      admin: false,
+      locked: true,
+      active: false,
+      confirmed: true,
+      approved: true,
+      tags: [],
+      insertedAt: '2024-01-02T03:04:05Z',
     })
   })
 
   it('reads past the first page', async () => {
     const values: string[] = []
-    for (let i = 0; i < 2100; i++) values.push(`('${newFlakeId()}', 'user${String(i).padStart(4, '0')}', '', 'https://pleroma.example/users/user${i}', '2024-01-01 00:00:00', '2024-01-01 00:00:00')`)
+    for (let i = 0; i < 2100; i++)
+      values.push(
+        `('${newFlakeId()}', 'user${String(i).padStart(4, '0')}', '', 'https://pleroma.example/users/user${i}', '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
+      )
     await b.sql(`INSERT INTO users (id, nickname, bio, ap_id, inserted_at, updated_at) VALUES ${values.join(',')}`)
     const r = await b.run(['user:list'])
     const lines = r.stdout.trim().split('\n')
@@ -79,8 +111,20 @@ describeBackends('user:list', (b) => {
     const name = 'Zoë "Z" \\ back\nslash\ttab \u0001 😀'
     const id = await insertUser(b, {nickname: 'zoe', email: 'zoe@example.com', name, tags: ['a"b', 'c\\d'], insertedAt: '2024-02-29 23:59:59'})
     const expected = {
-      id: flakeIdToString(id), uuid: id, nickname: 'zoe', local: true, email: 'zoe@example.com', name,
-      moderator: false, admin: false, locked: false, active: true, confirmed: true, approved: true, tags: ['a"b', 'c\\d'], insertedAt: '2024-02-29T23:59:59Z',
+      id: flakeIdToString(id),
+      uuid: id,
+      nickname: 'zoe',
+      local: true,
+      email: 'zoe@example.com',
+      name,
+      moderator: false,
+      admin: false,
+      locked: false,
+      active: true,
+      confirmed: true,
+      approved: true,
+      tags: ['a"b', 'c\\d'],
+      insertedAt: '2024-02-29T23:59:59Z',
     }
     const j = await b.run(['user:list', '--json'])
     expect(j.exitCode).toBe(0)
@@ -97,7 +141,10 @@ describeBackends('user:list', (b) => {
     await insertUser(b, {nickname: 'plain', email: 'plain@example.com', name: null, insertedAt: '2024-03-02 12:00:00'})
     const r = await b.run(['user:list', '--ndjson'])
     expect(r.exitCode).toBe(0)
-    const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    const [first, second] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(first).toMatchObject({id: flakeIdToString(id), uuid: id, nickname: 'esc', email: null, name, tags, insertedAt: '2024-03-01T12:00:00Z'})
     expect(second).toMatchObject({nickname: 'plain', email: 'plain@example.com', name: null, tags: []})
     expect(r.stdout.split('\n')[0]).toBe(JSON.stringify(first))
@@ -109,7 +156,15 @@ describeBackends('user:list filters', (b) => {
     await insertUser(b, {nickname: 'ada', admin: true, email: 'ada@example.com', name: 'Ada Lovelace', insertedAt: '2023-05-01 10:00:00'})
     await insertUser(b, {nickname: 'bert', moderator: true, email: 'bert@mail.example', tags: ['mrf_tag:sandbox', 'vip'], insertedAt: '2023-12-31 23:59:59'})
     await insertUser(b, {nickname: 'cleo', active: false, email: 'cleo@example.com', insertedAt: '2024-01-01 00:00:00'})
-    await insertUser(b, {nickname: 'dana', confirmed: false, approved: false, locked: true, email: 'dana@EXAMPLE.com', tags: ['vip'], insertedAt: '2024-06-01 00:00:00'})
+    await insertUser(b, {
+      nickname: 'dana',
+      confirmed: false,
+      approved: false,
+      locked: true,
+      email: 'dana@EXAMPLE.com',
+      tags: ['vip'],
+      insertedAt: '2024-06-01 00:00:00',
+    })
     await insertUser(b, {nickname: 'eve_100%', email: 'eve@other.example', name: 'Evil 100%', insertedAt: '2024-07-01 00:00:00'})
     await insertUser(b, {nickname: 'rem@dead.example', local: false})
     await insertUser(b, {nickname: 'Rem2@DEAD.example', local: false, active: false})
@@ -121,7 +176,12 @@ describeBackends('user:list filters', (b) => {
     const r = await b.run(['user:list', ...args, '--ndjson'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    return r.stdout.trim() === '' ? [] : r.stdout.trim().split('\n').map((l) => JSON.parse(l).nickname)
+    return r.stdout.trim() === ''
+      ? []
+      : r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).nickname)
   }
 
   it('filter by role, state and tag, combined with AND', async () => {
@@ -169,14 +229,20 @@ describeBackends('user:list filters', (b) => {
     const countJson = await b.run(['user:list', '--count', '--remote', '--json'])
     expect(countJson.json).toEqual({count: 4})
     const text = await b.run(['user:list', '--tag', 'vip'])
-    expect(text.stdout).toBe('bert moderator: true, admin: false, locked: false, deactivated: false\ndana moderator: false, admin: false, locked: true, deactivated: false\n')
+    expect(text.stdout).toBe(
+      'bert moderator: true, admin: false, locked: false, deactivated: false\ndana moderator: false, admin: false, locked: true, deactivated: false\n',
+    )
   })
 
   it('bad filter values are refused with one line', async () => {
     const cases: Array<[string[], number, RegExp]> = [
       [['--created-after', '2024-02-30'], 4, /^Error: --created-after must be a date such as 2024-01-31/],
       [['--created-before', 'yesterday'], 4, /^Error: --created-before must be a date/],
-      [['--instance', 'https://dead.example/'], 4, /^Error: --instance takes a bare host name, not "https:\/\/dead\.example\/"\. For example: --instance dead\.example/],
+      [
+        ['--instance', 'https://dead.example/'],
+        4,
+        /^Error: --instance takes a bare host name, not "https:\/\/dead\.example\/"\. For example: --instance dead\.example/,
+      ],
       [['--limit', '0'], 2, /Expected an integer greater than or equal to 1/],
       [['--active', '--deactivated'], 2, /cannot also be provided/],
       [['--remote', '--all'], 2, /cannot also be provided/],
@@ -190,6 +256,11 @@ describeBackends('user:list filters', (b) => {
     // Under --json the same reason, on one line, in the error object.
     const j = await b.run(['user:list', '--limit', '0', '--json'])
     expect(j.exitCode).toBe(2)
-    expect(j.json.error).toEqual({code: 'usage', exitCode: 2, message: 'Parsing --limit: Expected an integer greater than or equal to 1 but received: 0', hint: 'See --help.'})
+    expect(j.json.error).toEqual({
+      code: 'usage',
+      exitCode: 2,
+      message: 'Parsing --limit: Expected an integer greater than or equal to 1 but received: 0',
+      hint: 'See --help.',
+    })
   })
 })

@@ -7,26 +7,70 @@ const PASSWORD = 'correct horse battery staple'
 describeBackends('user:new', (b) => {
   it('creates the row Pleroma’s registration writes, with roles, and prints Pleroma’s lines', async () => {
     const before = Date.now()
-    const r = await b.run(['user:new', 'alice', 'alice@example.com', '--name', 'Alice A.', '--bio', 'Hello', '--password-stdin', '--moderator', '--admin', '-y', '--instance-url', 'https://pleroma.example'], {stdin: PASSWORD + '\n'})
+    const r = await b.run(
+      [
+        'user:new',
+        'alice',
+        'alice@example.com',
+        '--name',
+        'Alice A.',
+        '--bio',
+        'Hello',
+        '--password-stdin',
+        '--moderator',
+        '--admin',
+        '-y',
+        '--instance-url',
+        'https://pleroma.example',
+      ],
+      {stdin: PASSWORD + '\n'},
+    )
     expect(r.stderr).toBe('')
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toContain('A user will be created with the following information:\n  - nickname: alice\n  - email: alice@example.com\n  - password: [given; not shown]\n  - name: Alice A.\n  - bio: Hello\n  - moderator: true\n  - admin: true\n')
+    expect(r.stdout).toContain(
+      'A user will be created with the following information:\n  - nickname: alice\n  - email: alice@example.com\n  - password: [given; not shown]\n  - name: Alice A.\n  - bio: Hello\n  - moderator: true\n  - admin: true\n',
+    )
     expect(r.stdout).toContain('User alice created\nModerator status of alice: true\nAdmin status of alice: true\n')
     expect(r.stdout).not.toContain(PASSWORD)
 
     const [u] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
     expect(u).toMatchObject({
-      email: 'alice@example.com', name: 'Alice A.', bio: 'Hello', local: true,
+      email: 'alice@example.com',
+      name: 'Alice A.',
+      bio: 'Hello',
+      local: true,
       ap_id: 'https://pleroma.example/users/alice',
       follower_address: 'https://pleroma.example/users/alice/followers',
       following_address: 'https://pleroma.example/users/alice/following',
       featured_address: 'https://pleroma.example/users/alice/collections/featured',
-      is_active: true, is_confirmed: true, is_approved: true, is_moderator: true, is_admin: true, is_locked: false,
-      note_count: 0, follower_count: 0, following_count: 0, invisible: false, actor_type: 'Person',
-      confirmation_token: null, raw_bio: null, uri: null, default_scope: 'public', accepts_chat_messages: true,
-      hide_favorites: true, show_role: true, allow_following_move: true, disclose_client: true,
-      email_notifications: {digest: false}, fields: [], raw_fields: [], emoji: {}, avatar: {}, pinned_objects: {},
-      tags: [], also_known_as: [],
+      is_active: true,
+      is_confirmed: true,
+      is_approved: true,
+      is_moderator: true,
+      is_admin: true,
+      is_locked: false,
+      note_count: 0,
+      follower_count: 0,
+      following_count: 0,
+      invisible: false,
+      actor_type: 'Person',
+      confirmation_token: null,
+      raw_bio: null,
+      uri: null,
+      default_scope: 'public',
+      accepts_chat_messages: true,
+      hide_favorites: true,
+      show_role: true,
+      allow_following_move: true,
+      disclose_client: true,
+      email_notifications: {digest: false},
+      fields: [],
+      raw_fields: [],
+      emoji: {},
+      avatar: {},
+      pinned_objects: {},
+      tags: [],
+      also_known_as: [],
     })
     expect(u.keys).toMatch(/^-----BEGIN RSA PRIVATE KEY-----\n([A-Za-z0-9+/=]{64}\n)+[A-Za-z0-9+/=]{1,64}\n-----END RSA PRIVATE KEY-----$/)
     expect(u.password_hash).toMatch(/^\$2b\$\d\d\$/)
@@ -49,8 +93,19 @@ describeBackends('user:new', (b) => {
     expect(r.exitCode).toBe(0)
     const [u] = await b.sql(`SELECT id, password_hash FROM users WHERE nickname = 'bob'`)
     expect(r.json).toEqual({
-      dryRun: false, created: true, id: flakeIdToString(u.id), uuid: u.id, nickname: 'bob', email: 'bob@example.com', name: 'bob',
-      apId: 'http://localhost:4000/users/bob', moderator: false, admin: false, active: true, confirmed: true, approved: true,
+      dryRun: false,
+      created: true,
+      id: flakeIdToString(u.id),
+      uuid: u.id,
+      nickname: 'bob',
+      email: 'bob@example.com',
+      name: 'bob',
+      apId: 'http://localhost:4000/users/bob',
+      moderator: false,
+      admin: false,
+      active: true,
+      confirmed: true,
+      approved: true,
     })
     for (const out of [r.stdout, r.stderr]) {
       expect(out).not.toContain(PASSWORD)
@@ -71,7 +126,9 @@ describeBackends('user:new', (b) => {
     expect(tokens[0]).toMatchObject({user_id: u.id, used: false})
     expect(tokens[0].token).toMatch(/^[A-Za-z0-9_-]{43}=$/)
     const encoded = tokens[0].token.slice(0, 43) + '%3D'
-    expect(r.stdout).toContain(`User carol created\nGenerated password reset token for carol\nURL: https://pleroma.example:8443/api/v1/pleroma/password_reset/${encoded}\n`)
+    expect(r.stdout).toContain(
+      `User carol created\nGenerated password reset token for carol\nURL: https://pleroma.example:8443/api/v1/pleroma/password_reset/${encoded}\n`,
+    )
     // The next user takes the instance URL from the existing local user's ap_id.
     const json = await b.run(['user:new', 'dave', 'dave@example.com', '-y', '--json'])
     expect(json.json.passwordResetUrl).toMatch(/^https:\/\/pleroma\.example:8443\/api\/v1\/pleroma\/password_reset\/[A-Za-z0-9_-]{43}%3D$/)
@@ -90,7 +147,10 @@ describeBackends('user:new', (b) => {
     expect(r.exitCode).toBe(0)
     const rows = await b.sql(`SELECT ap_id FROM users WHERE nickname = 'second'`)
     expect(rows[0].ap_id).toBe('https://social.example/users/second')
-    const env = await b.run(['user:new', 'third', 'third@example.com', '-y', '--password-stdin'], {stdin: PASSWORD, env: {PLEROMA_INSTANCE_URL: 'https://env.example/'}})
+    const env = await b.run(['user:new', 'third', 'third@example.com', '-y', '--password-stdin'], {
+      stdin: PASSWORD,
+      env: {PLEROMA_INSTANCE_URL: 'https://env.example/'},
+    })
     expect(env.exitCode).toBe(0)
     expect((await b.sql(`SELECT ap_id FROM users WHERE nickname = 'third'`))[0].ap_id).toBe('https://env.example/users/third')
   })
@@ -121,7 +181,11 @@ describeBackends('user:new', (b) => {
       ['a too long name', ['newbie', 'x@example.com', '--name', 'é'.repeat(101)], /^Error: The name is 101 characters long; Pleroma allows at most 100\./],
       ['an empty name', ['newbie', 'x@example.com', '--name', ''], /^Error: The name is empty\./],
       ['a too long bio', ['newbie', 'x@example.com', '--bio', 'b'.repeat(5001)], /^Error: The bio is 5001 characters long; Pleroma allows at most 5000\./],
-      ['a bad instance URL', ['newbie', 'x@example.com', '--instance-url', 'ftp://pleroma.example'], /^Error: The instance URL from --instance-url must be http or https/],
+      [
+        'a bad instance URL',
+        ['newbie', 'x@example.com', '--instance-url', 'ftp://pleroma.example'],
+        /^Error: The instance URL from --instance-url must be http or https/,
+      ],
       ['an instance URL with a path', ['newbie', 'x@example.com', '--instance-url', 'https://pleroma.example/social'], /must be only scheme:\/\/host\[:port\]/],
     ]
     for (const [what, args, message] of cases) {

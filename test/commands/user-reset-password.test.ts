@@ -13,7 +13,9 @@ describeBackends('user:reset-password', (b) => {
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toContain('Generated')
     expect(r.stdout).toContain('URL:')
-    const rows = await b.sql(`SELECT id::int AS id, token, user_id, used, inserted_at::text AS inserted_at, updated_at::text AS updated_at FROM password_reset_tokens`)
+    const rows = await b.sql(
+      `SELECT id::int AS id, token, user_id, used, inserted_at::text AS inserted_at, updated_at::text AS updated_at FROM password_reset_tokens`,
+    )
     expect(rows).toHaveLength(1)
     const row = rows[0]
     expect(row).toEqual({id: row.id, token: row.token, user_id: ids.alice, used: false, inserted_at: row.inserted_at, updated_at: row.inserted_at})

@@ -26,7 +26,10 @@ describeBackends('user:revoke-invite', (b) => {
   })
 
   it('revokes by id, prints the stored token, and --json says what happened', async () => {
-    await seedInvites(b, [{id: 41, token: tok('x'), inviteType: 'date_limited', expiresAt: utcDay(3)}, {id: 42, token: tok('y')}])
+    await seedInvites(b, [
+      {id: 41, token: tok('x'), inviteType: 'date_limited', expiresAt: utcDay(3)},
+      {id: 42, token: tok('y')},
+    ])
     const r = await b.run(['user:revoke-invite', '41', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.json).toEqual({id: 41, token: tok('x'), revoked: true, alreadyUsed: false, dryRun: false})
@@ -39,11 +42,17 @@ describeBackends('user:revoke-invite', (b) => {
   })
 
   it('a token match wins over an id match', async () => {
-    await seedInvites(b, [{id: 1, token: '2'}, {id: 2, token: tok('z')}])
+    await seedInvites(b, [
+      {id: 1, token: '2'},
+      {id: 2, token: tok('z')},
+    ])
     const r = await b.run(['user:revoke-invite', '2', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.json).toMatchObject({id: 1, token: '2', revoked: true})
-    expect((await readInvites(b)).map((i) => [i.id, i.used])).toEqual([[1, true], [2, false]])
+    expect((await readInvites(b)).map((i) => [i.id, i.used])).toEqual([
+      [1, true],
+      [2, false],
+    ])
   })
 
   it('an invite already used is left unchanged (no UPDATE), with Pleroma’s message and a note on stderr', async () => {
@@ -116,7 +125,10 @@ describeBackends('user:revoke-invite', (b) => {
   })
 
   it('refuses a token shared by several invites (exit 4), saying to use the id', async () => {
-    await seedInvites(b, [{id: 1, token: 'dup'}, {id: 2, token: 'dup'}])
+    await seedInvites(b, [
+      {id: 1, token: 'dup'},
+      {id: 2, token: 'dup'},
+    ])
     const before = await dumpTables(b, ['user_invite_tokens'])
     const r = await b.run(['user:revoke-invite', 'dup'])
     expect(r.exitCode).toBe(4)

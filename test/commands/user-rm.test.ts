@@ -2,8 +2,23 @@ import {describeBackends, type Backend} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {flakeIdTime} from '../../src/db/flake-id'
 import {
-  apId, BASE, expectedFollowCounters, followersOf, newActivities, objectId, openBackendDatabase, PUBLIC, remainingActivities,
-  remainingNotifications, SEEDED_AT, seedActivities, seedManyPosts, seedSocialGraph, seedUsers, storedFollowCounters, type SocialGraph,
+  apId,
+  BASE,
+  expectedFollowCounters,
+  followersOf,
+  newActivities,
+  objectId,
+  openBackendDatabase,
+  PUBLIC,
+  remainingActivities,
+  remainingNotifications,
+  SEEDED_AT,
+  seedActivities,
+  seedManyPosts,
+  seedSocialGraph,
+  seedUsers,
+  storedFollowCounters,
+  type SocialGraph,
 } from '../helpers/social-graph'
 
 const TABLES = [...USER_TABLES, 'bookmarks', 'apps', 'report_notes', 'user_relationships', 'mfa_tokens']
@@ -14,7 +29,9 @@ const ACTIVITY_AP_ID = new RegExp(`^${BASE.replace(/\./g, '\\.')}/activities/[0-
 /** What every path of rm leaves the same way: posts, likes, follows, notifications, tokens, counters. */
 async function expectCommonEndState(b: Backend, g: SocialGraph, before: number, rowDeleted = false) {
   // alice's posts are tombstones; her likes and announces are undone.
-  expect(await b.sql(`SELECT data->>'id' AS id FROM objects WHERE data->>'type' = 'Tombstone' ORDER BY 1`)).toEqual(['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((p) => ({id: objectId(p)})))
+  expect(await b.sql(`SELECT data->>'id' AS id FROM objects WHERE data->>'type' = 'Tombstone' ORDER BY 1`)).toEqual(
+    ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((p) => ({id: objectId(p)})),
+  )
   const [b1] = await b.sql(`SELECT data FROM objects WHERE id = $1`, [g.objects.b1])
   expect(b1.data).toMatchObject({repliesCount: 0, likes: [], like_count: 0})
   const [b2] = await b.sql(`SELECT data FROM objects WHERE id = $1`, [g.objects.b2])
@@ -22,12 +39,24 @@ async function expectCommonEndState(b: Backend, g: SocialGraph, before: number, 
 
   // Activities: alice's posts, likes and announces gone; her follows (and follows of her) cancelled; others' untouched.
   expect(await remainingActivities(b, g)).toEqual([
-    'announce-carol-b2', 'block-alice-dave', 'create-b1', 'create-b2', 'create-c1', 'flag-carol-dave',
-    'follow-alice-bob', 'follow-alice-carol', 'follow-bob-alice', 'follow-bob-carol', 'follow-carol-bob', 'follow-dave-alice',
+    'announce-carol-b2',
+    'block-alice-dave',
+    'create-b1',
+    'create-b2',
+    'create-c1',
+    'flag-carol-dave',
+    'follow-alice-bob',
+    'follow-alice-carol',
+    'follow-bob-alice',
+    'follow-bob-carol',
+    'follow-carol-bob',
+    'follow-dave-alice',
     'react-alice-b1',
   ])
   const follows = await b.sql(`SELECT data->>'id' AS ap_id, data->>'state' AS state, updated_at FROM activities WHERE data->>'type' = 'Follow'`)
-  const state = Object.fromEntries(follows.map((f) => [f.ap_id.replace(/^.*\/activities\//, ''), [f.state, f.updated_at.getTime() === SEEDED.getTime() ? 'seeded' : 'bumped']]))
+  const state = Object.fromEntries(
+    follows.map((f) => [f.ap_id.replace(/^.*\/activities\//, ''), [f.state, f.updated_at.getTime() === SEEDED.getTime() ? 'seeded' : 'bumped']]),
+  )
   expect(state).toEqual({
     'follow-alice-bob': ['cancelled', 'bumped'],
     'follow-alice-carol': ['cancelled', 'bumped'],
@@ -41,7 +70,16 @@ async function expectCommonEndState(b: Backend, g: SocialGraph, before: number, 
   const added = await newActivities(b, g)
   expect(added.map((a) => a.data.type)).toEqual(['Delete', 'Delete', 'Delete', 'Delete', 'Delete', 'Delete', 'Undo', 'Undo', 'Delete'])
   const actorDelete = added[8]
-  expect(actorDelete.data).toEqual({id: expect.stringMatching(ACTIVITY_AP_ID), type: 'Delete', actor: A, object: A, to: [followersOf('alice')], cc: [], bto: [], bcc: []})
+  expect(actorDelete.data).toEqual({
+    id: expect.stringMatching(ACTIVITY_AP_ID),
+    type: 'Delete',
+    actor: A,
+    object: A,
+    to: [followersOf('alice')],
+    cc: [],
+    bto: [],
+    bcc: [],
+  })
   expect(actorDelete).toMatchObject({local: true, actor: A, recipients: [followersOf('alice')]})
   for (const a of added) {
     expect(flakeIdTime(a.id)).toBeGreaterThanOrEqual(before - 1)
@@ -62,7 +100,9 @@ async function expectCommonEndState(b: Backend, g: SocialGraph, before: number, 
   expect(counters).toEqual(await expectedFollowCounters(b))
   expect(counters.bob).toEqual({followers: 1, following: 1})
   expect(counters.carol).toEqual({followers: 1, following: 1})
-  expect(await b.sql(`SELECT follower_count, following_count, updated_at FROM users WHERE ap_id = 'https://remote.example/users/dave'`)).toEqual([{follower_count: 7, following_count: 9, updated_at: SEEDED}])
+  expect(await b.sql(`SELECT follower_count, following_count, updated_at FROM users WHERE ap_id = 'https://remote.example/users/dave'`)).toEqual([
+    {follower_count: 7, following_count: 9, updated_at: SEEDED},
+  ])
   const [bob] = await b.sql(`SELECT updated_at, email, note_count FROM users WHERE nickname = 'bob'`)
   expect(bob.updated_at.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
   expect(bob).toMatchObject({email: 'bob@example.com', note_count: 2})
@@ -89,16 +129,47 @@ describeBackends('user:rm', (b) => {
 
     const [alice] = await b.sql(`SELECT * FROM users WHERE id = $1`, [g.users.alice])
     expect(alice).toMatchObject({
-      nickname: 'alice', ap_id: A, local: true, follower_address: followersOf('alice'),
-      bio: '', raw_bio: null, email: null, name: null, password_hash: null, last_refreshed_at: null, last_digest_emailed_at: null,
-      registration_reason: null, confirmation_token: null, mascot: null,
-      avatar: {}, banner: {}, background: {}, emoji: {}, pleroma_settings_store: {}, pinned_objects: {},
-      tags: [], domain_blocks: [], also_known_as: [], fields: [], raw_fields: [],
-      note_count: 0, follower_count: 0, following_count: 0,
-      is_locked: false, password_reset_pending: false, is_moderator: false, is_admin: false, is_discoverable: false, is_active: false,
+      nickname: 'alice',
+      ap_id: A,
+      local: true,
+      follower_address: followersOf('alice'),
+      bio: '',
+      raw_bio: null,
+      email: null,
+      name: null,
+      password_hash: null,
+      last_refreshed_at: null,
+      last_digest_emailed_at: null,
+      registration_reason: null,
+      confirmation_token: null,
+      mascot: null,
+      avatar: {},
+      banner: {},
+      background: {},
+      emoji: {},
+      pleroma_settings_store: {},
+      pinned_objects: {},
+      tags: [],
+      domain_blocks: [],
+      also_known_as: [],
+      fields: [],
+      raw_fields: [],
+      note_count: 0,
+      follower_count: 0,
+      following_count: 0,
+      is_locked: false,
+      password_reset_pending: false,
+      is_moderator: false,
+      is_admin: false,
+      is_discoverable: false,
+      is_active: false,
       // Left alone, as Pleroma 2.9 does.
-      keys: aliceBefore.keys, public_key: aliceBefore.public_key, is_confirmed: true, is_approved: true,
-      inserted_at: aliceBefore.inserted_at, featured_address: aliceBefore.featured_address,
+      keys: aliceBefore.keys,
+      public_key: aliceBefore.public_key,
+      is_confirmed: true,
+      is_approved: true,
+      inserted_at: aliceBefore.inserted_at,
+      featured_address: aliceBefore.featured_address,
     })
     expect(alice.updated_at.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
     // The row stays, and with it what Pleroma keeps: apps, report notes, blocks.
@@ -116,7 +187,18 @@ describeBackends('user:rm', (b) => {
     await seedSocialGraph(b)
     const r = await b.run(['user:rm', 'alice', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'alice', posts: 6, likesAndAnnounces: 3, followers: 2, follows: 2, tokens: 3, purged: true, deleted: false, batches: 1, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'alice',
+      posts: 6,
+      likesAndAnnounces: 3,
+      followers: 2,
+      follows: 2,
+      tokens: 3,
+      purged: true,
+      deleted: false,
+      batches: 1,
+      dryRun: false,
+    })
     const after = await dumpTables(b, TABLES)
     const again = await b.run(['user:rm', 'alice', '--yes'])
     expect(again.exitCode).toBe(0)
@@ -142,7 +224,10 @@ describeBackends('user:rm', (b) => {
     // Trap 2: the report note went first. Trap 1: the app bob still uses stays, ownerless; the app only alice used went with her.
     expect(await b.sql(`SELECT id FROM report_notes`)).toEqual([])
     const apps = await b.sql(`SELECT id, user_id, updated_at FROM apps ORDER BY id`)
-    expect(apps.map((a) => [a.id, a.user_id])).toEqual([[g.apps.frontend, null], [g.apps.aliceShared, null]])
+    expect(apps.map((a) => [a.id, a.user_id])).toEqual([
+      [g.apps.frontend, null],
+      [g.apps.aliceShared, null],
+    ])
     expect(apps[1].updated_at.getTime()).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000)
     expect(apps[0].updated_at).toEqual(SEEDED)
     expect(await b.sql(`SELECT count(*)::int AS n FROM user_relationships`)).toEqual([{n: 0}])
@@ -152,10 +237,23 @@ describeBackends('user:rm', (b) => {
     await seedSocialGraph(b, {alice: {isConfirmed: false}})
     const r = await b.run(['user:rm', 'alice', '-y', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'alice', posts: 6, likesAndAnnounces: 3, followers: 2, follows: 2, tokens: 3, purged: false, deleted: true, batches: 1, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'alice',
+      posts: 6,
+      likesAndAnnounces: 3,
+      followers: 2,
+      follows: 2,
+      tokens: 3,
+      purged: false,
+      deleted: true,
+      batches: 1,
+      dryRun: false,
+    })
     expect(await b.sql(`SELECT nickname FROM users ORDER BY nickname`)).toEqual([{nickname: 'bob'}, {nickname: 'carol'}, {nickname: 'dave@remote.example'}])
     const dry = await b.run(['user:rm', 'bob', '--dry-run'])
-    expect(dry.stdout).toBe('bob (local, active): 2 posts, 0 likes and announces, 1 follower, 1 follow, 1 OAuth token will be deleted; the account stays reserved, purged and deactivated\n')
+    expect(dry.stdout).toBe(
+      'bob (local, active): 2 posts, 0 likes and announces, 1 follower, 1 follow, 1 OAuth token will be deleted; the account stays reserved, purged and deactivated\n',
+    )
   })
 
   it('works on a deactivated user (Pleroma says "No local user") and says what state it was in', async () => {
@@ -163,7 +261,9 @@ describeBackends('user:rm', (b) => {
     const before = Date.now()
     const r = await b.run(['user:rm', 'alice', '-y'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toMatch(/^alice \(local, deactivated\): 6 posts, 3 likes and announces, 2 followers, 2 follows, 3 OAuth tokens will be deleted; the account stays reserved, purged and deactivated\nUser alice deleted\.\n$/)
+    expect(r.stdout).toMatch(
+      /^alice \(local, deactivated\): 6 posts, 3 likes and announces, 2 followers, 2 follows, 3 OAuth tokens will be deleted; the account stays reserved, purged and deactivated\nUser alice deleted\.\n$/,
+    )
     await expectCommonEndState(b, g, before)
     expect(await b.sql(`SELECT is_active, email FROM users WHERE id = $1`, [g.users.alice])).toEqual([{is_active: false, email: null}])
   })
@@ -178,7 +278,10 @@ describeBackends('user:rm', (b) => {
   })
 
   it('Pleroma: a user whose post object was pruned and who liked a post whose object was removed — the Like and the Create are gone', async () => {
-    await seedUsers(b, [{nickname: 'alice', noteCount: 1}, {nickname: 'bob', noteCount: 1}])
+    await seedUsers(b, [
+      {nickname: 'alice', noteCount: 1},
+      {nickname: 'bob', noteCount: 1},
+    ])
     const acts = await seedActivities(b, [
       {name: 'post', actor: A, type: 'Create', object: objectId('pruned'), to: [PUBLIC], cc: []},
       {name: 'bob-post', actor: apId('bob'), type: 'Create', object: objectId('removed'), to: [PUBLIC], cc: []},
@@ -200,7 +303,9 @@ describeBackends('user:rm', (b) => {
     expect(r.stdout).toBe('')
     const remote = await b.run(['user:rm', 'dave@remote.example', '-y'])
     expect(remote.exitCode).toBe(4)
-    expect(remote.stderr).toMatch(/^Error: No local user dave@remote\.example dave@remote\.example is a remote user; this command works on local users only\.\n$/)
+    expect(remote.stderr).toMatch(
+      /^Error: No local user dave@remote\.example dave@remote\.example is a remote user; this command works on local users only\.\n$/,
+    )
     const json = await b.run(['user:rm', 'nonexistent', '-y', '--json'])
     expect(json.exitCode).toBe(3)
     expect(json.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nonexistent'})
@@ -210,13 +315,25 @@ describeBackends('user:rm', (b) => {
   it('--dry-run shows the counts and writes nothing; without a terminal and -y it refuses (exit 1)', async () => {
     await seedSocialGraph(b)
     const before = await dumpTables(b, TABLES)
-    const summary = 'alice (local, active): 6 posts, 3 likes and announces, 2 followers, 2 follows, 3 OAuth tokens will be deleted; the account stays reserved, purged and deactivated\n'
+    const summary =
+      'alice (local, active): 6 posts, 3 likes and announces, 2 followers, 2 follows, 3 OAuth tokens will be deleted; the account stays reserved, purged and deactivated\n'
     const dry = await b.run(['user:rm', 'alice', '--dry-run'])
     expect(dry.exitCode).toBe(0)
     expect(dry.stdout).toBe(summary)
     expect(dry.stderr).toBe('Dry run: nothing was written.\n')
     const json = await b.run(['user:rm', 'Alice', '--dry-run', '--json'])
-    expect(json.json).toEqual({nickname: 'alice', posts: 6, likesAndAnnounces: 3, followers: 2, follows: 2, tokens: 3, purged: true, deleted: false, batches: 0, dryRun: true})
+    expect(json.json).toEqual({
+      nickname: 'alice',
+      posts: 6,
+      likesAndAnnounces: 3,
+      followers: 2,
+      follows: 2,
+      tokens: 3,
+      purged: true,
+      deleted: false,
+      batches: 0,
+      dryRun: true,
+    })
     const refused = await b.run(['user:rm', 'alice'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toBe(summary)
@@ -237,24 +354,47 @@ describeBackends('user:rm', (b) => {
     const id = await seedManyPosts(b, 'many', 1200)
     const ids = await seedUsers(b, [{nickname: 'fan', followingCount: 1}])
     await b.sql(`UPDATE users SET follower_count = 1 WHERE id = $1`, [id])
-    await b.sql(`INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at) VALUES ($1, $2, 2, $3, $3)`, [ids.fan, id, SEEDED_AT])
+    await b.sql(`INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at) VALUES ($1, $2, 2, $3, $3)`, [
+      ids.fan,
+      id,
+      SEEDED_AT,
+    ])
     const {deleteActivitiesBatch, lockTarget} = await import('../../src/services/delete-activities')
     const db = await openBackendDatabase(b)
     try {
-      const first = await db.transaction(async (m) => deleteActivitiesBatch(m, await lockTarget(m, id), {instanceUrl: BASE, after: null, limit: 500, tables: db.schema.tables}))
+      const first = await db.transaction(async (m) =>
+        deleteActivitiesBatch(m, await lockTarget(m, id), {instanceUrl: BASE, after: null, limit: 500, tables: db.schema.tables}),
+      )
       expect(first).toMatchObject({selected: 500, posts: 500, done: false})
     } finally {
       await db.close()
     }
     // Interrupted after one batch: the account itself is untouched.
-    expect(await b.sql(`SELECT is_active, note_count, follower_count, email FROM users WHERE id = $1`, [id])).toEqual([{is_active: true, note_count: 700, follower_count: 1, email: 'many@example.com'}])
+    expect(await b.sql(`SELECT is_active, note_count, follower_count, email FROM users WHERE id = $1`, [id])).toEqual([
+      {is_active: true, note_count: 700, follower_count: 1, email: 'many@example.com'},
+    ])
     const r = await b.run(['user:rm', 'many', '-y', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'many', posts: 700, likesAndAnnounces: 0, followers: 1, follows: 0, tokens: 0, purged: true, deleted: false, batches: 2, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'many',
+      posts: 700,
+      likesAndAnnounces: 0,
+      followers: 1,
+      follows: 0,
+      tokens: 0,
+      purged: true,
+      deleted: false,
+      batches: 2,
+      dryRun: false,
+    })
     expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`)).toEqual([{n: 1200}])
-    expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete' AND data->>'object' <> $1`, [apId('many')])).toEqual([{n: 1200}])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete' AND data->>'object' <> $1`, [apId('many')])).toEqual([
+      {n: 1200},
+    ])
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete' AND data->>'object' = $1`, [apId('many')])).toEqual([{n: 1}])
-    expect(await b.sql(`SELECT is_active, note_count, follower_count, email FROM users WHERE id = $1`, [id])).toEqual([{is_active: false, note_count: 0, follower_count: 0, email: null}])
+    expect(await b.sql(`SELECT is_active, note_count, follower_count, email FROM users WHERE id = $1`, [id])).toEqual([
+      {is_active: false, note_count: 0, follower_count: 0, email: null},
+    ])
     expect(await b.sql(`SELECT following_count FROM users WHERE id = $1`, [ids.fan])).toEqual([{following_count: 0}])
     expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships`)).toEqual([{n: 0}])
   })

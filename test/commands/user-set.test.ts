@@ -25,7 +25,13 @@ describeBackends('user:set', (b) => {
     expect(u).toMatchObject({is_admin: true, is_moderator: true, is_locked: true, is_confirmed: true, confirmation_token: null})
     expectBumped(u.updated_at, started)
     // Nobody else changed.
-    expect(await userRow(b, 'bystander')).toMatchObject({is_admin: false, is_moderator: false, is_locked: false, is_confirmed: false, confirmation_token: OLD_TOKEN})
+    expect(await userRow(b, 'bystander')).toMatchObject({
+      is_admin: false,
+      is_moderator: false,
+      is_locked: false,
+      is_confirmed: false,
+      confirmation_token: OLD_TOKEN,
+    })
     expectUnchanged((await userRow(b, 'bystander')).updated_at)
   })
 

@@ -11,10 +11,27 @@ import {seedSessions, seedUsers, SESSION_TABLES, T0} from '../helpers/sessions'
 async function seedTwoUsers(b: Backend): Promise<{ids: Record<string, string>; appId: number}> {
   const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'bob'}, {nickname: 'eve@remote.example', local: false}])
   const {appId} = await seedSessions(b, {
-    tokens: [[ids.alice, 'tok-a1'], [ids.bob, 'tok-b1'], [ids.alice, 'tok-a2'], [null, 'tok-app'], [ids.alice, 'tok-a3']],
-    authorizations: [[ids.alice, 'auth-a1'], [ids.bob, 'auth-b1'], [ids.alice, 'auth-a2']],
-    mfaTokens: [[ids.alice, 0, 'mfa-a1'], [ids.bob, 1, 'mfa-b1'], [ids.alice, null, 'mfa-a-loose']],
-    pushSubscriptions: [[ids.alice, 2], [ids.bob, 1]],
+    tokens: [
+      [ids.alice, 'tok-a1'],
+      [ids.bob, 'tok-b1'],
+      [ids.alice, 'tok-a2'],
+      [null, 'tok-app'],
+      [ids.alice, 'tok-a3'],
+    ],
+    authorizations: [
+      [ids.alice, 'auth-a1'],
+      [ids.bob, 'auth-b1'],
+      [ids.alice, 'auth-a2'],
+    ],
+    mfaTokens: [
+      [ids.alice, 0, 'mfa-a1'],
+      [ids.bob, 1, 'mfa-b1'],
+      [ids.alice, null, 'mfa-a-loose'],
+    ],
+    pushSubscriptions: [
+      [ids.alice, 2],
+      [ids.bob, 1],
+    ],
   })
   await b.sql(
     `INSERT INTO registrations (id, user_id, provider, uid, info, inserted_at, updated_at)

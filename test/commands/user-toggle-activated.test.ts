@@ -1,8 +1,15 @@
 import {describeBackends} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {
-  changes, expectCountersConsistent, expectSurvivingFollowsUntouched, expectUpdatedAtBumpedWhereChanged, followRows, followsWithout,
-  seedFollowGraph, snapshotUsers, ACCEPTED,
+  changes,
+  expectCountersConsistent,
+  expectSurvivingFollowsUntouched,
+  expectUpdatedAtBumpedWhereChanged,
+  followRows,
+  followsWithout,
+  seedFollowGraph,
+  snapshotUsers,
+  ACCEPTED,
 } from '../helpers/follow-graph'
 
 describeBackends('user:toggle-activated', (b) => {
@@ -24,7 +31,7 @@ describeBackends('user:toggle-activated', (b) => {
     expect(r.stderr).toBe('')
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toBe(
-      "alice (local, active) will be deactivated; 2 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n" +
+      'alice (local, active) will be deactivated; 2 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n' +
         'Activation status of alice: deactivated\n',
     )
     // Pleroma's test: the message contains " deactivated" and the user is deactivated.
@@ -50,7 +57,7 @@ describeBackends('user:toggle-activated', (b) => {
     expect(again.json).toEqual({nickname: 'alice', active: true, followsRemoved: 0, dryRun: false})
     const text = await b.run(['user:toggle-activated', 'alice', '-y'])
     expect(text.stdout).toBe(
-      "alice (local, active) will be deactivated; 0 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n" +
+      'alice (local, active) will be deactivated; 0 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n' +
         'Activation status of alice: deactivated\n',
     )
     const third = await b.run(['user:toggle-activated', 'alice', '-y'])
@@ -127,7 +134,9 @@ describeBackends('user:toggle-activated', (b) => {
     const before = await dumpTables(b, USER_TABLES)
     const r = await b.run(['user:toggle-activated', 'alice', '--dry-run'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toBe("alice (local, active) will be deactivated; 2 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n")
+    expect(r.stdout).toBe(
+      'alice (local, active) will be deactivated; 2 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n',
+    )
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:toggle-activated', 'alice', '--dry-run', '--json'])
     expect(j.json).toEqual({nickname: 'alice', active: false, followsRemoved: 2, dryRun: true})
@@ -139,7 +148,9 @@ describeBackends('user:toggle-activated', (b) => {
     const r = await b.run(['user:toggle-activated', 'alice'])
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('alice (local, active) will be deactivated;')
-    expect(r.stderr).toBe('Error: The activation status of alice will not be changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(r.stderr).toBe(
+      'Error: The activation status of alice will not be changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -1,8 +1,16 @@
 import {describeBackends, type Backend} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {
-  changes, clearFollowGraph, expectCountersConsistent, expectSurvivingFollowsUntouched, expectUpdatedAtBumpedWhereChanged, followRows, followsWithout,
-  seedFollowGraph, snapshotUsers, T0,
+  changes,
+  clearFollowGraph,
+  expectCountersConsistent,
+  expectSurvivingFollowsUntouched,
+  expectUpdatedAtBumpedWhereChanged,
+  followRows,
+  followsWithout,
+  seedFollowGraph,
+  snapshotUsers,
+  T0,
 } from '../helpers/follow-graph'
 
 const DEAD = ['zed', 'yan', 'xin']
@@ -26,14 +34,14 @@ const YAN_LINES =
   'Unsubscribing zed@dead.example from Yan@DEAD.Example\n' +
   'Successfully unsubscribed all followers from Yan@DEAD.Example\n'
 const XIN_LINES =
-  'Deactivating xin@dead.example\n' +
-  'Unsubscribing bob from xin@dead.example\n' +
-  'Successfully unsubscribed all followers from xin@dead.example\n'
+  'Deactivating xin@dead.example\n' + 'Unsubscribing bob from xin@dead.example\n' + 'Successfully unsubscribed all followers from xin@dead.example\n'
 
 /** The end state of every user and relationship, with updated_at reduced to "bumped or not". */
 async function endState(b: Backend): Promise<unknown> {
   const users = await snapshotUsers(b)
-  const reduced = Object.fromEntries(Object.entries(users).map(([k, u]) => [k, {active: u.active, followers: u.followers, following: u.following, bumped: u.updatedAt !== T0}]))
+  const reduced = Object.fromEntries(
+    Object.entries(users).map(([k, u]) => [k, {active: u.active, followers: u.followers, following: u.following, bumped: u.updatedAt !== T0}]),
+  )
   return {users: reduced, follows: await followRows(b)}
 }
 
@@ -128,7 +136,8 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     expect(rerun.stdout).toBe(
       'dead.example: 3 users (1 active), 4 follows from them, 5 local users follow them\n' +
         'Deactivating zed@dead.example\nSuccessfully unsubscribed all followers from zed@dead.example\n' +
-        YAN_LINES + XIN_LINES,
+        YAN_LINES +
+        XIN_LINES,
     )
     expect(rerun.stderr).toBe('Done: 3 users of dead.example deactivated (2 already inactive), 4 follows removed.\n')
     expect(await endState(b)).toEqual(expected)
@@ -147,7 +156,9 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
       ('00000000-0000-4000-8000-100000000002', 'u2@dead_example', '', 'https://dead_example/users/u2', false, '${T0}', '${T0}')`)
     const r = await b.run(['user:unsubscribe-all-from-instance', 'dead_example', '-y'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toBe('dead_example: 1 user (1 active), 0 follows from them, 0 local users follow them\nDeactivating u2@dead_example\nSuccessfully unsubscribed all followers from u2@dead_example\n')
+    expect(r.stdout).toBe(
+      'dead_example: 1 user (1 active), 0 follows from them, 0 local users follow them\nDeactivating u2@dead_example\nSuccessfully unsubscribed all followers from u2@dead_example\n',
+    )
     expect(await b.sql(`SELECT nickname::text, is_active FROM users WHERE id::text LIKE '00000000-0000-4000-8000-1%' ORDER BY id`)).toEqual([
       {nickname: 'u1@deadxexample', is_active: true},
       {nickname: 'u2@dead_example', is_active: false},
@@ -172,9 +183,18 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
 
   it('refuses what is not a bare host (exit 4, one line, with the bare host as hint), and changes nothing', async () => {
     const cases: Array<[string, RegExp]> = [
-      ['https://dead.example/', /^Error: "https:\/\/dead\.example\/" is a URL, not an instance host\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/],
-      ['dead.example/', /^Error: "dead\.example\/" is not an instance host \(it contains a path\)\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/],
-      ['zed@dead.example', /^Error: "zed@dead\.example" is not an instance host \(it contains @\)\. Give the host \(pleroma-admin user:unsubscribe-all-from-instance dead\.example\), or use user:unsubscribe zed@dead\.example for one user\.\n$/],
+      [
+        'https://dead.example/',
+        /^Error: "https:\/\/dead\.example\/" is a URL, not an instance host\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
+      ],
+      [
+        'dead.example/',
+        /^Error: "dead\.example\/" is not an instance host \(it contains a path\)\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
+      ],
+      [
+        'zed@dead.example',
+        /^Error: "zed@dead\.example" is not an instance host \(it contains @\)\. Give the host \(pleroma-admin user:unsubscribe-all-from-instance dead\.example\), or use user:unsubscribe zed@dead\.example for one user\.\n$/,
+      ],
       ['dead.example:99999', /^Error: "dead\.example:99999" is not a valid instance host\./],
       ['dead example', /^Error: "dead example" is not a valid instance host\./],
       ['', /^Error: The instance is empty\./],
@@ -210,7 +230,9 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const r = await b.run(['user:unsubscribe-all-from-instance', 'dead.example'])
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toBe(SUMMARY)
-    expect(r.stderr).toBe('Error: No user of dead.example was changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(r.stderr).toBe(
+      'Error: No user of dead.example was changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+    )
     const zero = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '0'])
     expect(zero.exitCode).toBe(2)
     expect(zero.stderr).toContain('greater than or equal to 1')

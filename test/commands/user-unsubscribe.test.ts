@@ -1,8 +1,14 @@
 import {describeBackends} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {
-  changes, expectCountersConsistent, expectSurvivingFollowsUntouched, expectUpdatedAtBumpedWhereChanged, followRows, followsWithout,
-  seedFollowGraph, snapshotUsers,
+  changes,
+  expectCountersConsistent,
+  expectSurvivingFollowsUntouched,
+  expectUpdatedAtBumpedWhereChanged,
+  followRows,
+  followsWithout,
+  seedFollowGraph,
+  snapshotUsers,
 } from '../helpers/follow-graph'
 
 describeBackends('user:unsubscribe', (b) => {
@@ -22,7 +28,9 @@ describeBackends('user:unsubscribe', (b) => {
         'Unsubscribing alice from oscar@other.example\n' +
         'Successfully unsubscribed all followers from oscar@other.example\n',
     )
-    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships r JOIN users u ON u.id = r.follower_id WHERE u.nickname = 'oscar@other.example'`)).toEqual([{n: 0}])
+    expect(
+      await b.sql(`SELECT count(*)::int AS n FROM following_relationships r JOIN users u ON u.id = r.follower_id WHERE u.nickname = 'oscar@other.example'`),
+    ).toEqual([{n: 0}])
     expect(await followRows(b)).toEqual(followsWithout((from) => from === 'oscar'))
     await expectSurvivingFollowsUntouched(b)
     const after = await snapshotUsers(b)
@@ -108,7 +116,16 @@ describeBackends('user:unsubscribe', (b) => {
   it('shows a followed account without a nickname by its ap_id, and removes rejected follows too', async () => {
     const r = await b.run(['user:unsubscribe', 'zed@dead.example', '-y', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json.unsubscribed).toEqual(['alice', 'bob', 'dave', 'oscar@other.example', 'pat@xdead.example', 'https://dead.example/users/ghost', 'internal.fetch', 'carol'])
+    expect(r.json.unsubscribed).toEqual([
+      'alice',
+      'bob',
+      'dave',
+      'oscar@other.example',
+      'pat@xdead.example',
+      'https://dead.example/users/ghost',
+      'internal.fetch',
+      'carol',
+    ])
     expect(await followRows(b)).toEqual(followsWithout((from) => from === 'zed'))
     await expectCountersConsistent(b)
   })
@@ -130,7 +147,9 @@ describeBackends('user:unsubscribe', (b) => {
     const before = await dumpTables(b, USER_TABLES)
     const r = await b.run(['user:unsubscribe', 'alice', '--dry-run'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toBe('alice (local, active) will be deactivated; 4 follows will be removed (2 of local accounts, 2 of remote ones); the counters of 4 local followers will be recomputed.\n')
+    expect(r.stdout).toBe(
+      'alice (local, active) will be deactivated; 4 follows will be removed (2 of local accounts, 2 of remote ones); the counters of 4 local followers will be recomputed.\n',
+    )
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:unsubscribe', 'alice', '--dry-run', '--json'])
     expect(j.exitCode).toBe(0)
@@ -143,7 +162,9 @@ describeBackends('user:unsubscribe', (b) => {
     const r = await b.run(['user:unsubscribe', 'alice'])
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('alice (local, active) will be deactivated;')
-    expect(r.stderr).toBe('Error: alice will not be deactivated or unsubscribed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(r.stderr).toBe(
+      'Error: alice will not be deactivated or unsubscribed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
     const missing = await b.run(['user:unsubscribe', '-y'])
     expect(missing.exitCode).toBe(2)

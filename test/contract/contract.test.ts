@@ -18,7 +18,6 @@ interface Contract {
   error: {json: object; codes: Record<string, number>}
 }
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const contract = require('../../scripts/contract.js') as {
   generate(): Contract
   load(): Contract

@@ -3,7 +3,9 @@ import type {Backend} from './backends'
 
 /** Verifies a bcrypt hash with an independent implementation (libxcrypt, through Python's crypt module). */
 export function verifyBcryptIndependently(password: string, hash: string): boolean {
-  const out = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])', password, hash], {encoding: 'utf8'})
+  const out = execFileSync('python3', ['-W', 'ignore', '-c', 'import crypt,sys; print(crypt.crypt(sys.argv[1], sys.argv[2]) == sys.argv[2])', password, hash], {
+    encoding: 'utf8',
+  })
   return out.trim() === 'True'
 }
 
@@ -14,7 +16,17 @@ export async function dumpTables(b: Backend, tables: string[]): Promise<Record<s
   return out
 }
 
-export const USER_TABLES = ['users', 'password_reset_tokens', 'user_invite_tokens', 'following_relationships', 'activities', 'objects', 'notifications', 'oauth_tokens', 'oauth_authorizations']
+export const USER_TABLES = [
+  'users',
+  'password_reset_tokens',
+  'user_invite_tokens',
+  'following_relationships',
+  'activities',
+  'objects',
+  'notifications',
+  'oauth_tokens',
+  'oauth_authorizations',
+]
 
 export async function countUsers(b: Backend): Promise<number> {
   const rows = await b.sql<{n: string}>(`SELECT count(*)::text AS n FROM users`)

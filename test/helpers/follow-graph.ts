@@ -31,7 +31,13 @@ interface GraphUserDef {
   apId: string
 }
 
-const local = (nickname: string, active = true): GraphUserDef => ({key: nickname, nickname, local: true, active, apId: `https://pleroma.example/users/${nickname}`})
+const local = (nickname: string, active = true): GraphUserDef => ({
+  key: nickname,
+  nickname,
+  local: true,
+  active,
+  apId: `https://pleroma.example/users/${nickname}`,
+})
 const remote = (key: string, nickname: string | null, apId: string, active = true): GraphUserDef => ({key, nickname, local: false, active, apId})
 
 /** In id order. */
@@ -121,10 +127,9 @@ export async function seedFollowGraph(b: Sql): Promise<void> {
   )
   const follows = GRAPH_FOLLOWS.map(([from, to, state], i) => `(${i + 1}, '${graphId(from)}', '${graphId(to)}', ${state}, '${T0}', '${T0}')`)
   await b.sql(`INSERT INTO following_relationships (id, follower_id, following_id, state, inserted_at, updated_at) VALUES ${follows.join(', ')}`)
-  await b.sql(
-    `WITH c AS (${COUNTS_SQL}) UPDATE users u SET follower_count = c.followers, following_count = c.following FROM c WHERE u.id = c.id`,
-    [GRAPH_USERS.map((u) => graphId(u.key))],
-  )
+  await b.sql(`WITH c AS (${COUNTS_SQL}) UPDATE users u SET follower_count = c.followers, following_count = c.following FROM c WHERE u.id = c.id`, [
+    GRAPH_USERS.map((u) => graphId(u.key)),
+  ])
 }
 
 /** Removes everything seedFollowGraph inserted (to seed again in the same database). */
@@ -163,8 +168,14 @@ export async function expectSurvivingFollowsUntouched(b: Sql): Promise<void> {
   )
   for (const r of rows) {
     const [from, to, state] = GRAPH_FOLLOWS[Number(r.id) - 1]
-    expect({id: r.id, follower: r.follower_id, following: r.following_id, state: r.state, ins: r.ins, upd: r.upd})
-      .toEqual({id: r.id, follower: graphId(from), following: graphId(to), state, ins: T0, upd: T0})
+    expect({id: r.id, follower: r.follower_id, following: r.following_id, state: r.state, ins: r.ins, upd: r.upd}).toEqual({
+      id: r.id,
+      follower: graphId(from),
+      following: graphId(to),
+      state,
+      ins: T0,
+      upd: T0,
+    })
   }
 }
 
@@ -191,8 +202,12 @@ export async function snapshotUsers(b: Sql): Promise<Record<string, UserSnapshot
 
 /** The counters every local user should have, computed in JavaScript from the rows (independently of COUNTS_SQL). */
 export async function expectedCounters(b: Sql): Promise<Record<string, {followers: number; following: number}>> {
-  const users = await b.sql<{id: string; nickname: string | null; local: boolean; is_active: boolean}>(`SELECT id::text, nickname::text, local, is_active FROM users`)
-  const rels = await b.sql<{follower_id: string; following_id: string; state: number}>(`SELECT follower_id::text, following_id::text, state FROM following_relationships`)
+  const users = await b.sql<{id: string; nickname: string | null; local: boolean; is_active: boolean}>(
+    `SELECT id::text, nickname::text, local, is_active FROM users`,
+  )
+  const rels = await b.sql<{follower_id: string; following_id: string; state: number}>(
+    `SELECT follower_id::text, following_id::text, state FROM following_relationships`,
+  )
   const byId = new Map(users.map((u) => [u.id, u]))
   const counted = (id: string) => {
     const u = byId.get(id)!

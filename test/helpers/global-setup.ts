@@ -3,7 +3,18 @@ import {Client} from 'pg'
 import {PGlite} from '@electric-sql/pglite'
 import {openDatabase} from '../../src/db/connection'
 import {pgliteExtensions, PGLITE_PARSERS, registerEmbeddedInstance, unregisterEmbeddedInstance} from '../../src/db/embedded'
-import {databaseUrl, FIXTURE_SQL, FIXTURE_SQL_2021, PG_PREFIX, pgTemplatePleroma, pgTemplatePleroma2021, pgTemplateTool, pgliteTemplateFile, pidOfTestDatabase, runId} from './templates'
+import {
+  databaseUrl,
+  FIXTURE_SQL,
+  FIXTURE_SQL_2021,
+  PG_PREFIX,
+  pgTemplatePleroma,
+  pgTemplatePleroma2021,
+  pgTemplateTool,
+  pgliteTemplateFile,
+  pidOfTestDatabase,
+  runId,
+} from './templates'
 
 async function buildPgliteTemplate(): Promise<void> {
   const pg = await PGlite.create({extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})

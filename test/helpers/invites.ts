@@ -16,7 +16,16 @@ export interface InviteSeed {
 export async function seedInvites(b: Backend, invites: InviteSeed[]): Promise<number[]> {
   const params: unknown[] = []
   const values = invites.map((i) => {
-    const row = [i.id ?? null, i.token, i.inviteType ?? 'one_time', i.used ?? false, i.expiresAt ?? null, i.maxUse ?? null, i.uses ?? 0, i.at ?? '2024-01-02 03:04:05']
+    const row = [
+      i.id ?? null,
+      i.token,
+      i.inviteType ?? 'one_time',
+      i.used ?? false,
+      i.expiresAt ?? null,
+      i.maxUse ?? null,
+      i.uses ?? 0,
+      i.at ?? '2024-01-02 03:04:05',
+    ]
     const start = params.length
     params.push(...row)
     const p = (k: number) => `$${start + k + 1}`

@@ -24,10 +24,7 @@ export async function seedUsers(b: Backend, users: UserSeed[], base = 'https://p
     const p = (k: number) => `$${start + k + 1}`
     return `(${p(0)}::uuid, ${p(1)}, '', ${p(2)}::varchar, ${p(3)}::boolean, ${p(4)}::boolean, '${T0}', '${T0}', ${p(2)}::varchar || '/followers')`
   })
-  await b.sql(
-    `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at, follower_address) VALUES ${values.join(', ')}`,
-    params,
-  )
+  await b.sql(`INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at, follower_address) VALUES ${values.join(', ')}`, params)
   return ids
 }
 
@@ -85,4 +82,13 @@ export async function seedSessions(b: Backend, s: SessionSeed): Promise<{appId: 
   return {appId, tokenIds, authorizationIds}
 }
 
-export const SESSION_TABLES = ['users', 'apps', 'oauth_tokens', 'oauth_authorizations', 'mfa_tokens', 'push_subscriptions', 'registrations', 'password_reset_tokens']
+export const SESSION_TABLES = [
+  'users',
+  'apps',
+  'oauth_tokens',
+  'oauth_authorizations',
+  'mfa_tokens',
+  'push_subscriptions',
+  'registrations',
+  'password_reset_tokens',
+]

@@ -29,7 +29,13 @@ export function pgArray(list: string[]): string {
 }
 
 /** One multi-row INSERT; `casts` gives the SQL type of a column's parameters (jsonb values are JSON-encoded, arrays written as literals). */
-export async function insertRows(b: Backend, table: string, rows: Array<Record<string, unknown>>, casts: Record<string, string> = {}, returning = ''): Promise<any[]> {
+export async function insertRows(
+  b: Backend,
+  table: string,
+  rows: Array<Record<string, unknown>>,
+  casts: Record<string, string> = {},
+  returning = '',
+): Promise<any[]> {
   if (rows.length === 0) return []
   const columns = Object.keys(rows[0])
   const params: unknown[] = []
@@ -44,7 +50,10 @@ export async function insertRows(b: Backend, table: string, rows: Array<Record<s
     })
     return `(${ph.join(', ')})`
   })
-  return b.sql(`INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}${returning ? ` RETURNING ${returning}` : ''}`, params)
+  return b.sql(
+    `INSERT INTO ${table} (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${values.join(', ')}${returning ? ` RETURNING ${returning}` : ''}`,
+    params,
+  )
 }
 
 export interface SeedUser {
@@ -61,7 +70,20 @@ export interface SeedUser {
   pinned?: Record<string, string>
 }
 
-const USER_CASTS = {tags: 'varchar[]', also_known_as: 'varchar[]', domain_blocks: 'text[]', avatar: 'jsonb', banner: 'jsonb', background: 'jsonb', emoji: 'jsonb', fields: 'jsonb', raw_fields: 'jsonb', pinned_objects: 'jsonb', mascot: 'jsonb', pleroma_settings_store: 'jsonb'}
+const USER_CASTS = {
+  tags: 'varchar[]',
+  also_known_as: 'varchar[]',
+  domain_blocks: 'text[]',
+  avatar: 'jsonb',
+  banner: 'jsonb',
+  background: 'jsonb',
+  emoji: 'jsonb',
+  fields: 'jsonb',
+  raw_fields: 'jsonb',
+  pinned_objects: 'jsonb',
+  mascot: 'jsonb',
+  pleroma_settings_store: 'jsonb',
+}
 
 /** Users with every column a purge empties filled in. Returns nickname → id. */
 export async function seedUsers(b: Backend, users: SeedUser[]): Promise<Record<string, string>> {
@@ -203,7 +225,14 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
   const B = apId('bob')
   const C = apId('carol')
   const users = (await seedUsers(b, [
-    {nickname: 'alice', noteCount: 5, followerCount: 2, followingCount: 1, pinned: {[objectId('p6')]: '2024-01-02T03:04:05Z', [objectId('gone')]: '2024-01-02T03:04:05Z'}, ...options.alice},
+    {
+      nickname: 'alice',
+      noteCount: 5,
+      followerCount: 2,
+      followingCount: 1,
+      pinned: {[objectId('p6')]: '2024-01-02T03:04:05Z', [objectId('gone')]: '2024-01-02T03:04:05Z'},
+      ...options.alice,
+    },
     {nickname: 'bob', noteCount: 2, followerCount: 2, followingCount: 2},
     {nickname: 'carol', isLocked: true, followerCount: 1, followingCount: 1},
     {nickname: 'dave', local: false, apId: DAVE, followerCount: 7, followingCount: 9},
@@ -212,7 +241,16 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
   const objects = await seedObjects(b, [
     {name: 'b1', data: note(B, [PUBLIC], [followersOf('bob')], {repliesCount: 1, likes: [A], like_count: 1})},
     {name: 'b2', data: note(B, [PUBLIC], [followersOf('bob')], {announcements: [A, C], announcement_count: 2})},
-    {name: 'p1', data: note(A, [PUBLIC], [followersOf('alice')], {likes: [B, A], like_count: 2, announcements: [C], announcement_count: 1, tag: [{type: 'Hashtag', name: '#cats'}]})},
+    {
+      name: 'p1',
+      data: note(A, [PUBLIC], [followersOf('alice')], {
+        likes: [B, A],
+        like_count: 2,
+        announcements: [C],
+        announcement_count: 1,
+        tag: [{type: 'Hashtag', name: '#cats'}],
+      }),
+    },
     {name: 'p2', data: note(A, [followersOf('alice')], [PUBLIC])},
     {name: 'p3', data: note(A, [followersOf('alice')], [])},
     {name: 'p4', data: note(A, [PUBLIC], [followersOf('alice'), B], {inReplyTo: objectId('b1')})},
@@ -220,8 +258,23 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
     {name: 'c1', data: note(C, [PUBLIC], [followersOf('carol')])},
   ])
 
-  const create = (name: string, actor: string, obj: string, to: string[], cc: string[]): SeedActivity => ({name, actor, type: 'Create', object: objectId(obj), to, cc})
-  const follow = (name: string, actor: string, object: string, state: string): SeedActivity => ({name, actor, type: 'Follow', object, to: [object], cc: [], extra: {state}})
+  const create = (name: string, actor: string, obj: string, to: string[], cc: string[]): SeedActivity => ({
+    name,
+    actor,
+    type: 'Create',
+    object: objectId(obj),
+    to,
+    cc,
+  })
+  const follow = (name: string, actor: string, object: string, state: string): SeedActivity => ({
+    name,
+    actor,
+    type: 'Follow',
+    object,
+    to: [object],
+    cc: [],
+    extra: {state},
+  })
   const activities = await seedActivities(b, [
     create('create-b1', B, 'b1', [PUBLIC], [followersOf('bob')]),
     create('create-b2', B, 'b2', [PUBLIC], [followersOf('bob')]),
@@ -279,7 +332,14 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
   const notes = await insertRows(
     b,
     'notifications',
-    notificationList.map(([, user_id, act, type]) => ({user_id, activity_id: activities[act].id, type, seen: false, inserted_at: SEEDED_AT, updated_at: SEEDED_AT})),
+    notificationList.map(([, user_id, act, type]) => ({
+      user_id,
+      activity_id: activities[act].id,
+      type,
+      seen: false,
+      inserted_at: SEEDED_AT,
+      updated_at: SEEDED_AT,
+    })),
     {type: 'notification_type'},
     'id',
   )
@@ -302,8 +362,24 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
     'apps',
     [
       {client_name: 'Pleroma FE', redirect_uris: '.', client_id: 'fe', client_secret: 's1', user_id: null, inserted_at: SEEDED_AT, updated_at: SEEDED_AT},
-      {client_name: 'Shared', redirect_uris: '.', client_id: 'shared', client_secret: 's2', user_id: users.alice, inserted_at: SEEDED_AT, updated_at: SEEDED_AT},
-      {client_name: 'Alice only', redirect_uris: '.', client_id: 'alice-only', client_secret: 's3', user_id: users.alice, inserted_at: SEEDED_AT, updated_at: SEEDED_AT},
+      {
+        client_name: 'Shared',
+        redirect_uris: '.',
+        client_id: 'shared',
+        client_secret: 's2',
+        user_id: users.alice,
+        inserted_at: SEEDED_AT,
+        updated_at: SEEDED_AT,
+      },
+      {
+        client_name: 'Alice only',
+        redirect_uris: '.',
+        client_id: 'alice-only',
+        client_secret: 's3',
+        user_id: users.alice,
+        inserted_at: SEEDED_AT,
+        updated_at: SEEDED_AT,
+      },
     ],
     {user_id: 'uuid'},
     'id',
@@ -334,13 +410,22 @@ export async function seedSocialGraph(b: Backend, options: GraphOptions = {}): P
   )
   const authorizations = {alice: authRows[0].id, bob: authRows[1].id}
 
-  const [rn] = await insertRows(b, 'report_notes', [{user_id: users.alice, activity_id: activities['flag-carol-dave'].id, content: 'looked at it', inserted_at: SEEDED_AT, updated_at: SEEDED_AT}], {}, 'id')
+  const [rn] = await insertRows(
+    b,
+    'report_notes',
+    [{user_id: users.alice, activity_id: activities['flag-carol-dave'].id, content: 'looked at it', inserted_at: SEEDED_AT, updated_at: SEEDED_AT}],
+    {},
+    'id',
+  )
   await insertRows(b, 'user_relationships', [{source_id: users.alice, target_id: users.dave, relationship_type: 1, inserted_at: SEEDED_AT}])
   await insertRows(b, 'user_invite_tokens', [{token: 'invite-token', used: false, inserted_at: SEEDED_AT, updated_at: SEEDED_AT}])
   // Pleroma's own databases link posts to hashtags (the tool's databases have no hashtags_objects).
   if ((await b.sql(`SELECT to_regclass('hashtags_objects') IS NOT NULL AS has`))[0].has) {
     const [tag] = await insertRows(b, 'hashtags', [{name: 'cats', inserted_at: SEEDED_AT, updated_at: SEEDED_AT}], {}, 'id')
-    await insertRows(b, 'hashtags_objects', [{hashtag_id: tag.id, object_id: objects.p1}, {hashtag_id: tag.id, object_id: objects.c1}])
+    await insertRows(b, 'hashtags_objects', [
+      {hashtag_id: tag.id, object_id: objects.p1},
+      {hashtag_id: tag.id, object_id: objects.c1},
+    ])
   }
 
   return {users, objects, activities, notifications, bookmarks, apps, tokens, authorizations, reportNote: rn.id}
@@ -372,18 +457,26 @@ export async function storedFollowCounters(b: Backend): Promise<Record<string, {
 export async function remainingActivities(b: Backend, g: SocialGraph): Promise<string[]> {
   const rows = await b.sql(`SELECT id FROM activities WHERE id = ANY($1::uuid[])`, [Object.values(g.activities).map((a) => a.id)])
   const ids = new Set(rows.map((r) => r.id))
-  return Object.entries(g.activities).filter(([, a]) => ids.has(a.id)).map(([n]) => n).sort()
+  return Object.entries(g.activities)
+    .filter(([, a]) => ids.has(a.id))
+    .map(([n]) => n)
+    .sort()
 }
 
 export async function remainingNotifications(b: Backend, g: SocialGraph): Promise<string[]> {
   const rows = await b.sql(`SELECT id FROM notifications`)
   const ids = new Set(rows.map((r) => String(r.id)))
-  return Object.entries(g.notifications).filter(([, id]) => ids.has(String(id))).map(([n]) => n).sort()
+  return Object.entries(g.notifications)
+    .filter(([, id]) => ids.has(String(id)))
+    .map(([n]) => n)
+    .sort()
 }
 
 /** The activities inserted by a command (not seeded), oldest first. */
 export async function newActivities(b: Backend, g: SocialGraph): Promise<any[]> {
-  return b.sql(`SELECT id, data, local, actor, recipients, inserted_at, updated_at FROM activities WHERE NOT (id = ANY($1::uuid[])) ORDER BY id`, [Object.values(g.activities).map((a) => a.id)])
+  return b.sql(`SELECT id, data, local, actor, recipients, inserted_at, updated_at FROM activities WHERE NOT (id = ANY($1::uuid[])) ORDER BY id`, [
+    Object.values(g.activities).map((a) => a.id),
+  ])
 }
 
 /** The database a backend's commands use, opened in the test process (to call a service directly). */

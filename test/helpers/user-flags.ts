@@ -36,7 +36,19 @@ export async function seedUsers(b: Pick<Backend, 'sql'>, users: SeedUser[]): Pro
     const apId = local ? `${INSTANCE_URL}/users/${u.nickname}` : `https://${u.nickname.split('@')[1]}/users/${u.nickname.split('@')[0]}`
     const confirmed = u.confirmed ?? true
     const token = u.confirmationToken !== undefined ? u.confirmationToken : confirmed ? null : OLD_TOKEN
-    const row = [id, u.nickname, apId, local, u.admin ?? false, u.moderator ?? false, u.locked ?? false, confirmed, token, u.tags === undefined ? [] : u.tags, `${apId}/followers`]
+    const row = [
+      id,
+      u.nickname,
+      apId,
+      local,
+      u.admin ?? false,
+      u.moderator ?? false,
+      u.locked ?? false,
+      confirmed,
+      token,
+      u.tags === undefined ? [] : u.tags,
+      `${apId}/followers`,
+    ]
     const base = params.length
     values.push(`(${row.map((_, i) => `$${base + i + 1}`).join(', ')}, '', '${SEEDED_AT}', '${SEEDED_AT}')`)
     params.push(...row)

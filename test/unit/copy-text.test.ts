@@ -13,7 +13,13 @@ describe('PostgreSQL text formats (src/db/copy-text.ts)', () => {
     expect(parseArrayLiteral('{}')).toEqual([])
     expect(parseArrayLiteral('{a,b}')).toEqual(['a', 'b'])
     expect(parseArrayLiteral('{"with,comma","with space","{braces}","NULL","",NULL,"back\\\\slash \\"q\\""}')).toEqual([
-      'with,comma', 'with space', '{braces}', 'NULL', '', null, 'back\\slash "q"',
+      'with,comma',
+      'with space',
+      '{braces}',
+      'NULL',
+      '',
+      null,
+      'back\\slash "q"',
     ])
     expect(() => parseArrayLiteral('a,b')).toThrow('not an array literal')
   })

@@ -47,7 +47,12 @@ describe('FlakeId (schema.md §2.1)', () => {
       for (; n > 0n; n /= 62n) out = digits[Number(n % 62n)] + out
       return out
     }
-    const hexes = ['00000000000000010000000000000000', 'ffffffffffffffffffffffffffffffff', '0000000100000000ffffffffffffffff', '7fffffff80000000000000003e3e3e3e']
+    const hexes = [
+      '00000000000000010000000000000000',
+      'ffffffffffffffffffffffffffffffff',
+      '0000000100000000ffffffffffffffff',
+      '7fffffff80000000000000003e3e3e3e',
+    ]
     for (let i = 0; i < 2000; i++) hexes.push(randomBytes(16).toString('hex'))
     // Powers of 62 and their neighbours: digit groups of zeros, and every length of the leading group.
     for (let k = 11n; k <= 21n; k++) for (const d of [-1n, 0n, 1n]) hexes.push((62n ** k + d).toString(16).padStart(32, '0'))

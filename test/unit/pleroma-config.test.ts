@@ -2,19 +2,14 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 
-import {
-  PleromaConfigError,
-  parsePleromaConfig,
-  readPleromaConfig,
-  repoConfigToDatabaseUrl,
-} from '../../src/config/pleroma-config'
+import {PleromaConfigError, parsePleromaConfig, readPleromaConfig, repoConfigToDatabaseUrl} from '../../src/config/pleroma-config'
 
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'config')
 const fixture = (name: string): string => path.join(FIXTURES, name)
 const HINT = 'not supported; set DATABASE_URL or pass --database-url instead'
 
 /** What node-postgres would see (the socket form has no host, as pg-connection-string handles it). */
-function decodeDatabaseUrl(url: string): { user: string; password: string; host: string; port: string; database: string; query: Record<string, string> } {
+function decodeDatabaseUrl(url: string): {user: string; password: string; host: string; port: string; database: string; query: Record<string, string>} {
   const u = new URL(url.replace('@/', '@placeholder/'))
   return {
     user: decodeURIComponent(u.username),
@@ -63,18 +58,18 @@ describe('readPleromaConfig on realistic config files', () => {
       host: '',
       port: '',
       database: 'pleroma_prod',
-      query: { host: '/run/postgresql', port: '5433' },
+      query: {host: '/run/postgresql', port: '5433'},
     })
   })
 
   test('(c) System.get_env values are reported, not evaluated', () => {
-    const saved = { DB_PASS: process.env.DB_PASS, DB_HOST: process.env.DB_HOST }
+    const saved = {DB_PASS: process.env.DB_PASS, DB_HOST: process.env.DB_HOST}
     process.env.DB_PASS = 'from-the-environment'
     process.env.DB_HOST = 'env-host'
     try {
       const config = readPleromaConfig(fixture('env-config.exs'))
       expect(config).toEqual({
-        repo: { username: 'pleroma', database: 'pleroma', port: 5432 },
+        repo: {username: 'pleroma', database: 'pleroma', port: 5432},
         unsupported: [
           `Pleroma.Repo password is System.get_env("DB_PASS"): ${HINT}`,
           `Pleroma.Repo hostname is System.get_env("DB_HOST", "localhost"): ${HINT}`,
@@ -95,7 +90,7 @@ describe('readPleromaConfig on realistic config files', () => {
     const config = readPleromaConfig(fixture('override.exs'))
     expect(config).toEqual({
       // port overridden, password reset with nil, the rest kept from the first call
-      repo: { username: 'pleroma', database: 'pleroma_dev', hostname: 'db.internal', port: 6432 },
+      repo: {username: 'pleroma', database: 'pleroma_dev', hostname: 'db.internal', port: 6432},
       // url: is merged as a keyword list: host from the second call, scheme from the first
       instanceUrl: 'http://new.example',
       unsupported: [],
@@ -106,7 +101,7 @@ describe('readPleromaConfig on realistic config files', () => {
   test('(e) Akkoma config with import Config', () => {
     const config = readPleromaConfig(fixture('akkoma.exs'))
     expect(config).toEqual({
-      repo: { username: 'akkoma', password: 'Akk0ma!', database: 'akkoma', hostname: 'localhost' },
+      repo: {username: 'akkoma', password: 'Akk0ma!', database: 'akkoma', hostname: 'localhost'},
       instanceUrl: 'https://akkoma.example',
       unsupported: [],
     })
@@ -114,7 +109,7 @@ describe('readPleromaConfig on realistic config files', () => {
 
   test('a file without a Repo section gives an empty repo and no error', () => {
     const config = readPleromaConfig(fixture('no-repo.exs'))
-    expect(config).toEqual({ repo: {}, unsupported: [] })
+    expect(config).toEqual({repo: {}, unsupported: []})
     expect(() => repoConfigToDatabaseUrl(config.repo)).toThrow(PleromaConfigError)
     expect(() => repoConfigToDatabaseUrl(config.repo)).toThrow(/database/)
   })
@@ -143,7 +138,7 @@ describe('readPleromaConfig on realistic config files', () => {
     try {
       expect(() => readPleromaConfig(file)).toThrow(`Cannot read Pleroma config ${file}: permission denied`)
     } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
+      fs.rmSync(dir, {recursive: true, force: true})
     }
   })
 })
@@ -166,31 +161,29 @@ describe('repoConfigToDatabaseUrl', () => {
   })
 
   test('socket_dir goes into the host query parameter', () => {
-    expect(repoConfigToDatabaseUrl({ username: 'user', password: 'pass', database: 'db', socketDir: '/run/postgresql' })).toBe(
+    expect(repoConfigToDatabaseUrl({username: 'user', password: 'pass', database: 'db', socketDir: '/run/postgresql'})).toBe(
       'postgres://user:pass@/db?host=/run/postgresql',
     )
-    expect(repoConfigToDatabaseUrl({ database: 'db', socketDir: '/var/run/postgresql' })).toBe('postgres:///db?host=/var/run/postgresql')
+    expect(repoConfigToDatabaseUrl({database: 'db', socketDir: '/var/run/postgresql'})).toBe('postgres:///db?host=/var/run/postgresql')
   })
 
   test('defaults to localhost and omits a missing port or password', () => {
-    expect(repoConfigToDatabaseUrl({ username: 'pleroma', database: 'pleroma' })).toBe('postgres://pleroma@localhost/pleroma')
-    expect(repoConfigToDatabaseUrl({ database: 'pleroma', hostname: '::1', port: 5432 })).toBe('postgres://[::1]:5432/pleroma')
+    expect(repoConfigToDatabaseUrl({username: 'pleroma', database: 'pleroma'})).toBe('postgres://pleroma@localhost/pleroma')
+    expect(repoConfigToDatabaseUrl({database: 'pleroma', hostname: '::1', port: 5432})).toBe('postgres://[::1]:5432/pleroma')
   })
 
   test('an Ecto url wins over the other settings, which fill its gaps', () => {
-    expect(repoConfigToDatabaseUrl({ url: 'ecto://u:p%40@db.example:6543/prod', hostname: 'ignored', password: 'ignored' })).toBe(
+    expect(repoConfigToDatabaseUrl({url: 'ecto://u:p%40@db.example:6543/prod', hostname: 'ignored', password: 'ignored'})).toBe(
       'postgres://u:p%40@db.example:6543/prod',
     )
-    expect(repoConfigToDatabaseUrl({ url: 'postgres://db.example/prod', username: 'pleroma', password: 'secret' })).toBe(
+    expect(repoConfigToDatabaseUrl({url: 'postgres://db.example/prod', username: 'pleroma', password: 'secret'})).toBe(
       'postgres://pleroma:secret@db.example/prod',
     )
   })
 
   test('names the missing database key', () => {
-    expect(() => repoConfigToDatabaseUrl({ username: 'pleroma', hostname: 'localhost' })).toThrow(
-      new PleromaConfigError(
-        'Pleroma.Repo has no database setting in the Pleroma config; set DATABASE_URL or pass --database-url instead',
-      ),
+    expect(() => repoConfigToDatabaseUrl({username: 'pleroma', hostname: 'localhost'})).toThrow(
+      new PleromaConfigError('Pleroma.Repo has no database setting in the Pleroma config; set DATABASE_URL or pass --database-url instead'),
     )
   })
 })
@@ -213,7 +206,7 @@ describe('parsePleromaConfig', () => {
       '  database: "db"',
     ].join('\n')
     expect(parsePleromaConfig(source)).toEqual({
-      repo: { username: 'user # not a comment', password: 'quote" backslash\\ newline\n hash#{x}', database: 'db' },
+      repo: {username: 'user # not a comment', password: 'quote" backslash\\ newline\n hash#{x}', database: 'db'},
       unsupported: [],
     })
   })
@@ -237,7 +230,7 @@ config :pleroma, Pleroma.Web.Endpoint,
   url: [scheme: "http", host: "localhost", port: 4000]
 `
     expect(parsePleromaConfig(source)).toEqual({
-      repo: { username: 'pleroma', database: 'pleroma', port: 5432 },
+      repo: {username: 'pleroma', database: 'pleroma', port: 5432},
       instanceUrl: 'http://localhost:4000',
       unsupported: [],
     })
@@ -250,15 +243,14 @@ config :pleroma, Pleroma.Web.Endpoint,
       'config(:pleroma, Pleroma.Web.Endpoint, url: [host: "x.example", scheme: "https", port: 443])',
     ].join('\n')
     expect(parsePleromaConfig(source)).toEqual({
-      repo: { username: 'a', database: 'b', hostname: 'c' },
+      repo: {username: 'a', database: 'b', hostname: 'c'},
       instanceUrl: 'https://x.example',
       unsupported: [],
     })
   })
 
   test('instance URL defaults: https, and the default port of the scheme is omitted', () => {
-    const url = (kw: string): string | undefined =>
-      parsePleromaConfig(`config :pleroma, Pleroma.Web.Endpoint, url: [${kw}]`).instanceUrl
+    const url = (kw: string): string | undefined => parsePleromaConfig(`config :pleroma, Pleroma.Web.Endpoint, url: [${kw}]`).instanceUrl
     expect(url('host: "a.example"')).toBe('https://a.example')
     expect(url('host: "a.example", port: 443')).toBe('https://a.example')
     expect(url('host: "a.example", scheme: "http", port: 80')).toBe('http://a.example')
@@ -278,7 +270,7 @@ config :pleroma, Pleroma.Repo,
   socket_dir: nil
 `
     expect(parsePleromaConfig(source)).toEqual({
-      repo: { hostname: 'db' },
+      repo: {hostname: 'db'},
       unsupported: [
         `Pleroma.Repo username is System.fetch_env!("DB_USER"): ${HINT}`,
         `Pleroma.Repo password is db_pass: ${HINT}`,
@@ -290,18 +282,18 @@ config :pleroma, Pleroma.Repo,
 
   test('a literal given later replaces an env lookup (and no note is left)', () => {
     const source = 'config :pleroma, Pleroma.Repo, password: System.get_env("P")\nconfig :pleroma, Pleroma.Repo, password: "literal"'
-    expect(parsePleromaConfig(source)).toEqual({ repo: { password: 'literal' }, unsupported: [] })
+    expect(parsePleromaConfig(source)).toEqual({repo: {password: 'literal'}, unsupported: []})
   })
 
   test('the socket option (socket file path) gives the directory and port', () => {
     const source = 'config :pleroma, Pleroma.Repo, database: "d", socket: "/var/run/postgresql/.s.PGSQL.5434"'
     const config = parsePleromaConfig(source)
-    expect(config.repo).toEqual({ database: 'd', socketDir: '/var/run/postgresql', port: 5434 })
+    expect(config.repo).toEqual({database: 'd', socketDir: '/var/run/postgresql', port: 5434})
     expect(repoConfigToDatabaseUrl(config.repo)).toBe('postgres:///d?host=/var/run/postgresql&port=5434')
   })
 
   test('the url option is kept when it is a string', () => {
-    expect(parsePleromaConfig('config :pleroma, Pleroma.Repo, url: "ecto://u:p@h/d"').repo).toEqual({ url: 'ecto://u:p@h/d' })
+    expect(parsePleromaConfig('config :pleroma, Pleroma.Repo, url: "ecto://u:p@h/d"').repo).toEqual({url: 'ecto://u:p@h/d'})
   })
 
   test('config inside if blocks and import_config are reported, not followed', () => {
@@ -316,7 +308,7 @@ end
 import_config "prod.secret.exs"
 `
     expect(parsePleromaConfig(source, 'config.exs')).toEqual({
-      repo: { database: 'top' },
+      repo: {database: 'top'},
       unsupported: [
         'config :pleroma, Pleroma.Repo at line 5 is not a top-level statement (it is inside if/case/... or an expression): conditional configuration is not supported, so it is ignored',
         'import_config "prod.secret.exs" at line 9 is not followed: settings in that file are ignored',
@@ -353,7 +345,7 @@ config :ueberauth,
 config :pleroma, :rate_limit, search: [{1000, 10}, {1000, 30}], steps: 1..10//2, char: ?a
 config :pleroma, Pleroma.Repo, database: "pleroma", hostname: "db"
 `
-    expect(parsePleromaConfig(source)).toEqual({ repo: { database: 'pleroma', hostname: 'db' }, unsupported: [] })
+    expect(parsePleromaConfig(source)).toEqual({repo: {database: 'pleroma', hostname: 'db'}, unsupported: []})
   })
 
   test('syntax it cannot follow inside a Repo section is a PleromaConfigError with a location', () => {
@@ -371,13 +363,13 @@ config :pleroma, Pleroma.Repo, database: "pleroma", hostname: "db"
   test('syntax it cannot follow elsewhere is skipped with a note', () => {
     const source = 'config :pleroma, :instance, name: "a" "b"\nconfig :pleroma, Pleroma.Repo, database: "db"\n'
     expect(parsePleromaConfig(source, 'config.exs')).toEqual({
-      repo: { database: 'db' },
+      repo: {database: 'db'},
       unsupported: ['config.exs:1:39: skipped a statement the parser cannot follow (unexpected string)'],
     })
   })
 
   test('an empty file gives an empty config', () => {
-    expect(parsePleromaConfig('')).toEqual({ repo: {}, unsupported: [] })
-    expect(parsePleromaConfig('# only a comment\nimport Config\n')).toEqual({ repo: {}, unsupported: [] })
+    expect(parsePleromaConfig('')).toEqual({repo: {}, unsupported: []})
+    expect(parsePleromaConfig('# only a comment\nimport Config\n')).toEqual({repo: {}, unsupported: []})
   })
 })

@@ -34,10 +34,7 @@ describe('progress', () => {
     t = 10_000
     p.advance(1000)
     p.done()
-    expect(stream.chunks).toEqual([
-      'Deactivating users: 1,000/5,000 (20%), 200/s, ETA 20 s\n',
-      'Deactivating users: 2,000/5,000 (40%), 200/s, ETA 15 s\n',
-    ])
+    expect(stream.chunks).toEqual(['Deactivating users: 1,000/5,000 (20%), 200/s, ETA 20 s\n', 'Deactivating users: 2,000/5,000 (40%), 200/s, ETA 15 s\n'])
     // done() after more work since the last line prints the final state.
     const q = createProgress('x', 10, {stream, intervalSeconds: 1, now: () => t})
     t += 2000

@@ -18,9 +18,7 @@ export default class DbInit extends BaseCommand<typeof DbInit> {
 
 It refuses a database that already belongs to Pleroma (it never migrates one) and any other non-empty database. --instance-url is stored in the database and used for ap_id and links from then on.`
 
-  static examples = [
-    '<%= config.bin %> <%= command.id %> --database-url postgres://postgres@localhost/pleroma_admin --instance-url https://pleroma.example',
-  ]
+  static examples = ['<%= config.bin %> <%= command.id %> --database-url postgres://postgres@localhost/pleroma_admin --instance-url https://pleroma.example']
 
   async run(): Promise<DbInitResult> {
     const db = await this.openDb({init: true})

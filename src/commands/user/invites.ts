@@ -16,10 +16,7 @@ export default class UserInvites extends BaseCommand<typeof UserInvites> {
 
 Under --json each invite also says whether it has expired (expires_at before today, UTC) and whether registration would accept it now (valid). Invites are read in pages, so the list can be long. Changes nothing.`
 
-  static examples = [
-    '<%= config.bin %> <%= command.id %>',
-    "<%= config.bin %> <%= command.id %> --json | jq -r '.[] | select(.valid) | .token'",
-  ]
+  static examples = ['<%= config.bin %> <%= command.id %>', "<%= config.bin %> <%= command.id %> --json | jq -r '.[] | select(.valid) | .token'"]
 
   async run(): Promise<UserInvitesResult> {
     const db = await this.openDb()

@@ -23,7 +23,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
     '<%= config.bin %> <%= command.id %> --admin --json',
     '<%= config.bin %> <%= command.id %> --deactivated --created-before 2024-01-01 --count',
     '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
-    "<%= config.bin %> <%= command.id %> --search alice --email-domain example.com",
+    '<%= config.bin %> <%= command.id %> --search alice --email-domain example.com',
   ]
 
   static flags = {
@@ -113,7 +113,11 @@ function validHost(raw: string, flag = '--instance'): string {
 /** A date or date-time given on the command line, as a UTC timestamp for SQL. */
 function utcDate(raw: string | undefined, flag: string): string | undefined {
   if (raw === undefined) return undefined
-  const date = /^\d{4}-\d{2}-\d{2}$/.test(raw) ? new Date(raw + 'T00:00:00Z') : /^\d{4}-\d{2}-\d{2}T/.test(raw) ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw : raw + 'Z') : new Date(Number.NaN)
+  const date = /^\d{4}-\d{2}-\d{2}$/.test(raw)
+    ? new Date(raw + 'T00:00:00Z')
+    : /^\d{4}-\d{2}-\d{2}T/.test(raw)
+      ? new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(raw) ? raw : raw + 'Z')
+      : new Date(Number.NaN)
   if (Number.isNaN(date.getTime()) || (raw.length === 10 && date.toISOString().slice(0, 10) !== raw)) {
     throw new RefusedError(`${flag} must be a date such as 2024-01-31 or 2024-01-31T12:00:00Z, not "${raw}".`)
   }

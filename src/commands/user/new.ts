@@ -35,12 +35,16 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice alice@example.com --name "Alice" --admin',
-    "printf '%s\\n' \"$PASSWORD\" | <%= config.bin %> <%= command.id %> bob bob@example.com --password-stdin --yes",
+    'printf \'%s\\n\' "$PASSWORD" | <%= config.bin %> <%= command.id %> bob bob@example.com --password-stdin --yes',
     '<%= config.bin %> <%= command.id %> carol@example.com --yes --json',
   ]
 
   static args = {
-    nickname: Args.string({description: 'Nickname of the new user (letters, digits, _ and -), or an e-mail address to propose the nickname from.', required: true, ignoreStdin: true}),
+    nickname: Args.string({
+      description: 'Nickname of the new user (letters, digits, _ and -), or an e-mail address to propose the nickname from.',
+      required: true,
+      ignoreStdin: true,
+    }),
     // ignoreStdin: oclif would otherwise take a missing argument from piped stdin (the password!).
     email: Args.string({description: 'E-mail address of the new user.', required: false, ignoreStdin: true}),
   }
@@ -79,7 +83,10 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
       await db.transaction((m) => users.validateNewUser(m, {...input, generatedPassword: false}, instanceUrl))
     } catch (error) {
       if (proposed && error instanceof RefusedError) {
-        throw new RefusedError(`${error.message} (nickname proposed from ${email})`, `Give the nickname yourself: ${this.config.bin} user:new NICKNAME ${email}`)
+        throw new RefusedError(
+          `${error.message} (nickname proposed from ${email})`,
+          `Give the nickname yourself: ${this.config.bin} user:new NICKNAME ${email}`,
+        )
       }
       throw error
     }
@@ -161,12 +168,14 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
     if (flags['password-stdin']) {
       const {readStdinLine} = runtime().stdin
       const line = await readStdinLine()
-      if (!line) throw new RefusedError('No password on stdin (--password-stdin read an empty line).', 'Pipe the password in, e.g. printf "%s\\n" "$PASSWORD" | ...')
+      if (!line)
+        throw new RefusedError('No password on stdin (--password-stdin read an empty line).', 'Pipe the password in, e.g. printf "%s\\n" "$PASSWORD" | ...')
       return line
     }
     if (flags.password !== undefined) {
       this.warning('--password is visible to other users of this machine (process list, shell history); prefer --password-stdin or the prompt.')
-      if (flags.password === '') throw new RefusedError('The password given with --password is empty.', 'Leave out --password to generate one and get a reset link.')
+      if (flags.password === '')
+        throw new RefusedError('The password given with --password is empty.', 'Leave out --password to generate one and get a reset link.')
       return flags.password
     }
     if (!process.stdin.isTTY || flags.yes || flags['dry-run']) return undefined

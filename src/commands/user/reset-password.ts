@@ -16,10 +16,7 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
 
   static hiddenAliases = ['user:reset_password']
 
-  static examples = [
-    '<%= config.bin %> <%= command.id %> alice',
-    '<%= config.bin %> <%= command.id %> alice --json | jq -r .url',
-  ]
+  static examples = ['<%= config.bin %> <%= command.id %> alice', '<%= config.bin %> <%= command.id %> alice --json | jq -r .url']
 
   static args = {
     nickname: localNicknameArg,

@@ -47,15 +47,23 @@ updated_at is bumped only when a value changes. One line per flag given is print
     const {flags} = this
     const given = FLAG_NAMES.filter((f) => flags[f] !== undefined)
     if (given.length === 0) {
-      throw new UsageError('No flag given: nothing to set.', `Give at least one of --admin, --confirmed, --locked, --moderator (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`)
+      throw new UsageError(
+        'No flag given: nothing to set.',
+        `Give at least one of --admin, --confirmed, --locked, --moderator (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`,
+      )
     }
     const {setUserFlags} = runtime().userFlags
     const dryRun = flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
-      setUserFlags(m, this.args.nickname, {admin: flags.admin, confirmed: flags.confirmed, locked: flags.locked, moderator: flags.moderator}, {
-        instanceHost: instanceHost,
-        dryRun,
-      }),
+      setUserFlags(
+        m,
+        this.args.nickname,
+        {admin: flags.admin, confirmed: flags.confirmed, locked: flags.locked, moderator: flags.moderator},
+        {
+          instanceHost: instanceHost,
+          dryRun,
+        },
+      ),
     )
     const nick = result.nickname
     for (const f of given) {

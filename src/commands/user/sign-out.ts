@@ -23,10 +23,7 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
 
   static hiddenAliases = ['user:sign_out']
 
-  static examples = [
-    '<%= config.bin %> <%= command.id %> alice --dry-run',
-    '<%= config.bin %> <%= command.id %> alice --yes',
-  ]
+  static examples = ['<%= config.bin %> <%= command.id %> alice --dry-run', '<%= config.bin %> <%= command.id %> alice --yes']
 
   static args = {
     nickname: localNicknameArg,
@@ -46,9 +43,13 @@ Shows how many tokens and authorizations will be deleted and asks for confirmati
       return {user: found, counts: await countSessions(m, found.id)}
     })
     const nickname = user.nickname!
-    this.out(`${nickname}: ${plural(counts.tokens, 'OAuth token', 'OAuth tokens')} and ${plural(counts.authorizations, 'authorization', 'authorizations')} will be deleted`)
+    this.out(
+      `${nickname}: ${plural(counts.tokens, 'OAuth token', 'OAuth tokens')} and ${plural(counts.authorizations, 'authorization', 'authorizations')} will be deleted`,
+    )
     if (counts.pushSubscriptions > 0 || counts.mfaTokens > 0) {
-      this.out(`  (with them ${plural(counts.pushSubscriptions, 'push subscription', 'push subscriptions')} and ${plural(counts.mfaTokens, 'MFA token', 'MFA tokens')})`)
+      this.out(
+        `  (with them ${plural(counts.pushSubscriptions, 'push subscription', 'push subscriptions')} and ${plural(counts.mfaTokens, 'MFA token', 'MFA tokens')})`,
+      )
     }
 
     if (flags['dry-run']) {

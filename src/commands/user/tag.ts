@@ -26,7 +26,12 @@ Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-
 
   static args = {
     nickname: nicknameArg,
-    tags: Args.string({description: 'One or more tags to add (lower-cased). Put -- before tags that start with -.', required: true, multiple: true, ignoreStdin: true}),
+    tags: Args.string({
+      description: 'One or more tags to add (lower-cased). Put -- before tags that start with -.',
+      required: true,
+      multiple: true,
+      ignoreStdin: true,
+    }),
   }
 
   static flags = {

@@ -19,10 +19,7 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
 
   static hiddenAliases = ['user:toggle_confirmed']
 
-  static examples = [
-    '<%= config.bin %> <%= command.id %> alice',
-    '<%= config.bin %> <%= command.id %> alice --dry-run --json',
-  ]
+  static examples = ['<%= config.bin %> <%= command.id %> alice', '<%= config.bin %> <%= command.id %> alice --dry-run --json']
 
   static args = {
     nickname: localNicknameArg,
@@ -35,9 +32,7 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
   async run(): Promise<UserToggleConfirmedResult> {
     const {toggleConfirmed} = runtime().userFlags
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceHost}) =>
-      toggleConfirmed(m, this.args.nickname, {instanceHost: instanceHost, dryRun}),
-    )
+    const result = await this.inTransaction(({m, instanceHost}) => toggleConfirmed(m, this.args.nickname, {instanceHost: instanceHost, dryRun}))
     this.out(result.confirmed ? `${result.nickname} doesn't need confirmation.` : `${result.nickname} needs confirmation.`)
     if (dryRun) this.note('Dry run: nothing was written.')
     return {dryRun, nickname: result.nickname, confirmed: result.confirmed}

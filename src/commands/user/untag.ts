@@ -25,7 +25,12 @@ Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that r
 
   static args = {
     nickname: nicknameArg,
-    tags: Args.string({description: 'One or more tags to remove (lower-cased). Put -- before tags that start with -.', required: true, multiple: true, ignoreStdin: true}),
+    tags: Args.string({
+      description: 'One or more tags to remove (lower-cased). Put -- before tags that start with -.',
+      required: true,
+      multiple: true,
+      ignoreStdin: true,
+    }),
   }
 
   static flags = {

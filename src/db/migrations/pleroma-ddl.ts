@@ -97,10 +97,7 @@ export const PLEROMA_TABLE_NAMES: string[] = [
 export const PLEROMA_TYPE_NAMES: string[] = ['notification_type', 'oban_job_state']
 
 /** Functions created by {@link PLEROMA_TABLES_DDL} (signatures, for DROP FUNCTION). */
-export const PLEROMA_FUNCTION_SIGNATURES: string[] = [
-  'activity_visibility(character varying, character varying[], jsonb)',
-  'associated_object_id(jsonb)',
-]
+export const PLEROMA_FUNCTION_SIGNATURES: string[] = ['activity_visibility(character varying, character varying[], jsonb)', 'associated_object_id(jsonb)']
 
 export const PLEROMA_TABLES_DDL: string[] = [
   // ---------------------------------------------------------------- extensions
