@@ -258,7 +258,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /**
    * Every error ends here: one line on stderr (or a JSON object on stdout
-   * under --json) and the exit code of DESIGN §1. oclif's own usage errors
+   * under --json) and the exit code of docs/design.md#exit-codes. oclif's own usage errors
    * keep oclif's wording and exit 2.
    */
   // eslint-disable-next-line @typescript-eslint/require-await -- oclif awaits catch(); every path throws

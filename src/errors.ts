@@ -1,5 +1,5 @@
 /**
- * Expected failures and their exit codes (DESIGN §1):
+ * Expected failures and their exit codes (docs/design.md#exit-codes):
  * 0 success; 1 unexpected error or aborted at a prompt; 2 usage error;
  * 3 not found; 4 refused (precondition, invalid value, conflict, old schema);
  * 5 database unreachable or misconfigured.

@@ -1,5 +1,5 @@
 /**
- * FlakeIds as Pleroma generates them for users and activities (schema.md §2.1):
+ * FlakeIds as Pleroma generates them for users and activities (docs/pleroma/schema.md#flakeid):
  * a 128-bit big-endian integer stored in a uuid column —
  * 64 bits of milliseconds since the Unix epoch, a 48-bit worker id and a
  * 16-bit sequence. Ids made by one process are unique and strictly increasing.

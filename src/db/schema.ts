@@ -1,6 +1,6 @@
 /**
  * Which database are we looking at? Decided by inspecting tables and columns,
- * never by migration numbers (schema.md §6). The catalog (pg_class,
+ * never by migration numbers (docs/pleroma/schema.md#detecting-the-generation). The catalog (pg_class,
  * pg_attribute) is read rather than information_schema, which hides tables
  * the connecting role has no privilege on — a role without rights would
  * otherwise see an "empty" database instead of getting "permission denied".

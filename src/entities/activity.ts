@@ -1,6 +1,6 @@
 import {Column, Entity, PrimaryColumn, PrimaryGeneratedColumn} from 'typeorm'
 
-/** `activities` (schema.md §4.7): FlakeId primary key; author in `actor` (an ap_id), no FK to users. */
+/** `activities` (docs/pleroma/schema.md#activities): FlakeId primary key; author in `actor` (an ap_id), no FK to users. */
 @Entity({name: 'activities'})
 export class Activity {
   @PrimaryColumn({type: 'uuid'}) id!: string
@@ -12,7 +12,7 @@ export class Activity {
   @Column({type: 'varchar', length: 255, array: true, nullable: true}) recipients!: string[] | null
 }
 
-/** `objects` (schema.md §4.8): posts and other objects; a deleted one becomes a Tombstone. */
+/** `objects` (docs/pleroma/schema.md#objects): posts and other objects; a deleted one becomes a Tombstone. */
 @Entity({name: 'objects'})
 export class PleromaObject {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string

@@ -1,6 +1,6 @@
 import {Column, Entity, PrimaryGeneratedColumn} from 'typeorm'
 
-/** `apps` (schema.md §4.4, §7.4): OAuth clients. */
+/** `apps` (docs/pleroma/schema.md#apps): OAuth clients. */
 @Entity({name: 'apps'})
 export class App {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
@@ -17,7 +17,7 @@ export class App {
   @Column({name: 'user_id', type: 'uuid', nullable: true, select: false}) userId!: string | null
 }
 
-/** `oauth_tokens` (schema.md §4.5); user_id NULL = client-credentials token. */
+/** `oauth_tokens` (docs/pleroma/schema.md#oauth_tokens); user_id NULL = client-credentials token. */
 @Entity({name: 'oauth_tokens'})
 export class OAuthToken {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
@@ -31,7 +31,7 @@ export class OAuthToken {
   @Column({type: 'varchar', length: 255, array: true}) scopes!: string[]
 }
 
-/** `oauth_authorizations` (schema.md §4.6). */
+/** `oauth_authorizations` (docs/pleroma/schema.md#oauth_authorizations). */
 @Entity({name: 'oauth_authorizations'})
 export class OAuthAuthorization {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string

@@ -1,6 +1,6 @@
 import {Column, Entity, PrimaryGeneratedColumn} from 'typeorm'
 
-/** `password_reset_tokens` (schema.md §4.3); user_id → users ON DELETE CASCADE. */
+/** `password_reset_tokens` (docs/pleroma/schema.md#password_reset_tokens); user_id → users ON DELETE CASCADE. */
 @Entity({name: 'password_reset_tokens'})
 export class PasswordResetToken {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string

@@ -2,7 +2,7 @@ import {Column, Entity, PrimaryGeneratedColumn} from 'typeorm'
 
 export const FollowState = {PENDING: 1, ACCEPTED: 2, REJECTED: 3} as const
 
-/** `following_relationships` (schema.md §4.9): state 1 pending, 2 accepted, 3 rejected. */
+/** `following_relationships` (docs/pleroma/schema.md#following_relationships): state 1 pending, 2 accepted, 3 rejected. */
 @Entity({name: 'following_relationships'})
 export class FollowingRelationship {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
@@ -13,7 +13,7 @@ export class FollowingRelationship {
   @Column({name: 'updated_at', type: 'timestamp', precision: 0}) updatedAt!: Date
 }
 
-/** `user_relationships` (schema.md §4.11, §7.4): blocks, mutes, ...; no updated_at. */
+/** `user_relationships` (docs/pleroma/schema.md#user_relationships): blocks, mutes, ...; no updated_at. */
 @Entity({name: 'user_relationships'})
 export class UserRelationship {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string
@@ -23,7 +23,7 @@ export class UserRelationship {
   @Column({name: 'inserted_at', type: 'timestamp', precision: 0}) insertedAt!: Date
 }
 
-/** `notifications` (schema.md §4.10). */
+/** `notifications` (docs/pleroma/schema.md#notifications). */
 @Entity({name: 'notifications'})
 export class Notification {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string

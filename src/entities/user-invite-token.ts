@@ -1,6 +1,6 @@
 import {Column, Entity, PrimaryGeneratedColumn} from 'typeorm'
 
-/** `user_invite_tokens` (schema.md §4.2): invite links. No index on token. */
+/** `user_invite_tokens` (docs/pleroma/schema.md#user_invite_tokens): invite links. No index on token. */
 @Entity({name: 'user_invite_tokens'})
 export class UserInviteToken {
   @PrimaryGeneratedColumn({type: 'bigint'}) id!: string

@@ -1,5 +1,5 @@
 /**
- * Password hashes: bcrypt `$2b$`, cost 12 (DESIGN §1). Pleroma accepts
+ * Password hashes: bcrypt `$2b$`, cost 12 (docs/design.md#passwords). Pleroma accepts
  * `$2a$`/`$2b$` at login and rehashes them to its own PBKDF2 format.
  * PLEROMA_ADMIN_BCRYPT_COST lowers the cost for test and benchmark databases.
  */

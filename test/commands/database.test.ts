@@ -1,5 +1,5 @@
 /**
- * Which databases the tool works on, refuses or initialises (DESIGN §1), and
+ * Which databases the tool works on, refuses or initialises (docs/design.md#target-database), and
  * the one-line errors with exit 5 for connection problems.
  */
 import * as fs from 'node:fs'

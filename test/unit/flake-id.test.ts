@@ -3,7 +3,7 @@ import {FlakeIdGenerator, flakeIdFromString, flakeIdTime, flakeIdToString, newFl
 import {utcNow, toUtcTimestamp} from '../../src/db/time'
 import {pathSegment, urlSafeToken} from '../../src/db/tokens'
 
-describe('FlakeId (schema.md §2.1)', () => {
+describe('FlakeId (docs/pleroma/schema.md#flakeid)', () => {
   it('matches the test vector of Pleroma’s own test suite', () => {
     expect(flakeIdToString('00000168-50e5-02eb-8c16-45c935d20000')).toBe('9eoozpwTul5mjSEDRI')
     expect(flakeIdFromString('9eoozpwTul5mjSEDRI')).toBe('00000168-50e5-02eb-8c16-45c935d20000')

@@ -1,7 +1,6 @@
 /**
  * Pleroma's own tables, exactly as Pleroma v2.9.1's migrations leave them
- * (the "current generation", schema.md §7 of the shared Pleroma research
- * notes), for the databases pleroma-admin creates itself (the embedded PGlite
+ * (the "current generation", docs/pleroma/schema.md#current-generation), for the databases pleroma-admin creates itself (the embedded PGlite
  * one, or an empty database prepared with `db:init`). Never run against a
  * Pleroma-owned database.
  *
