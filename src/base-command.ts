@@ -44,6 +44,12 @@ export const dryRunFlag = OclifFlags.boolean({
   default: false,
 })
 
+/** Commands that store activities for other servers queue their delivery on a server's database unless told not to (docs/federation.md). */
+export const noFederateFlag = OclifFlags.boolean({
+  summary: "Do not queue deliveries to other servers in the server's job queue (the change stays local).",
+  default: false,
+})
+
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true
 

@@ -11,6 +11,7 @@ import type {Database} from './db/connection'
 import {AbortedError} from './errors'
 import {runtime} from './runtime-loader'
 import type {ActivityCounts, DeletionTarget, DeletionTotals} from './services/delete-activities'
+import type {DeliveryPreview, Federation, FederationActor, Outgoing, PreviewParts} from './services/federation'
 
 /** --batch-size of both commands; `what` says what a batch is made of. */
 export function batchSizeFlag(what: string) {
@@ -23,6 +24,15 @@ export interface DeletionPlan<C extends ActivityCounts> {
   /** The user as read (and locked) while planning. */
   target: DeletionTarget
   counts: C
+  /** Where deliveries are queued (null: not federating) and how many, counted while planning. */
+  federation: Federation | null
+  preview: DeliveryPreview
+}
+
+/** What the batches queued for other servers. */
+export class DeliveryTally {
+  jobs = 0
+  readonly hosts = new Set<string>()
 }
 
 export interface BatchedDeletion {
@@ -31,6 +41,12 @@ export interface BatchedDeletion {
   finish?: (m: EntityManager, target: DeletionTarget, now: string) => Promise<void>
   /** The end of the message when Ctrl-C stopped the run: what state it leaves. */
   interrupted: string
+  /** Queues each batch's activities (federator()). */
+  federate?: (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[], now: string) => Promise<void>
+}
+
+export function actorOf(target: DeletionTarget): FederationActor {
+  return {id: target.id, apId: target.apId, followerAddress: target.followerAddress}
 }
 
 export abstract class UserDeletionCommand<T extends typeof Command> extends BaseCommand<T> {
@@ -41,17 +57,57 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
   protected async planDeletion<C extends ActivityCounts>(
     nickname: string,
     count: (m: EntityManager, target: DeletionTarget) => Promise<C>,
+    federate: {noFederate: boolean; parts: (counts: C) => PreviewParts},
   ): Promise<DeletionPlan<C>> {
     const db = await this.openDb()
     const {requireLocalUser} = runtime().users
-    const {lockTarget} = runtime().deleteActivities
+    const {lockTarget, objectIdExpression} = runtime().deleteActivities
+    const {detectJobFormat, previewDeliveries} = runtime().federation
     return db.transaction(async (m) => {
       const instanceUrl = await this.instanceUrl(m, db)
       const host = () => Promise.resolve(new URL(instanceUrl).host)
       const user = await requireLocalUser(m, nickname, host)
       const target = await lockTarget(m, user.id)
-      return {db, instanceUrl, target, counts: await count(m, target)}
+      const counts = await count(m, target)
+      const format = federate.noFederate ? null : await detectJobFormat(m, db.schema)
+      const federation = format ? {format, instanceUrl} : null
+      const preview = federation
+        ? await previewDeliveries(m, federation, actorOf(target), federate.parts(counts), await objectIdExpression(m))
+        : {jobs: 0, servers: 0}
+      return {db, instanceUrl, target, counts, federation, preview}
     })
+  }
+
+  /** The summary's line about other servers (nothing on the tool's own database). */
+  protected printFederation(plan: DeletionPlan<ActivityCounts>, noFederate: boolean): void {
+    const {count} = runtime().deletionSummary
+    if (plan.federation) {
+      const {jobs, servers} = plan.preview
+      this.out(
+        `Federation: ${count(jobs, 'delivery', 'deliveries')} to ${count(servers, 'server', 'servers')} will be queued in the server's ${plan.federation.format === 'akkoma' ? 'Akkoma' : 'Pleroma'} job queue.`,
+      )
+    } else if (noFederate && plan.db.schema.owner === 'pleroma') {
+      this.out('Federation: none (--no-federate); other servers are not told.')
+    }
+  }
+
+  /** The hook that queues a batch's activities, counting them in `tally` (undefined when not federating). */
+  protected federator(plan: DeletionPlan<ActivityCounts>, tally: DeliveryTally) {
+    const fed = plan.federation
+    if (!fed) return undefined
+    const {queueDeliveries} = runtime().federation
+    return async (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[], now: string) => {
+      const r = await queueDeliveries(m, fed, actorOf(target), outgoing, now)
+      tally.jobs += r.jobs
+      for (const h of r.hosts) tally.hosts.add(h)
+    }
+  }
+
+  /** `Queued N deliveries to M servers.` on stderr. */
+  protected noteDeliveries(plan: DeletionPlan<ActivityCounts>, tally: DeliveryTally): void {
+    if (!plan.federation) return
+    const {count} = runtime().deletionSummary
+    this.note(`Queued ${count(tally.jobs, 'delivery', 'deliveries')} to ${count(tally.hosts.size, 'server', 'servers')} for the server to send.`)
   }
 
   /** `alice (local, active): ITEMS will be deleted` + `rest`, on stdout. */
@@ -80,6 +136,7 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
         reported = done
       },
       finish: options.finish,
+      federate: options.federate,
     })
     bar.done()
     if (totals.stopped) {

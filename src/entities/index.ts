@@ -8,6 +8,7 @@ export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, 
 export {AdminSetting} from './admin-setting'
 
 export {SigningKey} from './signing-key'
+export {ObanJob, Instance, SchemaMigration} from './federation'
 
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
@@ -18,6 +19,7 @@ import {FollowingRelationship, UserRelationship, Notification} from './relations
 import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 import {AdminSetting} from './admin-setting'
 import {SigningKey} from './signing-key'
+import {ObanJob, Instance, SchemaMigration} from './federation'
 
 export const ENTITIES = [
   User,
@@ -42,4 +44,7 @@ export const ENTITIES = [
   HashtagObject,
   AdminSetting,
   SigningKey,
+  ObanJob,
+  Instance,
+  SchemaMigration,
 ]

@@ -57,6 +57,9 @@ export class User {
 
   /** The RSA private key (PEM). Dropped by Akkoma (20250112000002_users_drop_legacy_key_fields: keys moved to signing_keys). */
   @Column({type: 'text', nullable: true, select: false}) keys!: string | null
+  /** The actor's own inbox and its server's shared inbox (where deliveries go: docs/federation.md#recipients). */
+  @Column({type: 'text', nullable: true, select: false}) inbox!: string | null
+  @Column({name: 'shared_inbox', type: 'text', nullable: true, select: false}) sharedInbox!: string | null
   @Column({type: 'jsonb', nullable: true, select: false}) avatar!: JsonObject | null
   @Column({type: 'jsonb', nullable: true, select: false}) mascot!: JsonObject | null
   @Column({name: 'raw_bio', type: 'text', nullable: true, select: false}) rawBio!: string | null

@@ -233,9 +233,19 @@ export async function unsubscribeUsers(m: EntityManager, userIds: string[], now 
   return {deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), countersChanged}
 }
 
-/** Locks the user row and unsubscribes it (user:unsubscribe). */
-export async function unsubscribeUser(m: EntityManager, userId: string, now = utcNow()): Promise<UnsubscribeResult & {user: UserState}> {
+/**
+ * Locks the user row and unsubscribes it (user:unsubscribe); `beforeUnfollow`
+ * runs first in the same transaction, while the follows exist (the Undos of
+ * follows of remote accounts and their delivery: federation.ts).
+ */
+export async function unsubscribeUser(
+  m: EntityManager,
+  userId: string,
+  now = utcNow(),
+  beforeUnfollow?: (m: EntityManager, user: UserState, now: string) => Promise<void>,
+): Promise<UnsubscribeResult & {user: UserState}> {
   const user = await lockUser(m, userId)
+  if (beforeUnfollow) await beforeUnfollow(m, user, now)
   const result = await unsubscribeUsers(m, [userId], now)
   return {...result, user}
 }

@@ -19,7 +19,8 @@
  * Work goes in batches of the user's activities, by id (keyset): per batch a
  * handful of set-based statements in the caller's transaction. A processed
  * activity is gone afterwards, so an interrupted run is finished by running
- * again. Nothing is federated: no job is queued, other servers are not told.
+ * again. The stored Deletes and Undos are handed to RunOptions.federate in
+ * each batch's transaction (the commands queue their delivery: federation.ts).
  */
 import {randomUUID} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
@@ -28,6 +29,7 @@ import {flakeIdToString, newFlakeId} from '../db/flake-id'
 import {utcNow} from '../db/time'
 import {Activity, ChatMessageReference, HashtagObject, PleromaObject, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
+import type {Outgoing} from './federation'
 
 const U = columnsOf(User)
 const A = columnsOf(Activity)
@@ -146,6 +148,8 @@ export interface BatchResult {
   missingObjects: number
   /** true when this batch was the last one (fewer activities than the limit). */
   done: boolean
+  /** The Delete and Undo activities stored, for federation (federation.ts). */
+  outgoing: Outgoing[]
 }
 
 interface BatchRow {
@@ -229,6 +233,7 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     announces: 0,
     missingObjects: 0,
     done: batch.length < options.limit,
+    outgoing: [],
   }
   if (batch.length === 0) return result
 
@@ -353,6 +358,7 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     })
     await insertActivities(m, target.apId, deletes, now)
     result.posts = deletes.length
+    for (const d of deletes) result.outgoing.push({id: d.id, data: d.data, objectRow: byApId.get(d.data.object as string)?.id ?? null})
   }
 
   // ---------------------------------------------------------------- likes and announces
@@ -369,6 +375,7 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
       }
     })
     await insertActivities(m, target.apId, undos, now)
+    for (const u of undos) result.outgoing.push({id: u.id, data: u.data})
 
     for (const [type, list, count] of [
       ['Like', 'likes', 'like_count'],
@@ -421,6 +428,8 @@ export interface RunOptions {
    * the account there, so a small account is one transaction).
    */
   finish?: (m: EntityManager, target: DeletionTarget, now: string) => Promise<void>
+  /** Runs in each batch's transaction with the activities it stored (queues their delivery: federation.ts). */
+  federate?: (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[], now: string) => Promise<void>
 }
 
 /**
@@ -436,6 +445,7 @@ export async function deleteUserActivities(tx: TransactionRunner, userId: string
       const now = utcNow()
       const target = await lockTarget(m, userId)
       const r = await deleteActivitiesBatch(m, target, {instanceUrl: options.instanceUrl, after, limit: options.batchSize, tables: options.tables, now})
+      if (options.federate && r.outgoing.length > 0) await options.federate(m, target, r.outgoing, now)
       if (r.done && options.finish) await options.finish(m, target, now)
       return r
     })

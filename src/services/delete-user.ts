@@ -23,6 +23,7 @@ import {Activity, App, FollowingRelationship, Notification, OAuthAuthorization, 
 import {columnsOf, tableOf} from '../entities/names'
 import {countUserActivities, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
 import {recomputeFollowCounters} from './counters'
+import {undoRemoteFollows, type Outgoing} from './federation'
 
 const U = columnsOf(User)
 const A = columnsOf(Activity)
@@ -127,6 +128,13 @@ export interface FinishOptions {
   instanceUrl: string
   userColumns: Set<string>
   now: string
+  /**
+   * When set (federating), the Undos of the user's follows of remote accounts
+   * are stored too, and this gets the actor's Delete and those Undos while
+   * the follows still exist (it queues their delivery: federation.ts). Not
+   * called for an account whose row is deleted: nobody could sign for it.
+   */
+  federate?: (m: EntityManager, outgoing: Outgoing[]) => Promise<void>
 }
 
 /**
@@ -140,28 +148,35 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
   // The Delete of the actor, as Pleroma's pipeline stores it (once: a re-run after a
   // finished rm records no second one).
   const to = target.followerAddress ? [target.followerAddress] : []
-  await m.query(
-    `INSERT INTO ${ACTIVITIES} (${A.id}, ${A.data}, ${A.insertedAt}, ${A.updatedAt}, ${A.local}, ${A.actor}, ${A.recipients})
-     SELECT $1::uuid, $2::jsonb, $3::timestamp, $3::timestamp, true, $4::text, $5::varchar[]
-      WHERE NOT EXISTS (SELECT 1 FROM ${ACTIVITIES}
-                         WHERE ${objectId(A.data)} = $4::text AND ${A.actor} = $4::text AND ${A.data}->>'type' = 'Delete')`,
-    [
-      newFlakeId(),
-      JSON.stringify({
-        id: `${options.instanceUrl}/activities/${randomUUID()}`,
-        type: 'Delete',
-        actor: target.apId,
-        object: target.apId,
-        to,
-        cc: [],
-        bto: [],
-        bcc: [],
-      }),
-      now,
-      target.apId,
-      to,
-    ],
+  const deleteId = newFlakeId()
+  const deleteData = {
+    id: `${options.instanceUrl}/activities/${randomUUID()}`,
+    type: 'Delete',
+    actor: target.apId,
+    object: target.apId,
+    to,
+    cc: [],
+    bto: [],
+    bcc: [],
+  }
+  const stored = await m.query<Array<{id: string}>>(
+    `WITH i AS (
+       INSERT INTO ${ACTIVITIES} (${A.id}, ${A.data}, ${A.insertedAt}, ${A.updatedAt}, ${A.local}, ${A.actor}, ${A.recipients})
+       SELECT $1::uuid, $2::jsonb, $3::timestamp, $3::timestamp, true, $4::text, $5::varchar[]
+        WHERE NOT EXISTS (SELECT 1 FROM ${ACTIVITIES}
+                           WHERE ${objectId(A.data)} = $4::text AND ${A.actor} = $4::text AND ${A.data}->>'type' = 'Delete')
+       RETURNING ${A.id} AS id)
+     SELECT id FROM i`,
+    [deleteId, JSON.stringify(deleteData), now, target.apId, to],
   )
+
+  if (options.federate && !deletesRow(target)) {
+    // Before the follows go: the jobs' follower inboxes are read from them.
+    const actor = {id: target.id, apId: target.apId, followerAddress: target.followerAddress}
+    const undos = await undoRemoteFollows(m, actor, options.instanceUrl, now, objectId, newFlakeId)
+    const outgoing = [...(stored.length > 0 ? [{id: deleteId, data: deleteData}] : []), ...undos]
+    if (outgoing.length > 0) await options.federate(m, outgoing)
+  }
 
   // Unfollow both ways: every relationship row of the user, any state.
   const others = await m.query<Array<{id: string; ap_id: string; outgoing: boolean; local: boolean}>>(

@@ -1,7 +1,7 @@
 import {localNicknameArg} from '../../args'
-import {dryRunFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
-import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
+import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
 
 /** `user:delete-activities --json` (a dry run gives the counts that would be deleted). */
 export interface UserDeleteActivitiesResult {
@@ -12,6 +12,12 @@ export interface UserDeleteActivitiesResult {
   likesAndAnnounces: number
   /** Transactions committed (0 on a dry run). */
   batches: number
+  /** Deliveries were queued in the server's job queue (false: --no-federate, or not a server's database). */
+  federated: boolean
+  /** publish_one jobs queued (a dry run: that would be queued), one per activity and inbox. */
+  deliveries: number
+  /** Distinct servers (hosts) those deliveries go to. */
+  deliveryServers: number
   dryRun: boolean
 }
 
@@ -26,7 +32,7 @@ export default class UserDeleteActivities extends UserDeletionCommand<typeof Use
 - every like and announce of the user: an Undo activity is recorded, the user is removed from the post's likes / announcements (like_count / announcement_count recomputed) and the Like / Announce activity is deleted with its notifications;
 - follows, blocks, reports, reactions and everything else are left alone, as is the user row apart from note_count and pinned_objects.
 
-Nothing is federated: no job is queued, so other servers are not told about the deletions.
+Other servers are told, on a Pleroma or Akkoma database: each Delete and Undo is queued as the server's own delivery jobs (publish_one, queue federator_outgoing), one per activity and inbox (the user's remote followers' servers, the remote accounts it addressed, those that fetched the post), in the same batches; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued on the tool's own database.
 
 Works in batches of the user's activities (--batch-size), each its own transaction; if it is interrupted, run it again to finish. Works on a deactivated user too (Pleroma's own task silently changes nothing for one). Shows the counts and asks before changing anything.`
 
@@ -42,6 +48,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
 
   static flags = {
     'batch-size': batchSizeFlag('Activities per batch'),
+    'no-federate': noFederateFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -49,29 +56,50 @@ Works in batches of the user's activities (--batch-size), each its own transacti
   async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
-    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId))
+    const noFederate = flags['no-federate']
+    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId), {
+      noFederate,
+      parts: () => ({activities: true, actorDelete: false, followUndos: false}),
+    })
     const {counts, target} = plan
     const likesAndAnnounces = counts.likes + counts.announces
-    const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number}, batches: number) => ({
+    const shape = (
+      dryRun: boolean,
+      c: {posts: number; likes: number; announces: number},
+      batches: number,
+      deliveries: {jobs: number; servers: number},
+    ) => ({
       nickname: target.nickname,
       posts: c.posts,
       likes: c.likes,
       announces: c.announces,
       likesAndAnnounces: c.likes + c.announces,
       batches,
+      federated: plan.federation !== null,
+      deliveries: deliveries.jobs,
+      deliveryServers: deliveries.servers,
       dryRun,
     })
 
     const nothing = counts.posts === 0 && likesAndAnnounces === 0
-    if (!nothing || flags['dry-run']) this.printPlan(target, runtime().deletionSummary.postsPhrase(counts.posts, likesAndAnnounces))
+    if (!nothing || flags['dry-run']) {
+      this.printPlan(target, runtime().deletionSummary.postsPhrase(counts.posts, likesAndAnnounces))
+      this.printFederation(plan, noFederate)
+    }
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')
-      return shape(true, counts, 0)
+      return shape(true, counts, 0, plan.preview)
     }
     if (!nothing) await this.confirmOrAbort('Continue?', flags.yes, 'Nothing was deleted.')
 
-    const totals = await this.deleteInBatches(plan, {batchSize: flags['batch-size'], interrupted: ' so far, nothing half-done.'})
+    const tally = new DeliveryTally()
+    const totals = await this.deleteInBatches(plan, {
+      batchSize: flags['batch-size'],
+      interrupted: ' so far, nothing half-done.',
+      federate: this.federator(plan, tally),
+    })
     this.out(`User ${nickname} statuses deleted.`)
-    return shape(false, totals, totals.batches)
+    if (!nothing) this.noteDeliveries(plan, tally)
+    return shape(false, totals, totals.batches, {jobs: tally.jobs, servers: tally.hosts.size})
   }
 }

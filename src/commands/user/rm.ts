@@ -1,7 +1,7 @@
 import {localNicknameArg} from '../../args'
-import {dryRunFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
-import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
+import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
 
 /** `user:rm --json` (a dry run gives what would be deleted). */
 export interface UserRmResult {
@@ -16,6 +16,12 @@ export interface UserRmResult {
   /** The row is deleted (an account still pending approval or confirmation). */
   deleted: boolean
   batches: number
+  /** Deliveries were queued in the server's job queue (false: --no-federate, or not a server's database). */
+  federated: boolean
+  /** publish_one jobs queued (a dry run: that would be queued), one per activity and inbox. */
+  deliveries: number
+  /** Distinct servers (hosts) those deliveries go to. */
+  deliveryServers: number
   dryRun: boolean
 }
 
@@ -31,7 +37,7 @@ export default class UserRm extends UserDeletionCommand<typeof UserRm> {
 - the user's OAuth tokens and authorizations are deleted (beyond Pleroma: a deleted account keeps no live sign-ins);
 - the users row is purged (bio, name, e-mail, password, avatar, fields, roles, counters ... emptied) and deactivated; it is kept so that the nickname stays reserved. An account still pending approval or confirmation is deleted outright instead; report notes it wrote are deleted with it, and apps it owns that others' tokens still use are kept without an owner.
 
-Nothing is federated: no job is queued, so other servers are not told.
+Other servers are told, on a Pleroma or Akkoma database: the Delete of the account (to its remote followers' servers), the Deletes of its posts, the Undos of its likes, announces and follows of remote accounts are queued as the server's own delivery jobs (publish_one, queue federator_outgoing), worked out before the follows go, one per activity and inbox; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued for an account whose row is deleted, nor on the tool's own database.
 
 Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.`
 
@@ -47,6 +53,7 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
 
   static flags = {
     'batch-size': batchSizeFlag("Activities per batch of the user's posts, likes and announces"),
+    'no-federate': noFederateFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -56,8 +63,14 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     const nickname = this.args.nickname
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
-    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target))
+    const noFederate = flags['no-federate']
+    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target), {
+      noFederate,
+      // An account whose row goes cannot sign anything: nothing is queued for it.
+      parts: (c) => ({activities: !c.deleteRow, actorDelete: !c.deleteRow, followUndos: !c.deleteRow}),
+    })
     const {counts, target} = plan
+    const federation = counts.deleteRow ? null : plan.federation
 
     const items = [
       postsPhrase(counts.posts, counts.likes + counts.announces),
@@ -72,11 +85,13 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
       outcome = `the account will be deleted (it was ${why})`
     }
     this.printPlan(target, items.join(', '), `; ${outcome}`)
+    this.printFederation(plan, noFederate)
 
     const shape = (
       dryRun: boolean,
       c: {posts: number; likes: number; announces: number; followers: number; follows: number; tokens: number},
       batches: number,
+      deliveries: {jobs: number; servers: number},
     ) => ({
       nickname: target.nickname,
       posts: c.posts,
@@ -87,25 +102,42 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
       purged: !counts.deleteRow,
       deleted: counts.deleteRow,
       batches,
+      federated: federation !== null,
+      deliveries: deliveries.jobs,
+      deliveryServers: deliveries.servers,
       dryRun,
     })
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')
-      return shape(true, counts, 0)
+      return shape(true, counts, 0, plan.preview)
     }
     await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
 
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
+    const tally = new DeliveryTally()
+    const federate = federation ? this.federator(plan, tally) : undefined
     const totals = await this.deleteInBatches(plan, {
       batchSize: flags['batch-size'],
       interrupted: '; the account is not removed yet.',
+      federate,
       finish: async (m, locked, now) => {
-        finished = await removal.finishUserRemoval(m, locked, {instanceUrl: plan.instanceUrl, userColumns: plan.db.schema.userColumns, now})
+        finished = await removal.finishUserRemoval(m, locked, {
+          instanceUrl: plan.instanceUrl,
+          userColumns: plan.db.schema.userColumns,
+          now,
+          federate: federate && ((mm, outgoing) => federate(mm, locked, outgoing, now)),
+        })
       },
     })
     this.out(`User ${nickname} deleted.`)
+    if (federation) this.noteDeliveries(plan, tally)
     return {
-      ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches),
+      ...shape(
+        false,
+        {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens},
+        totals.batches,
+        {jobs: tally.jobs, servers: tally.hosts.size},
+      ),
       purged: finished!.purged,
       deleted: finished!.deleted,
     }

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:unsubscribe --json` (a dry run gives what would change). */
@@ -8,6 +8,12 @@ export interface UserUnsubscribeResult {
   deactivated: boolean
   /** The accounts it no longer follows, by nickname (ap_id when it has none). */
   unsubscribed: string[]
+  /** Deliveries were queued in the server's job queue (a local user on a server's database, without --no-federate). */
+  federated: boolean
+  /** publish_one jobs queued (a dry run: that would be queued): the Undos of its follows of remote accounts. */
+  deliveries: number
+  /** Distinct servers (hosts) those deliveries go to. */
+  deliveryServers: number
   dryRun: boolean
 }
 
@@ -17,7 +23,8 @@ export default class UserUnsubscribe extends BaseCommand<typeof UserUnsubscribe>
   static description = `Works on any user, local or remote (remote users as nick@host), as Pleroma's unsubscribe task did:
 
   - users.is_active is set to false (a user that is already inactive stays so; updated_at is bumped only when it changes);
-  - every row of following_relationships where the user is the follower is deleted: follows of local and remote accounts, accepted, pending or rejected. No ActivityPub activity is sent. Follows of the user by others stay;
+  - every row of following_relationships where the user is the follower is deleted: follows of local and remote accounts, accepted, pending or rejected. Follows of the user by others stay;
+  - for a local user on a Pleroma or Akkoma database, each accepted or pending follow of a remote account that has a Follow activity is undone as Pleroma's unfollow does it: the Follow is marked "cancelled", an Undo activity is stored, and its delivery to that account's inbox is queued in the server's job queue (publish_one, queue federator_outgoing) for the running server to send. --no-federate leaves this out (no activity is written then). A remote user's follows are removed here only: nobody on this server can sign an Undo for it;
   - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the accounts it followed, and its local followers.
 
 Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Deactivating NICK", one "Unsubscribing FRIEND from NICK" per removed follow, in the order the follows were made (relationship id), and "Successfully unsubscribed all followers from NICK" (Pleroma's wording). A followed account without a nickname is shown by its ap_id.`
@@ -33,6 +40,7 @@ Shows a summary with counts from the database and asks before changing anything 
   }
 
   static flags = {
+    'no-federate': noFederateFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -41,10 +49,19 @@ Shows a summary with counts from the database and asks before changing anything 
     const {flags, args} = this
     const db = await this.openDb()
     const svc = runtime().activation
+    const fedSvc = runtime().federation
+    const {objectIdExpression} = runtime().deleteActivities
 
-    const plan = await db.transaction(async (m) => {
+    const {plan, federation, actor, preview} = await db.transaction(async (m) => {
       const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))
-      return svc.planUnsubscribe(m, user)
+      const plan = await svc.planUnsubscribe(m, user)
+      // Only a local user's follows can be undone: the server signs with its key.
+      const format = user.local && !flags['no-federate'] ? await fedSvc.detectJobFormat(m, db.schema) : null
+      if (!format) return {plan, federation: null, actor: null, preview: {jobs: 0, servers: 0}}
+      const federation = {format, instanceUrl: await this.instanceUrl(m, db)}
+      const actor = await fedSvc.federationActor(m, user.id)
+      const preview = await fedSvc.previewDeliveries(m, federation, actor, {activities: false, actorDelete: false, followUndos: true}, await objectIdExpression(m))
+      return {plan, federation, actor, preview}
     })
     const local = plan.follows.filter((f) => f.local).length
     this.out(
@@ -52,22 +69,39 @@ Shows a summary with counts from the database and asks before changing anything 
         `(${local} of local accounts, ${plan.follows.length - local} of remote ones); ` +
         `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed.`,
     )
+    if (federation) {
+      this.out(`Federation: ${plural(preview.jobs, 'delivery', 'deliveries')} to ${plural(preview.servers, 'server')} will be queued in the server's job queue.`)
+    }
+    const counts = (d: {jobs: number; servers: number}) => ({federated: federation !== null, deliveries: d.jobs, deliveryServers: d.servers})
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')
-      return {nickname: plan.user.nickname, deactivated: true, unsubscribed: plan.follows.map((f) => f.friend), dryRun: true}
+      return {nickname: plan.user.nickname, deactivated: true, unsubscribed: plan.follows.map((f) => f.friend), ...counts(preview), dryRun: true}
     }
 
     await this.confirmOrAbort('Continue?', flags.yes, `${plan.user.nickname} will not be deactivated or unsubscribed.`)
 
-    const result = await db.transaction((m) => svc.unsubscribeUser(m, plan.user.id))
+    const queued = {jobs: 0, servers: 0}
+    const result = await db.transaction(async (m) => {
+      const undo =
+        federation && actor
+          ? async (mm: typeof m, _user: unknown, now: string) => {
+              const undos = await fedSvc.undoRemoteFollows(mm, actor, federation.instanceUrl, now, await objectIdExpression(mm), runtime().flakeId.newFlakeId)
+              const r = await fedSvc.queueDeliveries(mm, federation, actor, undos, now)
+              queued.jobs = r.jobs
+              queued.servers = r.hosts.length
+            }
+          : undefined
+      return svc.unsubscribeUser(m, plan.user.id, undefined, undo)
+    })
     const nick = result.user.nickname
     this.out(`Deactivating ${nick}`)
     for (const f of result.removed) this.out(`Unsubscribing ${f.friend} from ${nick}`)
     this.out(`Successfully unsubscribed all followers from ${nick}`)
-    return {nickname: nick, deactivated: true, unsubscribed: result.removed.map((f) => f.friend), dryRun: false}
+    if (federation) this.note(`Queued ${plural(queued.jobs, 'delivery', 'deliveries')} to ${plural(queued.servers, 'server')} for the server to send.`)
+    return {nickname: nick, deactivated: true, unsubscribed: result.removed.map((f) => f.friend), ...counts(queued), dryRun: false}
   }
 }
 
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
+function plural(n: number, noun: string, nouns = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : nouns}`
 }
