@@ -78,16 +78,14 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
     })
   }
 
-  /** The summary's line about other servers (nothing on the tool's own database). */
-  protected printFederation(plan: DeletionPlan<ActivityCounts>, noFederate: boolean): void {
+  /** The summary's line about other servers (nothing with --no-federate or on the tool's own database). */
+  protected printFederation(plan: DeletionPlan<ActivityCounts>): void {
     const {count} = runtime().deletionSummary
     if (plan.federation) {
       const {jobs, servers} = plan.preview
       this.out(
         `Federation: ${count(jobs, 'delivery', 'deliveries')} to ${count(servers, 'server', 'servers')} will be queued in the server's ${plan.federation.format === 'akkoma' ? 'Akkoma' : 'Pleroma'} job queue.`,
       )
-    } else if (noFederate && plan.db.schema.owner === 'pleroma') {
-      this.out('Federation: none (--no-federate); other servers are not told.')
     }
   }
 

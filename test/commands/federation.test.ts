@@ -273,7 +273,7 @@ describeBackends('federation', (b) => {
     expect(await jobs(b)).toEqual([])
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Undo' AND data->'object'->>'type' = 'Follow'`)).toEqual([{n: 0}])
     const text = await b.run(['user:delete-activities', 'bob', '--dry-run', '--no-federate'])
-    expect(text.stdout).toContain('Federation: none (--no-federate); other servers are not told.')
+    expect(text.stdout).toBe('bob (local, active): 0 posts, 0 likes and announces will be deleted\n')
   })
 
   it('user:delete-activities queues its Deletes and Undos in each batch', async () => {

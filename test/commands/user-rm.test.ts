@@ -1,3 +1,4 @@
+import {withoutFederation} from '../helpers/federation'
 import {describeBackends, type Backend} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {flakeIdTime} from '../../src/db/flake-id'
@@ -113,7 +114,8 @@ async function expectCommonEndState(b: Backend, g: SocialGraph, before: number, 
   expect(await b.sql(`SELECT count(*)::int AS n FROM user_invite_tokens`)).toEqual([{n: 1}])
 }
 
-describeBackends('user:rm', (b) => {
+describeBackends('user:rm', (server) => {
+  const b = withoutFederation(server)
   it('deletes posts, likes, follows, notifications caused and sign-ins, and keeps the row purged and deactivated', async () => {
     const g = await seedSocialGraph(b)
     const [aliceBefore] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
@@ -197,6 +199,9 @@ describeBackends('user:rm', (b) => {
       purged: true,
       deleted: false,
       batches: 1,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
       dryRun: false,
     })
     const after = await dumpTables(b, TABLES)
@@ -247,6 +252,9 @@ describeBackends('user:rm', (b) => {
       purged: false,
       deleted: true,
       batches: 1,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
       dryRun: false,
     })
     expect(await b.sql(`SELECT nickname FROM users ORDER BY nickname`)).toEqual([{nickname: 'bob'}, {nickname: 'carol'}, {nickname: 'dave@remote.example'}])
@@ -332,6 +340,9 @@ describeBackends('user:rm', (b) => {
       purged: true,
       deleted: false,
       batches: 0,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
       dryRun: true,
     })
     const refused = await b.run(['user:rm', 'alice'])
@@ -385,6 +396,9 @@ describeBackends('user:rm', (b) => {
       purged: true,
       deleted: false,
       batches: 2,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
       dryRun: false,
     })
     expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`)).toEqual([{n: 1200}])

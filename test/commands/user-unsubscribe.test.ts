@@ -1,3 +1,4 @@
+import {withoutFederation} from '../helpers/federation'
 import {describeBackends} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {
@@ -11,7 +12,8 @@ import {
   snapshotUsers,
 } from '../helpers/follow-graph'
 
-describeBackends('user:unsubscribe', (b) => {
+describeBackends('user:unsubscribe', (server) => {
+  const b = withoutFederation(server)
   beforeEach(async () => {
     await seedFollowGraph(b)
   })
@@ -72,7 +74,7 @@ describeBackends('user:unsubscribe', (b) => {
     const r = await b.run(['user:unsubscribe', 'ALICE', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], dryRun: false})
+    expect(r.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
     expect(await followRows(b)).toEqual(followsWithout((from) => from === 'alice'))
     await expectSurvivingFollowsUntouched(b)
     const after = await snapshotUsers(b)
@@ -153,7 +155,7 @@ describeBackends('user:unsubscribe', (b) => {
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:unsubscribe', 'alice', '--dry-run', '--json'])
     expect(j.exitCode).toBe(0)
-    expect(j.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], dryRun: true})
+    expect(j.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], federated: false, deliveries: 0, deliveryServers: 0, dryRun: true})
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -84,7 +84,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     const nothing = counts.posts === 0 && likesAndAnnounces === 0
     if (!nothing || flags['dry-run']) {
       this.printPlan(target, runtime().deletionSummary.postsPhrase(counts.posts, likesAndAnnounces))
-      this.printFederation(plan, noFederate)
+      this.printFederation(plan)
     }
     if (flags['dry-run']) {
       this.note('Dry run: nothing was written.')

@@ -85,7 +85,7 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
       outcome = `the account will be deleted (it was ${why})`
     }
     this.printPlan(target, items.join(', '), `; ${outcome}`)
-    this.printFederation(plan, noFederate)
+    this.printFederation(plan)
 
     const shape = (
       dryRun: boolean,
