@@ -74,7 +74,7 @@ const NO_FEDERATE_HINT = 'Run it with --no-federate to make the change without t
 export async function detectJobFormat(m: EntityManager, schema: Pick<SchemaInfo, 'owner' | 'tables'>): Promise<JobFormat | null> {
   if (schema.owner !== 'pleroma') return null
   if (!schema.tables.has(JOBS)) {
-    throw new RefusedError("This server database has no oban_jobs table, so deliveries to other servers cannot be queued.", NO_FEDERATE_HINT)
+    throw new RefusedError('This server database has no oban_jobs table, so deliveries to other servers cannot be queued.', NO_FEDERATE_HINT)
   }
   const rows = await m.query<Array<{version: string}>>(`SELECT ${SM.version}::text AS version FROM ${MIGRATIONS} WHERE ${SM.version} = ANY($1::bigint[])`, [
     [PLEROMA_JOB_MARKER, ...AKKOMA_MARKERS],
@@ -245,13 +245,7 @@ const BEST_SQL = `
  * deliveries rows of deleted posts go, as Publisher.publish deletes them
  * (v2.9.1 publisher.ex:229).
  */
-export async function queueDeliveries(
-  m: EntityManager,
-  fed: Federation,
-  actor: FederationActor,
-  activities: Outgoing[],
-  now: string,
-): Promise<Deliveries> {
+export async function queueDeliveries(m: EntityManager, fed: Federation, actor: FederationActor, activities: Outgoing[], now: string): Promise<Deliveries> {
   if (activities.length === 0) return {jobs: 0, hosts: []}
   const acts = activities.map((a) => {
     const to = addresses(a.data.to)
@@ -364,8 +358,7 @@ export async function previewDeliveries(
   objectId: (data: string) => string,
 ): Promise<DeliveryPreview> {
   const akkoma = fed.format === 'akkoma'
-  const sharedOf = (addr: string) =>
-    akkoma ? 'true' : `(${addr} ? '${AS_PUBLIC}' OR jsonb_array_length(${addr}) > 1)`
+  const sharedOf = (addr: string) => (akkoma ? 'true' : `(${addr} ? '${AS_PUBLIC}' OR jsonb_array_length(${addr}) > 1)`)
   const selects: string[] = []
   if (parts.activities) {
     // One Delete per post, addressed to its object's to ++ cc (v2.9.1 builder.ex:159-173).

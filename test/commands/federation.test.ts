@@ -85,7 +85,9 @@ async function jobs(b: Backend): Promise<Job[]> {
 /** activity ap_id → the activity row's type, object and FlakeId string. */
 async function activityByFlake(b: Backend): Promise<Record<string, {type: string; object: any; data: any; recipients: string[]; local: boolean}>> {
   const rows = await b.sql(`SELECT id::text AS id, data, recipients, local FROM activities`)
-  return Object.fromEntries(rows.map((r) => [flakeIdToString(r.id), {type: r.data.type, object: r.data.object, data: r.data, recipients: r.recipients, local: r.local}]))
+  return Object.fromEntries(
+    rows.map((r) => [flakeIdToString(r.id), {type: r.data.type, object: r.data.object, data: r.data, recipients: r.recipients, local: r.local}]),
+  )
 }
 
 /**
@@ -159,7 +161,14 @@ function sorted<T>(list: T[]): T[] {
 /** Every job a 2.9.1 server accepts: its worker, queue, state, attempts. */
 function expectPleromaJobs(list: Job[]) {
   for (const j of list) {
-    expect(j).toMatchObject({worker: 'Pleroma.Workers.PublisherWorker', queue: 'federator_outgoing', state: 'available', attempt: 0, max_attempts: 5, fresh: true})
+    expect(j).toMatchObject({
+      worker: 'Pleroma.Workers.PublisherWorker',
+      queue: 'federator_outgoing',
+      state: 'available',
+      attempt: 0,
+      max_attempts: 5,
+      fresh: true,
+    })
     expect(Object.keys(j.args).sort()).toEqual(['op', 'params'])
     expect(j.args.op).toBe('publish_one')
     expect(Object.keys(j.args.params).sort()).toEqual(['activity_id', 'inbox', 'unreachable_since'])
@@ -201,7 +210,7 @@ describeBackends('federation', (b) => {
 
     const r = await b.run(['user:rm', 'alice', '-y'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toContain('Federation: 14 deliveries to 7 servers will be queued in the server\'s Pleroma job queue.')
+    expect(r.stdout).toContain("Federation: 14 deliveries to 7 servers will be queued in the server's Pleroma job queue.")
     expect(r.stdout).toContain('User alice deleted.')
     expect(r.stderr).toContain('Queued 14 deliveries to 7 servers for the server to send.')
     expect(dry.json).toMatchObject({federated: true, deliveries: 14, deliveryServers: 7, dryRun: true})
@@ -232,7 +241,16 @@ describeBackends('federation', (b) => {
     const byFlake = await activityByFlake(b)
     const actorDelete = Object.values(byFlake).find((a) => a.type === 'Delete' && a.object === A)!
     expect(actorDelete).toMatchObject({local: true, recipients: [FOLLOWERS]})
-    expect(actorDelete.data).toEqual({id: expect.stringMatching(`^${BASE}/activities/`), type: 'Delete', actor: A, object: A, to: [FOLLOWERS], cc: [], bto: [], bcc: []})
+    expect(actorDelete.data).toEqual({
+      id: expect.stringMatching(`^${BASE}/activities/`),
+      type: 'Delete',
+      actor: A,
+      object: A,
+      to: [FOLLOWERS],
+      cc: [],
+      bto: [],
+      bcc: [],
+    })
     const undoM = Object.values(byFlake).find((a) => a.type === 'Undo' && a.object?.object === s.r.m.apId)!
     expect(undoM.recipients).toEqual([s.r.m.apId])
     expect(undoM.local).toBe(true)
@@ -366,16 +384,28 @@ describeBackends('federation', (b) => {
       const byApId = Object.fromEntries((await b.sql(`SELECT data FROM activities`)).map((a) => [a.data.id, a.data]))
       const seen: Array<[string, string, string | null]> = []
       for (const j of list) {
-        expect(j).toMatchObject({worker: 'Pleroma.Workers.PublisherWorker', queue: 'federator_outgoing', state: 'available', attempt: 0, max_attempts: 6, priority: 0, fresh: true})
+        expect(j).toMatchObject({
+          worker: 'Pleroma.Workers.PublisherWorker',
+          queue: 'federator_outgoing',
+          state: 'available',
+          attempt: 0,
+          max_attempts: 6,
+          priority: 0,
+          fresh: true,
+        })
         expect(Object.keys(j.args).sort()).toEqual(['module', 'op', 'params'])
         expect(j.args).toMatchObject({op: 'publish_one', module: 'Elixir.Pleroma.Web.ActivityPub.Publisher'})
         expect(Object.keys(j.args.params).sort()).toEqual(['actor_id', 'id', 'inbox', 'json', 'unreachable_since'])
         expect(j.args.params.actor_id).toBe(flakeIdToString(s.locals.alice))
         const stored = byApId[j.args.params.id]
-        const {deleted_activity_id: _, ...rest} = stored
+        const rest = Object.fromEntries(Object.entries(stored).filter(([k]) => k !== 'deleted_activity_id'))
         expect(JSON.parse(j.args.params.json)).toEqual({
           ...rest,
-          '@context': ['https://www.w3.org/ns/activitystreams', `${BASE}/schemas/litepub-0.1.jsonld`, {'@language': 'und', htmlMfm: 'https://w3id.org/fep/c16b#htmlMfm'}],
+          '@context': [
+            'https://www.w3.org/ns/activitystreams',
+            `${BASE}/schemas/litepub-0.1.jsonld`,
+            {'@language': 'und', htmlMfm: 'https://w3id.org/fep/c16b#htmlMfm'},
+          ],
         })
         seen.push([stored.type, j.args.params.inbox, j.args.params.unreachable_since])
       }

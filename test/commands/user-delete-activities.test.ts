@@ -169,9 +169,31 @@ describeBackends('user:delete-activities', (server) => {
     await seedSocialGraph(b)
     const r = await b.run(['user:delete-activities', 'alice', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'alice', posts: 6, likes: 2, announces: 1, likesAndAnnounces: 3, batches: 1, federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'alice',
+      posts: 6,
+      likes: 2,
+      announces: 1,
+      likesAndAnnounces: 3,
+      batches: 1,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: false,
+    })
     const again = await b.run(['user:delete-activities', 'alice', '--yes', '--json'])
-    expect(again.json).toEqual({nickname: 'alice', posts: 0, likes: 0, announces: 0, likesAndAnnounces: 0, batches: 0, federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
+    expect(again.json).toEqual({
+      nickname: 'alice',
+      posts: 0,
+      likes: 0,
+      announces: 0,
+      likesAndAnnounces: 0,
+      batches: 0,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: false,
+    })
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete'`)).toEqual([{n: 6}])
   })
 
@@ -217,7 +239,18 @@ describeBackends('user:delete-activities', (server) => {
     expect(dry.stdout).toBe('alice (local, active): 6 posts, 3 likes and announces will be deleted\n')
     expect(dry.stderr).toBe('Dry run: nothing was written.\n')
     const json = await b.run(['user:delete-activities', 'alice', '--dry-run', '--json'])
-    expect(json.json).toEqual({nickname: 'alice', posts: 6, likes: 2, announces: 1, likesAndAnnounces: 3, batches: 0, federated: false, deliveries: 0, deliveryServers: 0, dryRun: true})
+    expect(json.json).toEqual({
+      nickname: 'alice',
+      posts: 6,
+      likes: 2,
+      announces: 1,
+      likesAndAnnounces: 3,
+      batches: 0,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: true,
+    })
     const refused = await b.run(['user:delete-activities', 'alice'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toBe('alice (local, active): 6 posts, 3 likes and announces will be deleted\n')
@@ -247,7 +280,18 @@ describeBackends('user:delete-activities', (server) => {
     await seedManyPosts(b, 'many', 1200)
     const r = await b.run(['user:delete-activities', 'many', '-y', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'many', posts: 1200, likes: 0, announces: 0, likesAndAnnounces: 0, batches: 3, federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'many',
+      posts: 1200,
+      likes: 0,
+      announces: 0,
+      likesAndAnnounces: 0,
+      batches: 3,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: false,
+    })
     expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone' AND data->>'formerType' = 'Note'`)).toEqual([{n: 1200}])
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Create'`)).toEqual([{n: 0}])
     const deletes = await b.sql(
@@ -285,7 +329,18 @@ describeBackends('user:delete-activities', (server) => {
     expect(await b.sql(`SELECT note_count FROM users WHERE id = $1`, [id])).toEqual([{note_count: 700}])
     const r = await b.run(['user:delete-activities', 'many', '-y', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'many', posts: 700, likes: 0, announces: 0, likesAndAnnounces: 0, batches: 2, federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'many',
+      posts: 700,
+      likes: 0,
+      announces: 0,
+      likesAndAnnounces: 0,
+      batches: 2,
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: false,
+    })
     expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`)).toEqual([{n: 1200}])
     expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete'`)).toEqual([{n: 1200}])
     expect(await b.sql(`SELECT note_count FROM users WHERE id = $1`, [id])).toEqual([{note_count: 0}])

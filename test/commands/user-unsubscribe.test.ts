@@ -74,7 +74,15 @@ describeBackends('user:unsubscribe', (server) => {
     const r = await b.run(['user:unsubscribe', 'ALICE', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], federated: false, deliveries: 0, deliveryServers: 0, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'alice',
+      deactivated: true,
+      unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'],
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: false,
+    })
     expect(await followRows(b)).toEqual(followsWithout((from) => from === 'alice'))
     await expectSurvivingFollowsUntouched(b)
     const after = await snapshotUsers(b)
@@ -155,7 +163,15 @@ describeBackends('user:unsubscribe', (server) => {
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:unsubscribe', 'alice', '--dry-run', '--json'])
     expect(j.exitCode).toBe(0)
-    expect(j.json).toEqual({nickname: 'alice', deactivated: true, unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'], federated: false, deliveries: 0, deliveryServers: 0, dryRun: true})
+    expect(j.json).toEqual({
+      nickname: 'alice',
+      deactivated: true,
+      unsubscribed: ['bob', 'carol', 'zed@dead.example', 'Yan@DEAD.Example'],
+      federated: false,
+      deliveries: 0,
+      deliveryServers: 0,
+      dryRun: true,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -63,12 +63,7 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     })
     const {counts, target} = plan
     const likesAndAnnounces = counts.likes + counts.announces
-    const shape = (
-      dryRun: boolean,
-      c: {posts: number; likes: number; announces: number},
-      batches: number,
-      deliveries: {jobs: number; servers: number},
-    ) => ({
+    const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number}, batches: number, deliveries: {jobs: number; servers: number}) => ({
       nickname: target.nickname,
       posts: c.posts,
       likes: c.likes,

@@ -132,12 +132,10 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     this.out(`User ${nickname} deleted.`)
     if (federation) this.noteDeliveries(plan, tally)
     return {
-      ...shape(
-        false,
-        {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens},
-        totals.batches,
-        {jobs: tally.jobs, servers: tally.hosts.size},
-      ),
+      ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches, {
+        jobs: tally.jobs,
+        servers: tally.hosts.size,
+      }),
       purged: finished!.purged,
       deleted: finished!.deleted,
     }

@@ -60,7 +60,13 @@ Shows a summary with counts from the database and asks before changing anything 
       if (!format) return {plan, federation: null, actor: null, preview: {jobs: 0, servers: 0}}
       const federation = {format, instanceUrl: await this.instanceUrl(m, db)}
       const actor = await fedSvc.federationActor(m, user.id)
-      const preview = await fedSvc.previewDeliveries(m, federation, actor, {activities: false, actorDelete: false, followUndos: true}, await objectIdExpression(m))
+      const preview = await fedSvc.previewDeliveries(
+        m,
+        federation,
+        actor,
+        {activities: false, actorDelete: false, followUndos: true},
+        await objectIdExpression(m),
+      )
       return {plan, federation, actor, preview}
     })
     const local = plan.follows.filter((f) => f.local).length
@@ -70,7 +76,9 @@ Shows a summary with counts from the database and asks before changing anything 
         `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed.`,
     )
     if (federation) {
-      this.out(`Federation: ${plural(preview.jobs, 'delivery', 'deliveries')} to ${plural(preview.servers, 'server')} will be queued in the server's job queue.`)
+      this.out(
+        `Federation: ${plural(preview.jobs, 'delivery', 'deliveries')} to ${plural(preview.servers, 'server')} will be queued in the server's job queue.`,
+      )
     }
     const counts = (d: {jobs: number; servers: number}) => ({federated: federation !== null, deliveries: d.jobs, deliveryServers: d.servers})
     if (flags['dry-run']) {
