@@ -218,7 +218,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         const name = nicknameOfLine(line)
         if (name === null) continue
         if (/\s/.test(name)) {
-          throw new UsageError(`Line ${i + 1} of stdin is not a nickname: "${name}".`, 'Give one nickname per line, e.g. from `pleroma-admin user:list --nicknames`.')
+          throw new UsageError(
+            `Line ${i + 1} of stdin is not a nickname: "${name}".`,
+            'Give one nickname per line, e.g. from `pleroma-admin user:list --nicknames`.',
+          )
         }
         names.push(name)
       }
@@ -252,7 +255,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // The preview: what the body would do for each user (a not-found or refused user fails here).
     const failed = (name: string, error: unknown): BulkOutcome<R> => {
       if (!(error instanceof CliError) || error.kind === 'database' || error.kind === 'aborted') throw error
-      return {nickname: name, status: 'failed', error: {code: error.kind, exitCode: error.exitCode, message: error.message, ...(error.hint ? {hint: error.hint} : {})}}
+      return {
+        nickname: name,
+        status: 'failed',
+        error: {code: error.kind, exitCode: error.exitCode, message: error.message, ...(error.hint ? {hint: error.hint} : {})},
+      }
     }
     const preview = async () => {
       for (const i of candidates) {

@@ -23,7 +23,6 @@
  * One nickname and no --stdin is the command as it always was: its own
  * output, its own JSON, its own errors.
  */
-import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import type {ErrorKind} from './errors'
 
@@ -36,14 +35,6 @@ export const includeStaffFlag = Flags.boolean({
   summary: 'With several users: also act on admins, moderators, invisible accounts and service actors (skipped otherwise).',
   default: false,
 })
-
-/** The NICKNAME... of a per-user command: one or more, more with --stdin. */
-function nicknames(description: string) {
-  return Args.string({description, required: false, multiple: true, ignoreStdin: true})
-}
-
-export const nicknamesArg = nicknames('Nicknames of the users (case-insensitive; remote users: nick@host); more with --stdin.')
-export const localNicknamesArg = nicknames('Nicknames of the local users (case-insensitive; nick@this-instance works too); more with --stdin.')
 
 /** One user's outcome in a run on several users. */
 export interface BulkOutcome<R> {
@@ -114,7 +105,7 @@ export function nicknameOfLine(line: string): string | null {
 /** Reads every line of stdin (the nicknames of --stdin). */
 export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin): Promise<string> {
   let data = ''
-  for await (const chunk of stream) data += typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8')
+  for await (const chunk of stream) data += typeof chunk === 'string' ? chunk : chunk.toString('utf8')
   return data
 }
 

@@ -6,7 +6,7 @@
 import * as Args from '@oclif/core/args'
 import type {Command} from '@oclif/core/command'
 import {BaseCommand, dryRunFlag, yesFlag} from './base-command'
-import {BULK_HELP, stdinFlag, type BulkResult} from './bulk-users'
+import {BULK_HELP, stdinFlag} from './bulk-users'
 import {UsageError} from './errors'
 import {runtime} from './runtime-loader'
 import type {TagMode} from './services/user-tags'
@@ -23,7 +23,8 @@ export interface TagsOfUser {
 export function tagArgs(what: string) {
   return {
     nickname: Args.string({
-      description: 'Nickname of the user (case-insensitive; remote users: nick@host). With --stdin there is none: the nicknames come from stdin and this is a tag too.',
+      description:
+        'Nickname of the user (case-insensitive; remote users: nick@host). With --stdin there is none: the nicknames come from stdin and this is a tag too.',
       required: true,
       ignoreStdin: true,
     }),
@@ -77,4 +78,3 @@ export abstract class TagCommand<T extends typeof Command> extends BaseCommand<T
     )
   }
 }
-

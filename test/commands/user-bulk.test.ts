@@ -53,7 +53,9 @@ describeBackends('several users at once', (b) => {
     // alice's follower carol is deleted after her: counted once, as the real run meets it.
     expect(dry.json.totals).toEqual({posts: 3, likesAndAnnounces: 0, followers: 2, follows: 1, tokens: 4, purged: 3, deleted: 0})
     const statusOf = (json: {outcomes: Array<{nickname: string; status: string; reason?: string; error?: {code: string}}>}) =>
-      Object.fromEntries(json.outcomes.map((o) => [o.nickname, o.status === 'skipped' ? `skipped: ${o.reason}` : o.status === 'failed' ? `failed: ${o.error!.code}` : o.status]))
+      Object.fromEntries(
+        json.outcomes.map((o) => [o.nickname, o.status === 'skipped' ? `skipped: ${o.reason}` : o.status === 'failed' ? `failed: ${o.error!.code}` : o.status]),
+      )
     const expected = {
       alice: 'ok',
       bob: 'ok',
@@ -72,7 +74,12 @@ describeBackends('several users at once', (b) => {
     expect(statusOf(real.json)).toEqual(expected)
     // The preview is the effect: the same totals.
     expect(real.json.totals).toEqual(dry.json.totals)
-    expect(real.json.outcomes.find((o: {nickname: string}) => o.nickname === 'alice').result).toMatchObject({nickname: 'alice', posts: 2, purged: true, dryRun: false})
+    expect(real.json.outcomes.find((o: {nickname: string}) => o.nickname === 'alice').result).toMatchObject({
+      nickname: 'alice',
+      posts: 2,
+      purged: true,
+      dryRun: false,
+    })
     for (const nick of ['alice', 'bob', 'carol']) expect(await userState(b, nick)).toMatchObject({is_active: false, email: null, tokens: 0, note_count: 0})
     for (const nick of ['root', 'mod', 'ghost']) expect(await userState(b, nick)).toMatchObject({is_active: true, email: `${nick}@example.com`, tokens: 1})
     expect(await userState(b, 'root')).toMatchObject({note_count: 1, following_count: 0})

@@ -95,7 +95,14 @@ export async function seedBulkUsers(b: Backend, users: BulkUser[]): Promise<Reco
     )
     await seedActivities(
       b,
-      posts.map((p) => ({name: `create-${p.name}`, actor: apIdOf(p.u), type: 'Create', object: `${BASE}/objects/${p.name}`, to: [PUBLIC], cc: [`${apIdOf(p.u)}/followers`]})),
+      posts.map((p) => ({
+        name: `create-${p.name}`,
+        actor: apIdOf(p.u),
+        type: 'Create',
+        object: `${BASE}/objects/${p.name}`,
+        to: [PUBLIC],
+        cc: [`${apIdOf(p.u)}/followers`],
+      })),
     )
     for (const u of users.filter((x) => (x.posts ?? 0) > 0)) await b.sql(`UPDATE users SET note_count = $2 WHERE id = $1`, [ids[u.nickname], u.posts])
   }

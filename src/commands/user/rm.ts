@@ -1,5 +1,6 @@
+import {localNicknamesArg} from '../../args'
 import {dryRunFlag, yesFlag} from '../../base-command'
-import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, localNicknamesArg, stdinFlag, type BulkResult} from '../../bulk-users'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 

@@ -1,5 +1,6 @@
+import {nicknamesArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
-import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, nicknamesArg, stdinFlag, type BulkResult} from '../../bulk-users'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 
 /** `user:toggle-activated --json`: one user's; several users: each one's outcome. */
