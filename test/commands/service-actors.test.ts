@@ -16,6 +16,7 @@ const GUARDED: Array<{args: (nick: string) => string[]; action: string}> = [
   {args: (n) => ['user:rm', n, '-y'], action: 'delete'},
   {args: (n) => ['user:delete-activities', n, '-y'], action: 'delete the activities of'},
   {args: (n) => ['user:toggle-activated', n, '-y'], action: 'deactivate or activate'},
+  {args: (n) => ['user:deactivate', n, '-y'], action: 'deactivate'},
   {args: (n) => ['user:unsubscribe', n, '-y'], action: 'deactivate and unsubscribe'},
   {args: (n) => ['user:set', n, '--admin'], action: 'change the flags of'},
   {args: (n) => ['user:toggle-confirmed', n], action: 'change the confirmation of'},
