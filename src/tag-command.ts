@@ -5,7 +5,7 @@
  */
 import * as Args from '@oclif/core/args'
 import type {Command} from '@oclif/core/command'
-import {BaseCommand, dryRunFlag, yesFlag} from './base-command'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from './base-command'
 import {BULK_HELP, stdinFlag} from './bulk-users'
 import {UsageError} from './errors'
 import {runtime} from './runtime-loader'
@@ -37,16 +37,24 @@ export function tagArgs(what: string) {
   }
 }
 
-export const tagFlags = {
+/** user:untag's flags (removing a tag never breaks a service actor). */
+export const untagFlags = {
   stdin: {...stdinFlag, summary: 'Read the nicknames from stdin, one per line (blank lines and # comments skipped); every argument is then a tag.'},
   yes: {...yesFlag, summary: 'With --stdin: do not ask for confirmation (needed when stdin is not a terminal).'},
   'dry-run': dryRunFlag,
 }
 
+/** user:tag's flags: --force to tag a service actor. */
+export const tagFlags = {...untagFlags, force: forceFlag}
+
 export const TAG_BULK_HELP = `Several users: --stdin reads the nicknames, one per line, and every argument is a tag. ${BULK_HELP}`
 
 export abstract class TagCommand<T extends typeof Command> extends BaseCommand<T> {
-  protected async changeTagsOf(mode: TagMode, args: {nickname: string; tags?: string[]}, flags: {stdin: boolean; yes: boolean; 'dry-run': boolean}) {
+  protected async changeTagsOf(
+    mode: TagMode,
+    args: {nickname: string; tags?: string[]},
+    flags: {stdin: boolean; yes: boolean; 'dry-run': boolean; force?: boolean},
+  ) {
     const given = [args.nickname, ...(args.tags ?? [])]
     const nicknames = flags.stdin ? [] : given.slice(0, 1)
     const tags = flags.stdin ? given : given.slice(1)
@@ -70,7 +78,9 @@ export abstract class TagCommand<T extends typeof Command> extends BaseCommand<T
         totals: (r) => [{key: 'changed', n: r.changed ? 1 : 0, one: 'tag list changed', many: 'tag lists changed'}],
       },
       async (nickname, dryRun) => {
-        const result = await this.inTransaction(({m, instanceHost}) => changeTags(m, nickname, mode, tags, {instanceHost, dryRun}))
+        const result = await this.inTransaction(({m, instanceHost}) =>
+          changeTags(m, nickname, mode, tags, {instanceHost, dryRun, guard: mode === 'tag' ? {action: 'tag', force: flags.force ?? false} : undefined}),
+        )
         this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
         if (dryRun) this.note('Dry run: nothing was written.')
         return {dryRun, nickname: result.nickname, tags: result.tags, changed: result.changed}

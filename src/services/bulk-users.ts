@@ -8,6 +8,7 @@
 import type {EntityManager} from 'typeorm'
 import {User} from '../entities/user'
 import {columnsOf, tableOf} from '../entities/names'
+import {isServiceActor} from './service-actors'
 
 const U = columnsOf(User)
 
@@ -66,15 +67,16 @@ async function lookupOne(m: EntityManager, nickname: string): Promise<UserIdenti
 
 /**
  * Why a destructive bulk command leaves this user alone (null: it does not):
- * the server's service actors (the relay, `internal.fetch` and other
- * `internal.*` actors, which Pleroma creates invisible: v2.9.1:lib/pleroma/user.ex:2239,
- * v2.9.1:lib/pleroma/web/activity_pub/relay.ex:13), other invisible accounts,
- * admins and moderators.
+ * the server's service actors (docs/pleroma/schema.md#service-actors: the
+ * relay and `internal.*` actors, and any other local invisible account,
+ * said as "invisible"), admins and moderators.
  */
-export function protectedReason(u: Pick<UserIdentity, 'nickname' | 'local' | 'admin' | 'moderator' | 'invisible' | 'apId'>): string | null {
-  if (u.local && (u.nickname.startsWith('internal.') || (u.nickname === 'relay' && /\/relay$/.test(u.apId)))) return 'service actor'
+export function protectedReason(u: Pick<UserIdentity, 'nickname' | 'local' | 'admin' | 'moderator' | 'invisible'>): string | null {
+  if (isServiceActor(u)) {
+    const nick = u.nickname.toLowerCase()
+    return nick === 'relay' || nick.startsWith('internal.') ? 'service actor' : 'invisible'
+  }
   if (u.admin) return 'admin'
   if (u.moderator) return 'moderator'
-  if (u.invisible) return 'invisible'
   return null
 }

@@ -1,5 +1,5 @@
 import {localNicknamesArg} from '../../args'
-import {dryRunFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
@@ -59,6 +59,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserRmResult> {
@@ -92,7 +93,10 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     const {flags} = this
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
-    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target))
+    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target), {
+      action: 'delete',
+      force: flags.force,
+    })
     const {counts, target} = plan
 
     const items = [

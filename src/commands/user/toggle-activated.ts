@@ -1,5 +1,5 @@
 import {nicknamesArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 
@@ -45,6 +45,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserToggleActivatedResult> {
@@ -75,7 +76,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     const svc = runtime().activation
 
     const plan = await db.transaction(async (m) => {
-      const user = await svc.requireUserState(m, nickname, () => this.instanceHost(m, db))
+      const user = await svc.requireUserState(m, nickname, () => this.instanceHost(m, db), {action: 'deactivate or activate', force: flags.force})
       return svc.planActivation(m, user, !user.active)
     })
     const verb = plan.active ? 'activated' : 'deactivated'

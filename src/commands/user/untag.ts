@@ -1,5 +1,5 @@
 import type {BulkResult} from '../../bulk-users'
-import {tagArgs, TagCommand, tagFlags, TAG_BULK_HELP} from '../../tag-command'
+import {tagArgs, TagCommand, untagFlags, TAG_BULK_HELP} from '../../tag-command'
 
 /** `user:untag --json`: the tags afterwards (dry run: as they would be); with --stdin each user's outcome. */
 export type UserUntagResult = UserUntagOne | BulkResult<UserUntagOne>
@@ -29,7 +29,7 @@ ${TAG_BULK_HELP}`
 
   static args = tagArgs('remove')
 
-  static flags = tagFlags
+  static flags = untagFlags
 
   async run(): Promise<UserUntagResult> {
     return this.changeTagsOf('untag', this.args, this.flags)
