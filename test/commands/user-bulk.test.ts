@@ -150,18 +150,25 @@ describeBackends('several users at once', (b) => {
     expect(await userState(b, 'bob')).toMatchObject({follower_count: 0})
   })
 
-  it('list --nicknames | tag --stdin TAG...: every argument a tag; not destructive, so staff are tagged too', async () => {
+  it('list --nicknames | tag --stdin TAG...: every argument a tag; not destructive, so admins and moderators are tagged; service actors refused (exit 4, the first failure)', async () => {
     const stdin = (await listNicknames(b)) + 'nobody\n'
     const r = await b.run(['user:tag', '--stdin', 'VIP', 'mrf_tag:sandbox', '--yes'], {stdin})
-    expect(r.exitCode).toBe(3)
-    expect(r.stdout.split('\n')[0]).toBe('7 users will be tagged ["vip", "mrf_tag:sandbox"]: alice, bob, carol, root, mod, ghost, relay')
+    expect(r.exitCode).toBe(4)
+    expect(r.stdout.split('\n')[0]).toBe('5 users will be tagged ["vip", "mrf_tag:sandbox"]: alice, bob, carol, root, mod')
     expect(r.stdout).toContain('Tags of alice: ["old", "vip", "mrf_tag:sandbox"]\n')
-    expect(r.stdout).toContain('  failed: nobody (Could not change user tags for nobody)\n')
+    expect(r.stdout).toMatch(
+      /\n {2}failed: ghost \(Refusing to tag ghost: .*\), relay \(Refusing to tag relay: .*\), nobody \(Could not change user tags for nobody\)\n/,
+    )
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('5 succeeded, 3 failed, 0 skipped.')
     const tags = await b.sql(`SELECT nickname, tags FROM users ORDER BY nickname`)
-    expect(Object.fromEntries(tags.map((t) => [t.nickname, t.tags]))).toMatchObject({
+    expect(Object.fromEntries(tags.map((t) => [t.nickname, t.tags]))).toEqual({
       alice: ['old', 'vip', 'mrf_tag:sandbox'],
+      bob: ['vip', 'mrf_tag:sandbox'],
+      carol: ['vip', 'mrf_tag:sandbox'],
       root: ['vip', 'mrf_tag:sandbox'],
-      relay: ['vip', 'mrf_tag:sandbox'],
+      mod: ['vip', 'mrf_tag:sandbox'],
+      ghost: [],
+      relay: [],
       'internal.fetch': [],
       'eve@remote.example': [],
     })
