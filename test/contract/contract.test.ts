@@ -31,6 +31,7 @@ const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
   'user:activate': ['user:activate', 'z@dead.example'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
+  'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
   'user:invite': ['user:invite', '--max-use', '2'],
   'user:invites': ['user:invites'],
@@ -150,7 +151,7 @@ describeBackends('--dry-run', (b) => {
     }
     const withDryRun = Object.keys(frozen.commands).filter((id) => frozen.commands[id].flags.some((f) => f.name === 'dry-run'))
     // Every command that writes (all but db:init, user:list and user:invites).
-    expect(withDryRun).toHaveLength(16)
+    expect(withDryRun).toHaveLength(17)
     const before = await dump()
     const runs = [...withDryRun.map((id) => ({id, args: EXAMPLES[id]})), {id: 'user:new', args: ['user:new', 'erin', 'erin@example.com', '-y']}]
     for (const {id, args} of runs) {
