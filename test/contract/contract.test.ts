@@ -31,6 +31,7 @@ const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
   'user:activate': ['user:activate', 'z@dead.example'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
+  'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
   'user:invite': ['user:invite', '--max-use', '2'],
   'user:invites': ['user:invites'],
