@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {dryRunFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
 
@@ -51,16 +51,18 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     'no-federate': noFederateFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
-    const noFederate = flags['no-federate']
-    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId), {
-      noFederate,
-      parts: () => ({activities: true, actorDelete: false, followUndos: false}),
-    })
+    const plan = await this.planDeletion(
+      nickname,
+      (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId),
+      {action: 'delete the activities of', force: flags.force},
+      {noFederate: flags['no-federate'], parts: () => ({activities: true, actorDelete: false, followUndos: false})},
+    )
     const {counts, target} = plan
     const likesAndAnnounces = counts.likes + counts.announces
     const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number}, batches: number, deliveries: {jobs: number; servers: number}) => ({

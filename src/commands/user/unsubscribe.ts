@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:unsubscribe --json` (a dry run gives what would change). */
@@ -43,6 +43,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'no-federate': noFederateFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserUnsubscribeResult> {
@@ -53,7 +54,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const {objectIdExpression} = runtime().deleteActivities
 
     const {plan, federation, actor, preview} = await db.transaction(async (m) => {
-      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))
+      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db), {action: 'deactivate and unsubscribe', force: flags.force})
       const plan = await svc.planUnsubscribe(m, user)
       // Only a local user's follows can be undone: the server signs with its key.
       const format = user.local && !flags['no-federate'] ? await fedSvc.detectJobFormat(m, db.schema) : null
