@@ -1,12 +1,15 @@
 /**
  * Activation and unsubscribing (docs/pleroma/tasks.md: toggle_activated,
- * unsubscribe, unsubscribe_all_from_instance, "Follow counters"):
+ * activate and deactivate, unsubscribe, unsubscribe_all_from_instance,
+ * deactivate_all_from_instance, "Follow counters"):
  *
  * - setActivation: current Pleroma's `User.set_activation/2`. Sets
  *   `is_active`, then — for both directions — deletes the user's accepted
- *   follows of active local accounts; the counters of both sides and the
- *   following_count of the user's local followers are recomputed. Follows
- *   of remote accounts stay.
+ *   follows of active local accounts (internal actors excepted); the
+ *   counters of both sides and the following_count of the user's local
+ *   followers are recomputed. Follows of remote accounts stay.
+ *   changeActivation (activate, deactivate) does it only when the state
+ *   differs; deactivateInstanceBatch does it for users of one instance.
  * - unsubscribeUsers: the seed's (Pleroma 2020) `unsubscribe`, for a set of
  *   users at once: deactivate, then delete EVERY follow the users have
  *   (local and remote, any state), and recompute the counters of every
@@ -25,6 +28,7 @@ import {FollowingRelationship, FollowState, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {recomputeFollowCounters} from './counters'
 import {requireUser} from './users'
+import type {ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 const R = columnsOf(FollowingRelationship)
@@ -55,8 +59,17 @@ export function describeUser(u: UserState): string {
   return `${u.nickname} (${u.local ? 'local' : 'remote'}, ${u.active ? 'active' : 'inactive'})`
 }
 
-/** The follows set_activation removes: accepted, towards another active local account. */
-const LOCAL_FOLLOWS_WHERE = `r.${R.followerId} = $1 AND t.${U.id} = r.${R.followingId} AND t.${U.id} <> $1 AND t.${U.local} AND t.${U.isActive} AND r.${R.state} = ${ACCEPTED}`
+/**
+ * The followed account (`t`) is one set_activation unfollows: another active
+ * local account that is not an internal actor (`get_friends`, User.Query's
+ * `friends`, `deactivated: false` and default `internal: false`;
+ * docs/pleroma/tasks.md#activate-and-deactivate).
+ */
+const UNFOLLOWED_FRIEND = (t: string, self: string) =>
+  `${t}.${U.id} <> ${self} AND ${t}.${U.local} AND ${t}.${U.isActive} AND ${t}.${U.nickname} IS NOT NULL AND ${t}.${U.nickname} NOT LIKE 'internal.%'`
+
+/** The follows set_activation removes: accepted, towards another active local account (not an internal actor). */
+const LOCAL_FOLLOWS_WHERE = `r.${R.followerId} = $1 AND t.${U.id} = r.${R.followingId} AND ${UNFOLLOWED_FRIEND('t', '$1')} AND r.${R.state} = ${ACCEPTED}`
 
 /**
  * Local users with an accepted follow of the given users (`$n` = uuid[]):
@@ -146,6 +159,23 @@ export async function setActivation(m: EntityManager, userId: string, active: bo
   )
   const countersChanged = await recomputeFollowCounters(m, [...new Set([userId, ...removed.map((r) => r.id), ...neighbours])], now)
   return {user: {...before, active}, changed: changed.length > 0, followsRemoved: removed.length, countersChanged}
+}
+
+// ------------------------------------------------------------------ activate / deactivate
+
+/**
+ * Pleroma's `activate` / `deactivate` tasks for one user (any user, local or
+ * remote; docs/pleroma/tasks.md#activate-and-deactivate): when the user does
+ * not have the state yet, `set_activation` (setActivation above); when it
+ * has, nothing is written and `changed` is false (Pleroma's "User NICK
+ * already activated" / "already deactivated"). The state is read under the
+ * row lock, so two admins cannot both change it. One user per call, in the
+ * caller's transaction: commands on many users call it per user.
+ */
+export async function changeActivation(m: EntityManager, user: UserState, active: boolean, now = utcNow()): Promise<ActivationResult> {
+  const current = await lockUser(m, user.id)
+  if (current.active === active) return {user: current, changed: false, followsRemoved: 0, countersChanged: 0}
+  return setActivation(m, user.id, active, now)
 }
 
 // ------------------------------------------------------------------ unsubscribe
@@ -381,6 +411,90 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
   return {users, deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), adjusted: [...recount]}
 }
 
+// ------------------------------------------------------------------ deactivate_all_from_instance
+
+export interface InstanceDeactivationSummary {
+  instance: string
+  users: number
+  active: number
+  /** Accepted follows of active local accounts (internal actors excepted) that the active users have: those set_activation removes. */
+  follows: number
+  /** Distinct local users with an accepted follow of an active user of the instance (their following_count goes down). */
+  localFollowers: number
+  /** The instance's users' ids in id order, for the batches. */
+  ids: string[]
+}
+
+/** What `deactivate_all_from_instance` will do on the instance (same host matching as summarizeInstance). */
+export async function summarizeInstanceDeactivation(m: EntityManager, instance: string): Promise<InstanceDeactivationSummary> {
+  const [r] = await m.query<Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
+    `WITH u AS (SELECT ${U.id} AS id, ${U.isActive} AS active FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE})
+     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
+            (SELECT count(*) FROM u)::int AS users,
+            (SELECT count(*) FROM u WHERE active)::int AS active,
+            (SELECT count(*) FROM ${FOLLOWS} r JOIN ${USERS} t ON t.${U.id} = r.${R.followingId}
+              WHERE r.${R.followerId} IN (SELECT id FROM u WHERE active) AND r.${R.state} = ${ACCEPTED}
+                AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)})::int AS follows,
+            (SELECT count(DISTINCT r.${R.followerId}) FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+              WHERE r.${R.followingId} IN (SELECT id FROM u WHERE active) AND r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
+    [instance],
+  )
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
+}
+
+export interface InstanceDeactivationBatch {
+  /** The batch's users in id order (their state before the batch). */
+  users: UserState[]
+  /** Ids of the users this batch deactivated (the others were inactive already and were left alone). */
+  deactivated: string[]
+  followsRemoved: number
+  /** Local users whose counters the batch adjusted (for the run's closing recount). */
+  adjusted: string[]
+}
+
+/**
+ * One batch of `deactivate_all_from_instance`, in its own transaction:
+ * Pleroma's `deactivate` for each given user that is still of the instance
+ * and active (docs/pleroma/tasks.md#deactivate_all_from_instance), set-based:
+ * is_active := false, their accepted follows of active local accounts
+ * (internal actors excepted) deleted, the counters of the local users
+ * concerned adjusted by difference (INSTANCE_DELTAS_SQL, before the delete)
+ * and recounted once at the end of the run (finishInstanceRun). Users that
+ * are already inactive are not touched, as Pleroma's task leaves them
+ * ("already deactivated"), so a re-run finishes an interrupted one.
+ */
+export async function deactivateInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceDeactivationBatch> {
+  const rows = await m.query<UserRow[]>(
+    `SELECT ${USER_STATE_COLUMNS} FROM ${USERS}
+      WHERE ${U.id} = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
+      ORDER BY ${U.id} FOR UPDATE`,
+    [instance, ids],
+  )
+  const users = rows.map(toState)
+  const active = users.filter((u) => u.active).map((u) => u.id)
+  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0, adjusted: []}
+  const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
+                RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
+     SELECT id, counted FROM c`,
+    [active, now],
+  )
+  const deactivatedIds = deactivated.map((r) => r.id)
+  const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
+  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
+  const removed = await m.query<Array<{id: string}>>(
+    `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${USERS} t
+                 WHERE r.${R.followerId} = ANY($1::uuid[]) AND t.${U.id} = r.${R.followingId} AND r.${R.state} = ${ACCEPTED}
+                   AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)}
+                RETURNING r.${R.followingId} AS id)
+     SELECT id FROM d`,
+    [deactivatedIds],
+  )
+  const recount = new Set(adjusted.map((r) => r.id))
+  for (const r of removed) recount.add(r.id)
+  return {users, deactivated: deactivatedIds, followsRemoved: removed.length, adjusted: [...recount]}
+}
+
 /**
  * Closes a run of instance batches (finished or interrupted): one recount of
  * every local user the batches adjusted, in one statement. With counters that
@@ -392,7 +506,12 @@ export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<str
 }
 
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
-export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
-  const u = await requireUser(m, nickname, instanceHost)
+export async function requireUserState(
+  m: EntityManager,
+  nickname: string,
+  instanceHost?: () => Promise<string>,
+  guard?: ServiceActorGuard,
+): Promise<UserState> {
+  const u = await requireUser(m, nickname, instanceHost, guard)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
 }
