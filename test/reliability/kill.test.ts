@@ -31,6 +31,7 @@ const CASES: Case[] = [
   {name: 'user:rm', args: ['user:rm', 'alice', '--yes', '--batch-size', '4']},
   {name: 'user:delete-activities', args: ['user:delete-activities', 'alice', '--yes', '--batch-size', '4']},
   {name: 'user:unsubscribe-all-from-instance', args: ['user:unsubscribe-all-from-instance', 'dead.example', '--yes', '--batch-size', '2']},
+  {name: 'user:deactivate-all-from-instance', args: ['user:deactivate-all-from-instance', 'dead.example', '--yes', '--batch-size', '2']},
 ]
 
 interface KillPoint {
