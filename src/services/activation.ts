@@ -28,6 +28,7 @@ import {FollowingRelationship, FollowState, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {recomputeFollowCounters} from './counters'
 import {requireUser} from './users'
+import type {ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 const R = columnsOf(FollowingRelationship)
@@ -421,7 +422,12 @@ export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<str
 }
 
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
-export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
-  const u = await requireUser(m, nickname, instanceHost)
+export async function requireUserState(
+  m: EntityManager,
+  nickname: string,
+  instanceHost?: () => Promise<string>,
+  guard?: ServiceActorGuard,
+): Promise<UserState> {
+  const u = await requireUser(m, nickname, instanceHost, guard)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
 }

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -38,6 +38,7 @@ Shows a summary with counts from the database and asks before changing anything 
   static flags = {
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserDeactivateResult> {
@@ -46,7 +47,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const dryRun = flags['dry-run']
 
     const plan = await this.inTransaction(async ({m, instanceHost}) => {
-      const user = await svc.requireUserState(m, args.nickname, instanceHost)
+      const user = await svc.requireUserState(m, args.nickname, instanceHost, {action: 'deactivate', force: flags.force})
       if (!user.active) throw alreadyInactive(user.nickname)
       return svc.planActivation(m, user, false)
     })

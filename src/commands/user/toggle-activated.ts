@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:toggle-activated --json`. */
@@ -46,6 +46,7 @@ Shows a summary with counts from the database and asks before changing anything 
   static flags = {
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
     actor: actorFlag,
   }
 
@@ -61,7 +62,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const {plan, actor, tokens} = await db.transaction(async (m) => {
       const ctx = this.taskContext(m, db)
       const actor = await ctx.actor()
-      const user = await svc.requireUserState(m, args.nickname, ctx.instanceHost)
+      const user = await svc.requireUserState(m, args.nickname, ctx.instanceHost, {action: 'deactivate or activate', force: flags.force})
       const plan = await svc.planActivation(m, user, !user.active)
       const tokens = plan.active ? 0 : (await runtime().signOut.countSessions(m, user.id)).tokens
       return {plan, actor, tokens}
