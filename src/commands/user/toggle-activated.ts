@@ -1,9 +1,13 @@
-import {nicknameArg} from '../../args'
+import {nicknamesArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 
-/** `user:toggle-activated --json`. */
-export interface UserToggleActivatedResult {
+/** `user:toggle-activated --json`: one user's; several users: each one's outcome. */
+export type UserToggleActivatedResult = UserToggleActivatedOne | BulkResult<UserToggleActivatedOne>
+
+/** `user:toggle-activated --json` of one user. */
+export interface UserToggleActivatedOne {
   nickname: string
   /** The activation status afterwards (dry run: as it would be). */
   active: boolean
@@ -28,7 +32,9 @@ export default class UserToggleActivated extends BaseCommand<typeof UserToggleAc
   - on a Pleroma database with a job queue, the server's own user_activation job is queued: the running server applies the change to its cached copy of the user when its queue runs (seconds);
   - with --actor (or PLEROMA_ADMIN_ACTOR), an "activate"/"deactivate" entry is written to the moderation log.
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Activation status of NICK: deactivated" or "...: activated".`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Activation status of NICK: deactivated" or "...: activated".
+
+${BULK_HELP}${BULK_STAFF_HELP}`
 
   static hiddenAliases = ['user:toggle_activated']
 
@@ -37,13 +43,16 @@ Shows a summary with counts from the database and asks before changing anything 
     '<%= config.bin %> <%= command.id %> spammer@remote.example --yes --json',
     '<%= config.bin %> <%= command.id %> alice --dry-run',
     '<%= config.bin %> <%= command.id %> spammer --actor admin --yes',
+    '<%= config.bin %> user:list --active --tag spam --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
   ]
 
   static args = {
-    nickname: nicknameArg,
+    nicknames: nicknamesArg,
   }
 
   static flags = {
+    stdin: stdinFlag,
+    'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
@@ -51,7 +60,29 @@ Shows a summary with counts from the database and asks before changing anything 
   }
 
   async run(): Promise<UserToggleActivatedResult> {
-    const {flags, args} = this
+    const {flags} = this
+    return this.forUsers(
+      {
+        nicknames: this.args.nicknames ?? [],
+        stdin: flags.stdin,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        destructive: true,
+        includeStaff: flags['include-staff'],
+        verb: 'will be activated or deactivated',
+        rehearse: true,
+        totals: (r) => [
+          {key: 'activated', n: r.active ? 1 : 0, one: 'activated', many: 'activated'},
+          {key: 'deactivated', n: r.active ? 0 : 1, one: 'deactivated', many: 'deactivated'},
+          {key: 'followsRemoved', n: r.followsRemoved, one: 'follow of local accounts removed', many: 'follows of local accounts removed'},
+        ],
+      },
+      (nickname, dryRun) => this.toggleOne(nickname, dryRun),
+    )
+  }
+
+  private async toggleOne(nickname: string, dryRun: boolean): Promise<UserToggleActivatedOne> {
+    const {flags} = this
     const db = await this.openDb()
     const svc = runtime().activation
 
@@ -62,7 +93,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const {plan, actor, tokens} = await db.transaction(async (m) => {
       const ctx = this.taskContext(m, db)
       const actor = await ctx.actor()
-      const user = await svc.requireUserState(m, args.nickname, ctx.instanceHost, {action: 'deactivate or activate', force: flags.force})
+      const user = await svc.requireUserState(m, nickname, ctx.instanceHost, {action: 'deactivate or activate', force: flags.force})
       const plan = await svc.planActivation(m, user, !user.active)
       const tokens = plan.active ? 0 : (await runtime().signOut.countSessions(m, user.id)).tokens
       return {plan, actor, tokens}
@@ -73,15 +104,14 @@ Shows a summary with counts from the database and asks before changing anything 
         `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed` +
         (tokens > 0 ? `; it will be signed out (${plural(tokens, 'OAuth token')} deleted).` : '.'),
     )
-    const jobs = hasJobQueue(db.schema) ? 1 : 0
-    if (flags['dry-run']) {
+    if (dryRun) {
       this.note('Dry run: nothing was written.')
       return {
         nickname: plan.user.nickname,
         active: plan.active,
         followsRemoved: plan.localFollows,
         tokensDeleted: tokens,
-        refreshJobsQueued: jobs,
+        refreshJobsQueued: hasJobQueue(db.schema) ? 1 : 0,
         moderationLogged: actor !== undefined,
         dryRun: true,
       }
