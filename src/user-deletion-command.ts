@@ -97,8 +97,8 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
     const fed = plan.federation
     if (!fed) return undefined
     const {queueDeliveries} = runtime().federation
-    return async (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[], now: string) => {
-      const r = await queueDeliveries(m, fed, actorOf(target), outgoing, now)
+    return async (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[]) => {
+      const r = await queueDeliveries(m, fed, actorOf(target), outgoing)
       tally.jobs += r.jobs
       for (const h of r.hosts) tally.hosts.add(h)
     }

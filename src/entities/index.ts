@@ -8,7 +8,9 @@ export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, 
 export {AdminSetting} from './admin-setting'
 
 export {SigningKey} from './signing-key'
-export {ObanJob, Instance, SchemaMigration} from './federation'
+export {ModerationLog} from './moderation-log'
+export {ObanJob} from './oban-job'
+export {Instance, SchemaMigration} from './federation'
 
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
@@ -19,7 +21,9 @@ import {FollowingRelationship, UserRelationship, Notification} from './relations
 import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 import {AdminSetting} from './admin-setting'
 import {SigningKey} from './signing-key'
-import {ObanJob, Instance, SchemaMigration} from './federation'
+import {ModerationLog} from './moderation-log'
+import {ObanJob} from './oban-job'
+import {Instance, SchemaMigration} from './federation'
 
 export const ENTITIES = [
   User,
@@ -44,6 +48,7 @@ export const ENTITIES = [
   HashtagObject,
   AdminSetting,
   SigningKey,
+  ModerationLog,
   ObanJob,
   Instance,
   SchemaMigration,

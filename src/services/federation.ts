@@ -241,11 +241,13 @@ const BEST_SQL = `
 
 /**
  * Queues one publish_one job per activity and inbox, in one INSERT … SELECT,
- * in the caller's transaction (the batch that stored the activities). The
+ * in the caller's transaction (the batch that stored the activities);
+ * inserted_at and scheduled_at are the columns' UTC defaults, as Oban leaves
+ * them (src/services/oban.ts). The
  * deliveries rows of deleted posts go, as Publisher.publish deletes them
  * (v2.9.1 publisher.ex:229).
  */
-export async function queueDeliveries(m: EntityManager, fed: Federation, actor: FederationActor, activities: Outgoing[], now: string): Promise<Deliveries> {
+export async function queueDeliveries(m: EntityManager, fed: Federation, actor: FederationActor, activities: Outgoing[]): Promise<Deliveries> {
   if (activities.length === 0) return {jobs: 0, hosts: []}
   const acts = activities.map((a) => {
     const to = addresses(a.data.to)
@@ -277,8 +279,8 @@ export async function queueDeliveries(m: EntityManager, fed: Federation, actor: 
          AS x(sid text, apid text, shared boolean, followers boolean, object_row bigint, addressed jsonb, json text)),
      ${recipientsSql('$2::uuid')},${BEST_SQL},
      ins AS (
-       INSERT INTO ${JOBS} (${J.state}, ${J.queue}, ${J.worker}, ${J.args}, ${J.maxAttempts}, ${J.priority}, ${J.insertedAt}, ${J.scheduledAt})
-       SELECT 'available', '${PUBLISHER_QUEUE}', '${PUBLISHER_WORKER}', ${args}, $4::int, ${priority}, $5::timestamp, $5::timestamp
+       INSERT INTO ${JOBS} (${J.state}, ${J.queue}, ${J.worker}, ${J.args}, ${J.maxAttempts}, ${J.priority})
+       SELECT 'available', '${PUBLISHER_QUEUE}', '${PUBLISHER_WORKER}', ${args}, $4::int, ${priority}
          FROM best b JOIN reach r ON r.inbox = b.inbox JOIN acts a ON a.sid = b.sid
         ORDER BY a.sid, b.prio, b.inbox
        RETURNING 1),
@@ -286,7 +288,7 @@ export async function queueDeliveries(m: EntityManager, fed: Federation, actor: 
        DELETE FROM ${DELIVERIES} WHERE ${D.objectId} IN (SELECT object_row FROM acts WHERE object_row IS NOT NULL) RETURNING 1)
      SELECT (SELECT count(*) FROM ins)::int AS jobs, ARRAY(SELECT DISTINCT host FROM reach WHERE host IS NOT NULL ORDER BY host) AS hosts,
             (SELECT count(*) FROM gone)::int AS gone, $3::text AS actor_sid`,
-    [JSON.stringify(acts), actor.id, flakeIdToString(actor.id), MAX_ATTEMPTS[fed.format], now],
+    [JSON.stringify(acts), actor.id, flakeIdToString(actor.id), MAX_ATTEMPTS[fed.format]],
   )
   return {jobs: r.jobs, hosts: r.hosts}
 }

@@ -73,12 +73,13 @@ interface Job {
   fresh: boolean
 }
 
+/** The delivery jobs (the server's other jobs, such as the user cache refresh, are not this file's business). */
 async function jobs(b: Backend): Promise<Job[]> {
   return b.sql(
     `SELECT worker, queue, state::text AS state, attempt, max_attempts, priority, args,
             (inserted_at = scheduled_at AND inserted_at BETWEEN timezone('UTC', now()) - interval '1 minute' AND timezone('UTC', now())
              AND attempted_at IS NULL AND attempted_by IS NULL) AS fresh
-       FROM oban_jobs ORDER BY id`,
+       FROM oban_jobs WHERE worker = 'Pleroma.Workers.PublisherWorker' ORDER BY id`,
   )
 }
 

@@ -166,7 +166,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
           instanceUrl: plan.instanceUrl,
           userColumns: plan.db.schema.userColumns,
           now,
-          federate: federate && ((mm, outgoing) => federate(mm, locked, outgoing, now)),
+          federate: federate && ((mm, outgoing) => federate(mm, locked, outgoing)),
         })
       },
     })

@@ -95,7 +95,7 @@ Shows a summary with counts from the database and asks before changing anything 
         federation && actor
           ? async (mm: typeof m, _user: unknown, now: string) => {
               const undos = await fedSvc.undoRemoteFollows(mm, actor, federation.instanceUrl, now, await objectIdExpression(mm), runtime().flakeId.newFlakeId)
-              const r = await fedSvc.queueDeliveries(mm, federation, actor, undos, now)
+              const r = await fedSvc.queueDeliveries(mm, federation, actor, undos)
               queued.jobs = r.jobs
               queued.servers = r.hosts.length
             }
