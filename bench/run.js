@@ -287,8 +287,8 @@ async function startup(o) {
   const cases = [
     {id: 'node -e 0', cmd: process.execPath, args: ['-e', '0']},
     {id: 'pleroma-admin --help', cmd: process.execPath, args: [BIN, '--help'], target: 2.5},
-    {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 4},
-    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 11},
+    {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 5},
+    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10},
   ]
   for (const c of cases) c.times = []
   const warmup = o.startupRuns >= 5 ? 2 : 0
