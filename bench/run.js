@@ -17,7 +17,7 @@ const path = require('node:path')
 const {parseArgs} = require('node:util')
 const {execFileSync} = require('node:child_process')
 const {SCALES, BASE, seedStatements} = require('./lib/seed')
-const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, requirePsql} = require('./lib/db')
+const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, layoutDigest, requirePsql} = require('./lib/db')
 const {fingerprint, compare} = require('./lib/fingerprint')
 const {timeProcess, median} = require('./lib/proc')
 const {seedDatabase, scaleParams} = require('./seed')
@@ -120,7 +120,8 @@ function fixtureSizes(p, m) {
 
 async function ensureTemplate(o) {
   const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
-  const signature = {v: SEED_VERSION, layout: o.layout, params: o.params, sizes: o.sizes}
+  // The schema as laid out today is part of the signature: a migration added since the seed means seeding again.
+  const signature = {v: SEED_VERSION, layout: o.layout, schema: await layoutDigest(o.serverUrl, o.layout), params: o.params, sizes: o.sizes}
   const comment = await databaseComment(o.serverUrl, name)
   let seeded
   try {
