@@ -44,6 +44,15 @@ export const dryRunFlag = OclifFlags.boolean({
   default: false,
 })
 
+/**
+ * --force of the commands that refuse to change a service actor (relay,
+ * internal.fetch: src/services/service-actors.ts) without it.
+ */
+export const forceFlag = OclifFlags.boolean({
+  summary: 'Also act on a service actor of the instance (relay, internal.fetch), which is refused otherwise: changing one breaks federation.',
+  default: false,
+})
+
 export abstract class BaseCommand<T extends typeof Command> extends Command {
   static enableJsonFlag = true
 

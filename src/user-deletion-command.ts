@@ -10,6 +10,7 @@ import {BaseCommand} from './base-command'
 import type {Database} from './db/connection'
 import {AbortedError} from './errors'
 import {runtime} from './runtime-loader'
+import type {ServiceActorGuard} from './services/service-actors'
 import type {ActivityCounts, DeletionTarget, DeletionTotals} from './services/delete-activities'
 
 /** --batch-size of both commands; `what` says what a batch is made of. */
@@ -36,11 +37,13 @@ export interface BatchedDeletion {
 export abstract class UserDeletionCommand<T extends typeof Command> extends BaseCommand<T> {
   /**
    * Finds the local user (a deactivated one too), locks it and counts what
-   * will go, in one transaction.
+   * will go, in one transaction. A service actor is refused unless the
+   * guard forces it.
    */
   protected async planDeletion<C extends ActivityCounts>(
     nickname: string,
     count: (m: EntityManager, target: DeletionTarget) => Promise<C>,
+    guard: ServiceActorGuard,
   ): Promise<DeletionPlan<C>> {
     const db = await this.openDb()
     const {requireLocalUser} = runtime().users
@@ -48,7 +51,7 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
     return db.transaction(async (m) => {
       const instanceUrl = await this.instanceUrl(m, db)
       const host = () => Promise.resolve(new URL(instanceUrl).host)
-      const user = await requireLocalUser(m, nickname, host)
+      const user = await requireLocalUser(m, nickname, host, guard)
       const target = await lockTarget(m, user.id)
       return {db, instanceUrl, target, counts: await count(m, target)}
     })

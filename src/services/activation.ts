@@ -1,12 +1,15 @@
 /**
  * Activation and unsubscribing (docs/pleroma/tasks.md: toggle_activated,
- * unsubscribe, unsubscribe_all_from_instance, "Follow counters"):
+ * activate and deactivate, unsubscribe, unsubscribe_all_from_instance,
+ * deactivate_all_from_instance, "Follow counters"):
  *
  * - setActivation: current Pleroma's `User.set_activation/2`. Sets
  *   `is_active`, then — for both directions — deletes the user's accepted
- *   follows of active local accounts; the counters of both sides and the
- *   following_count of the user's local followers are recomputed. Follows
- *   of remote accounts stay.
+ *   follows of active local accounts (internal actors excepted); the
+ *   counters of both sides and the following_count of the user's local
+ *   followers are recomputed. Follows of remote accounts stay.
+ *   changeActivation (activate, deactivate) does it only when the state
+ *   differs; deactivateInstanceBatch does it for users of one instance.
  * - unsubscribeUsers: the seed's (Pleroma 2020) `unsubscribe`, for a set of
  *   users at once: deactivate, then delete EVERY follow the users have
  *   (local and remote, any state), and recompute the counters of every
@@ -27,6 +30,7 @@ import {FollowingRelationship, FollowState, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {recomputeFollowCounters} from './counters'
 import {requireUser} from './users'
+import type {ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 const R = columnsOf(FollowingRelationship)
@@ -57,8 +61,17 @@ export function describeUser(u: UserState): string {
   return `${u.nickname} (${u.local ? 'local' : 'remote'}, ${u.active ? 'active' : 'inactive'})`
 }
 
-/** The follows set_activation removes: accepted, towards another active local account. */
-const LOCAL_FOLLOWS_WHERE = `r.${R.followerId} = $1 AND t.${U.id} = r.${R.followingId} AND t.${U.id} <> $1 AND t.${U.local} AND t.${U.isActive} AND r.${R.state} = ${ACCEPTED}`
+/**
+ * The followed account (`t`) is one set_activation unfollows: another active
+ * local account that is not an internal actor (`get_friends`, User.Query's
+ * `friends`, `deactivated: false` and default `internal: false`;
+ * docs/pleroma/tasks.md#activate-and-deactivate).
+ */
+const UNFOLLOWED_FRIEND = (t: string, self: string) =>
+  `${t}.${U.id} <> ${self} AND ${t}.${U.local} AND ${t}.${U.isActive} AND ${t}.${U.nickname} IS NOT NULL AND ${t}.${U.nickname} NOT LIKE 'internal.%'`
+
+/** The follows set_activation removes: accepted, towards another active local account (not an internal actor). */
+const LOCAL_FOLLOWS_WHERE = `r.${R.followerId} = $1 AND t.${U.id} = r.${R.followingId} AND ${UNFOLLOWED_FRIEND('t', '$1')} AND r.${R.state} = ${ACCEPTED}`
 
 /**
  * Local users with an accepted follow of the given users (`$n` = uuid[]):
@@ -148,6 +161,23 @@ export async function setActivation(m: EntityManager, userId: string, active: bo
   )
   const countersChanged = await recomputeFollowCounters(m, [...new Set([userId, ...removed.map((r) => r.id), ...neighbours])], now)
   return {user: {...before, active}, changed: changed.length > 0, followsRemoved: removed.length, countersChanged}
+}
+
+// ------------------------------------------------------------------ activate / deactivate
+
+/**
+ * Pleroma's `activate` / `deactivate` tasks for one user (any user, local or
+ * remote; docs/pleroma/tasks.md#activate-and-deactivate): when the user does
+ * not have the state yet, `set_activation` (setActivation above); when it
+ * has, nothing is written and `changed` is false (Pleroma's "User NICK
+ * already activated" / "already deactivated"). The state is read under the
+ * row lock, so two admins cannot both change it. One user per call, in the
+ * caller's transaction: commands on many users call it per user.
+ */
+export async function changeActivation(m: EntityManager, user: UserState, active: boolean, now = utcNow()): Promise<ActivationResult> {
+  const current = await lockUser(m, user.id)
+  if (current.active === active) return {user: current, changed: false, followsRemoved: 0, countersChanged: 0}
+  return setActivation(m, user.id, active, now)
 }
 
 // ------------------------------------------------------------------ unsubscribe
@@ -420,7 +450,12 @@ export async function endInstanceRun(m: EntityManager): Promise<void> {
 }
 
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
-export async function requireUserState(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<UserState> {
-  const u = await requireUser(m, nickname, instanceHost)
+export async function requireUserState(
+  m: EntityManager,
+  nickname: string,
+  instanceHost?: () => Promise<string>,
+  guard?: ServiceActorGuard,
+): Promise<UserState> {
+  const u = await requireUser(m, nickname, instanceHost, guard)
   return {id: u.id, nickname: u.nickname ?? nickname, local: u.local, active: u.isActive}
 }

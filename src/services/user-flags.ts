@@ -16,6 +16,7 @@ import {NotFoundError} from '../errors'
 import {urlSafeToken} from '../db/tokens'
 import {utcNowDate} from '../db/time'
 import {requireLocalUser} from './users'
+import type {ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 
@@ -78,9 +79,9 @@ export async function setUserFlags(
   m: EntityManager,
   nickname: string,
   changes: FlagChanges,
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date; guard?: ServiceActorGuard} = {},
 ): Promise<SetFlagsResult> {
-  const user = await requireLocalUser(m, nickname, options.instanceHost)
+  const user = await requireLocalUser(m, nickname, options.instanceHost, options.guard)
   const {admin, moderator, locked, confirmed} = changes
   // The given values only (each a boolean parameter of differs()).
   const given = Object.fromEntries(Object.entries({admin, moderator, locked, confirmed}).filter(([, v]) => v !== undefined))
@@ -133,9 +134,9 @@ export interface ToggleConfirmedResult {
 export async function toggleConfirmed(
   m: EntityManager,
   nickname: string,
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date; guard?: ServiceActorGuard} = {},
 ): Promise<ToggleConfirmedResult> {
-  const user = await requireLocalUser(m, nickname, options.instanceHost)
+  const user = await requireLocalUser(m, nickname, options.instanceHost, options.guard)
   if (options.dryRun) {
     const current = await readFlags(m, user.id, nickname)
     return {nickname: current.nickname, confirmed: !current.confirmed}

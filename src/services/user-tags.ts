@@ -16,6 +16,7 @@ import {updateReturning} from '../entities/returning'
 import {NotFoundError, RefusedError} from '../errors'
 import {utcNowDate} from '../db/time'
 import {findUser} from './users'
+import {refuseServiceActor, type ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 
@@ -79,11 +80,12 @@ export async function changeTags(
   nickname: string,
   mode: TagMode,
   tags: string[],
-  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date} = {},
+  options: {instanceHost?: () => Promise<string>; dryRun?: boolean; now?: Date; guard?: ServiceActorGuard} = {},
 ): Promise<TagsResult> {
   const given = normalizeTags(tags)
   const user = await findUser(m, nickname, options.instanceHost)
   if (!user) throw notFound(nickname)
+  refuseServiceActor(user, options.guard)
   const expr = (mode === 'tag' ? tagExpr : untagExpr)(U.tags)
   const changes = `COALESCE(${U.tags}, '{}') IS DISTINCT FROM ${expr}`
   if (options.dryRun) {

@@ -17,6 +17,7 @@ import {utcNowDate} from '../db/time'
 import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
 import {CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
+import {refuseServiceActor, type ServiceActorGuard} from './service-actors'
 
 const U = columnsOf(User)
 
@@ -40,22 +41,28 @@ function userByNickname(m: EntityManager, nickname: string): Promise<User | null
   return m.findOne(User, {where: {nickname}})
 }
 
-/** A user of any kind, or NotFoundError `No user NICK` (exit 3). */
-export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+/**
+ * A user of any kind, or NotFoundError `No user NICK` (exit 3). With a
+ * `guard`, a service actor is refused (exit 4) unless forced.
+ */
+export async function requireUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>, guard?: ServiceActorGuard): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user)
     throw new NotFoundError(`No user ${nickname}`, 'Check the nickname (remote users are nick@host); `pleroma-admin user:list --search` finds local ones.')
+  refuseServiceActor(user, guard)
   return user
 }
 
 /**
  * A local user, or `No local user NICK`: exit 3 when nobody has that
- * nickname, exit 4 when it is a remote user.
+ * nickname, exit 4 when it is a remote user. With a `guard`, a service
+ * actor is refused (exit 4) unless forced.
  */
-export async function requireLocalUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>): Promise<User> {
+export async function requireLocalUser(m: EntityManager, nickname: string, instanceHost?: () => Promise<string>, guard?: ServiceActorGuard): Promise<User> {
   const user = await findUser(m, nickname, instanceHost)
   if (!user) throw new NotFoundError(`No local user ${nickname}`, 'Check the nickname; `pleroma-admin user:list --search TEXT` finds local users.')
   if (!user.local) throw new RefusedError(`No local user ${nickname}`, `${user.nickname} is a remote user; this command works on local users only.`)
+  refuseServiceActor(user, guard)
   return user
 }
 

@@ -29,6 +29,8 @@ const contract = require('../../scripts/contract.js') as {
 /** A run of each command that succeeds on the data seeded below (their --json output is checked against the schemas). */
 const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
+  'user:activate': ['user:activate', 'z@dead.example'],
+  'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
   'user:invite': ['user:invite', '--max-use', '2'],
   'user:invites': ['user:invites'],
@@ -93,6 +95,8 @@ describeBackends('the --json output of every command', (b) => {
       `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00') RETURNING id`,
     )
     ids['z@dead.example'] = z.id
+    // Inactive, for user:activate.
+    await b.sql(`UPDATE users SET is_active = false WHERE id = $1`, [z.id])
     await b.sql(
       `INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at) VALUES ($1, $2, 2, '2024-01-01 00:00:00', '2024-01-01 00:00:00'), ($3, $2, 2, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
       [ids.bob, ids.alice, ids['z@dead.example']],
@@ -131,7 +135,7 @@ describeBackends('--dry-run', (b) => {
   it('writes nothing on any command that has it: every table is the same afterwards', async () => {
     const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}])
     await b.sql(
-      `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
+      `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
     )
     await b.sql(
       `INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at) VALUES ($1, $2, 2, '2024-01-01 00:00:00', '2024-01-01 00:00:00'), ('00000190-0000-0000-0000-00000000000a', $2, 2, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
@@ -146,7 +150,7 @@ describeBackends('--dry-run', (b) => {
     }
     const withDryRun = Object.keys(frozen.commands).filter((id) => frozen.commands[id].flags.some((f) => f.name === 'dry-run'))
     // Every command that writes (all but db:init, user:list and user:invites).
-    expect(withDryRun).toHaveLength(14)
+    expect(withDryRun).toHaveLength(16)
     const before = await dump()
     const runs = [...withDryRun.map((id) => ({id, args: EXAMPLES[id]})), {id: 'user:new', args: ['user:new', 'erin', 'erin@example.com', '-y']}]
     for (const {id, args} of runs) {

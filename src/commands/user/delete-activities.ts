@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {dryRunFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
@@ -44,12 +44,16 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     'batch-size': batchSizeFlag('Activities per batch'),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserDeleteActivitiesResult> {
     const {flags} = this
     const nickname = this.args.nickname
-    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId))
+    const plan = await this.planDeletion(nickname, (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId), {
+      action: 'delete the activities of',
+      force: flags.force,
+    })
     const {counts, target} = plan
     const likesAndAnnounces = counts.likes + counts.announces
     const shape = (dryRun: boolean, c: {posts: number; likes: number; announces: number}, batches: number) => ({

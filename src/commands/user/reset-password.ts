@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:reset-password --json`; url is null on a dry run (the token exists only once written). */
@@ -24,13 +24,14 @@ export default class UserResetPassword extends BaseCommand<typeof UserResetPassw
 
   static flags = {
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserResetPasswordResult> {
     const {requireLocalUser} = runtime().users
     const {createPasswordResetToken, passwordResetUrl} = runtime().passwordReset
     const {nickname, url} = await this.inTransaction(async ({m, instanceUrl, instanceHost}) => {
-      const user = await requireLocalUser(m, this.args.nickname, instanceHost)
+      const user = await requireLocalUser(m, this.args.nickname, instanceHost, {action: 'make a password reset link for', force: this.flags.force})
       if (this.flags['dry-run']) return {nickname: user.nickname!, url: undefined}
       const token = await createPasswordResetToken(m, user.id)
       return {nickname: user.nickname!, url: passwordResetUrl(await instanceUrl(), token)}

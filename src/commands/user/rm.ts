@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {dryRunFlag, yesFlag} from '../../base-command'
+import {dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
@@ -49,6 +49,7 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     'batch-size': batchSizeFlag("Activities per batch of the user's posts, likes and announces"),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserRmResult> {
@@ -56,7 +57,10 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
     const nickname = this.args.nickname
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
-    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target))
+    const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target), {
+      action: 'delete',
+      force: flags.force,
+    })
     const {counts, target} = plan
 
     const items = [

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 import {localNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
 import {UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -41,6 +41,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
     locked: Flags.boolean({summary: 'Lock the account: follow requests need approval (--no-locked: unlock).', allowNo: true}),
     moderator: Flags.boolean({summary: 'Make the user a moderator (--no-moderator: take it away).', allowNo: true}),
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserSetResult> {
@@ -62,6 +63,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
         {
           instanceHost: instanceHost,
           dryRun,
+          guard: {action: 'change the flags of', force: flags.force},
         },
       ),
     )

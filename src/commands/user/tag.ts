@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:tag --json`: the tags afterwards (dry run: as they would be). */
@@ -36,13 +36,18 @@ Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-
 
   static flags = {
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserTagResult> {
     const {changeTags, inspectList} = runtime().userTags
     const dryRun = this.flags['dry-run']
     const result = await this.inTransaction(({m, instanceHost}) =>
-      changeTags(m, this.args.nickname, 'tag', this.args.tags, {instanceHost: instanceHost, dryRun}),
+      changeTags(m, this.args.nickname, 'tag', this.args.tags, {
+        instanceHost: instanceHost,
+        dryRun,
+        guard: {action: 'tag', force: this.flags.force},
+      }),
     )
     this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
     if (dryRun) this.note('Dry run: nothing was written.')

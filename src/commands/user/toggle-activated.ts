@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:toggle-activated --json`. */
@@ -36,6 +36,7 @@ Shows a summary with counts from the database and asks before changing anything 
   static flags = {
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserToggleActivatedResult> {
@@ -44,7 +45,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const svc = runtime().activation
 
     const plan = await db.transaction(async (m) => {
-      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))
+      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db), {action: 'deactivate or activate', force: flags.force})
       return svc.planActivation(m, user, !user.active)
     })
     const verb = plan.active ? 'activated' : 'deactivated'

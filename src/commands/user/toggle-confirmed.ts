@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:toggle-confirmed --json`. */
@@ -27,12 +27,19 @@ Prints, as Pleroma does, "alice needs confirmation." or "alice doesn't need conf
 
   static flags = {
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserToggleConfirmedResult> {
     const {toggleConfirmed} = runtime().userFlags
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceHost}) => toggleConfirmed(m, this.args.nickname, {instanceHost: instanceHost, dryRun}))
+    const result = await this.inTransaction(({m, instanceHost}) =>
+      toggleConfirmed(m, this.args.nickname, {
+        instanceHost: instanceHost,
+        dryRun,
+        guard: {action: 'change the confirmation of', force: this.flags.force},
+      }),
+    )
     this.out(result.confirmed ? `${result.nickname} doesn't need confirmation.` : `${result.nickname} needs confirmation.`)
     if (dryRun) this.note('Dry run: nothing was written.')
     return {dryRun, nickname: result.nickname, confirmed: result.confirmed}

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 
 /** `user:unsubscribe --json` (a dry run gives what would change). */
@@ -35,6 +35,7 @@ Shows a summary with counts from the database and asks before changing anything 
   static flags = {
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    force: forceFlag,
   }
 
   async run(): Promise<UserUnsubscribeResult> {
@@ -43,7 +44,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const svc = runtime().activation
 
     const plan = await db.transaction(async (m) => {
-      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db))
+      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db), {action: 'deactivate and unsubscribe', force: flags.force})
       return svc.planUnsubscribe(m, user)
     })
     const local = plan.follows.filter((f) => f.local).length

@@ -1,0 +1,80 @@
+import {nicknameArg} from '../../args'
+import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {RefusedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
+
+/** `user:deactivate --json` (a dry run gives what would change). */
+export interface UserDeactivateResult {
+  nickname: string
+  local: boolean
+  /** Always false: the user is (dry run: would be) inactive afterwards. */
+  active: boolean
+  /** Accepted follows of active local accounts removed (dry run: that would be removed). */
+  followsRemoved: number
+  dryRun: boolean
+}
+
+export default class UserDeactivate extends BaseCommand<typeof UserDeactivate> {
+  static summary = 'Deactivate an active user (local or remote) and unfollow the local accounts it follows.'
+
+  static description = `Pleroma's deactivate task (User.set_activation(user, false)). Works on any user, local or remote (remote users as nick@host):
+
+  - users.is_active is set to false (updated_at bumped);
+  - the user's accepted follows of other active local accounts (internal actors excepted) are deleted from following_relationships. Its follows of remote accounts, its pending and rejected requests, its follows of inactive accounts and the follows of it by others stay. No ActivityPub activity is sent;
+  - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the local accounts it followed, and its local followers (an inactive user is not counted).
+
+Shows a summary with counts from the database and asks before changing anything (-y skips the question), then prints Pleroma's "Successfully deactivated NICK and unsubscribed all local followers". A user that is already inactive: "User NICK already deactivated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. user:activate undoes the flag, not the removed follows. A running Pleroma may show the old state until its user cache expires.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> spammer',
+    '<%= config.bin %> <%= command.id %> spammer@remote.example --yes --json',
+    '<%= config.bin %> <%= command.id %> spammer --dry-run',
+  ]
+
+  static args = {
+    nickname: nicknameArg,
+  }
+
+  static flags = {
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+    force: forceFlag,
+  }
+
+  async run(): Promise<UserDeactivateResult> {
+    const {flags, args} = this
+    const svc = runtime().activation
+    const dryRun = flags['dry-run']
+
+    const plan = await this.inTransaction(async ({m, instanceHost}) => {
+      const user = await svc.requireUserState(m, args.nickname, instanceHost, {action: 'deactivate', force: flags.force})
+      if (!user.active) throw alreadyInactive(user.nickname)
+      return svc.planActivation(m, user, false)
+    })
+    this.out(
+      `${svc.describeUser(plan.user)} will be deactivated; ${plural(plan.localFollows, 'follow')} of local accounts will be removed; ` +
+        `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed.`,
+    )
+    const {nickname, local} = plan.user
+    if (dryRun) {
+      this.note('Dry run: nothing was written.')
+      return {nickname, local, active: false, followsRemoved: plan.localFollows, dryRun}
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, `${nickname} was not deactivated.`)
+
+    const done = await this.inTransaction(({m}) => svc.changeActivation(m, plan.user, false))
+    // Deactivated by someone else between the summary and the row lock.
+    if (!done.changed) throw alreadyInactive(nickname)
+    this.out(`Successfully deactivated ${nickname} and unsubscribed all local followers`)
+    return {nickname, local, active: false, followsRemoved: done.followsRemoved, dryRun}
+  }
+}
+
+function alreadyInactive(nickname: string): RefusedError {
+  return new RefusedError(`User ${nickname} already deactivated`, `Nothing was changed; \`pleroma-admin user:activate ${nickname}\` activates it.`)
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
