@@ -15,3 +15,14 @@ export const nicknameArg = nickname('Nickname of the user (case-insensitive; rem
 
 /** NICKNAME of a command that works on local users only. */
 export const localNicknameArg = nickname('Nickname of the local user (case-insensitive; nick@this-instance works too).')
+
+/** NICKNAMES... of a per-user command (BaseCommand.forUsers): one or more, more with --stdin. */
+function nicknames(description: string) {
+  return Args.string({description, required: false, multiple: true, ignoreStdin: true})
+}
+
+/** NICKNAMES... of a per-user command that works on any user, local or remote. */
+export const nicknamesArg = nicknames('Nicknames of the users (case-insensitive; remote users: nick@host); more with --stdin.')
+
+/** NICKNAMES... of a per-user command that works on local users only. */
+export const localNicknamesArg = nicknames('Nicknames of the local users (case-insensitive; nick@this-instance works too); more with --stdin.')

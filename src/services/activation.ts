@@ -449,6 +449,121 @@ export async function endInstanceRun(m: EntityManager): Promise<void> {
   await m.query(`DROP TABLE IF EXISTS ${RUN_FOLLOWS}, ${RUN_USERS}`)
 }
 
+// ------------------------------------------------------------------ deactivate_all_from_instance
+
+/**
+ * What deactivating the counted users `$1` and deleting their follows takes
+ * off the local users' counters (the counting rules of counters.ts): one
+ * follower for each accepted follow they had of a local user, one followed
+ * account for each local user with an accepted follow of them. Applied
+ * before the follows are deleted; never below zero.
+ */
+const INSTANCE_DELTAS_SQL = `
+  WITH fc AS (SELECT r.${R.followingId} AS id, count(*)::int AS n FROM ${FOLLOWS} r
+               WHERE r.${R.followerId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED} AND r.${R.followerId} <> r.${R.followingId}
+               GROUP BY r.${R.followingId}),
+       gc AS (SELECT r.${R.followerId} AS id, count(*)::int AS n FROM ${FOLLOWS} r
+               WHERE r.${R.followingId} = ANY($1::uuid[]) AND r.${R.state} = ${ACCEPTED} AND r.${R.followerId} <> r.${R.followingId}
+               GROUP BY r.${R.followerId}),
+       d AS (SELECT COALESCE(fc.id, gc.id) AS id, COALESCE(fc.n, 0) AS followers, COALESCE(gc.n, 0) AS following
+               FROM fc FULL JOIN gc ON gc.id = fc.id),
+       u AS (UPDATE ${USERS} u SET ${U.followerCount} = GREATEST(u.${U.followerCount} - d.followers, 0),
+                                   ${U.followingCount} = GREATEST(u.${U.followingCount} - d.following, 0), ${U.updatedAt} = $2
+               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING u.${U.id} AS id)
+  SELECT id FROM u`
+
+export interface InstanceDeactivationSummary {
+  instance: string
+  users: number
+  active: number
+  /** Accepted follows of active local accounts (internal actors excepted) that the active users have: those set_activation removes. */
+  follows: number
+  /** Distinct local users with an accepted follow of an active user of the instance (their following_count goes down). */
+  localFollowers: number
+  /** The instance's users' ids in id order, for the batches. */
+  ids: string[]
+}
+
+/** What `deactivate_all_from_instance` will do on the instance (same host matching as summarizeInstance). */
+export async function summarizeInstanceDeactivation(m: EntityManager, instance: string): Promise<InstanceDeactivationSummary> {
+  const [r] = await m.query<Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
+    `WITH u AS (SELECT ${U.id} AS id, ${U.isActive} AS active FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE})
+     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
+            (SELECT count(*) FROM u)::int AS users,
+            (SELECT count(*) FROM u WHERE active)::int AS active,
+            (SELECT count(*) FROM ${FOLLOWS} r JOIN ${USERS} t ON t.${U.id} = r.${R.followingId}
+              WHERE r.${R.followerId} IN (SELECT id FROM u WHERE active) AND r.${R.state} = ${ACCEPTED}
+                AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)})::int AS follows,
+            (SELECT count(DISTINCT r.${R.followerId}) FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+              WHERE r.${R.followingId} IN (SELECT id FROM u WHERE active) AND r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
+    [instance],
+  )
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
+}
+
+export interface InstanceDeactivationBatch {
+  /** The batch's users in id order (their state before the batch). */
+  users: UserState[]
+  /** Ids of the users this batch deactivated (the others were inactive already and were left alone). */
+  deactivated: string[]
+  followsRemoved: number
+  /** Local users whose counters the batch adjusted (for the run's closing recount). */
+  adjusted: string[]
+}
+
+/**
+ * One batch of `deactivate_all_from_instance`, in its own transaction:
+ * Pleroma's `deactivate` for each given user that is still of the instance
+ * and active (docs/pleroma/tasks.md#deactivate_all_from_instance), set-based:
+ * is_active := false, their accepted follows of active local accounts
+ * (internal actors excepted) deleted, the counters of the local users
+ * concerned adjusted by difference (INSTANCE_DELTAS_SQL, before the delete)
+ * and recounted once at the end of the run (finishInstanceRun). Users that
+ * are already inactive are not touched, as Pleroma's task leaves them
+ * ("already deactivated"), so a re-run finishes an interrupted one.
+ */
+export async function deactivateInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceDeactivationBatch> {
+  const rows = await m.query<UserRow[]>(
+    `SELECT ${USER_STATE_COLUMNS} FROM ${USERS}
+      WHERE ${U.id} = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
+      ORDER BY ${U.id} FOR UPDATE`,
+    [instance, ids],
+  )
+  const users = rows.map(toState)
+  const active = users.filter((u) => u.active).map((u) => u.id)
+  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0, adjusted: []}
+  const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
+                RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
+     SELECT id, counted FROM c`,
+    [active, now],
+  )
+  const deactivatedIds = deactivated.map((r) => r.id)
+  const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
+  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
+  const removed = await m.query<Array<{id: string}>>(
+    `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${USERS} t
+                 WHERE r.${R.followerId} = ANY($1::uuid[]) AND t.${U.id} = r.${R.followingId} AND r.${R.state} = ${ACCEPTED}
+                   AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)}
+                RETURNING r.${R.followingId} AS id)
+     SELECT id FROM d`,
+    [deactivatedIds],
+  )
+  const recount = new Set(adjusted.map((r) => r.id))
+  for (const r of removed) recount.add(r.id)
+  return {users, deactivated: deactivatedIds, followsRemoved: removed.length, adjusted: [...recount]}
+}
+
+/**
+ * Closes a run of instance batches (finished or interrupted): one recount of
+ * every local user the batches adjusted, in one statement. With counters that
+ * matched the rows before the run it changes nothing; otherwise it leaves
+ * them as a per-batch recount would have.
+ */
+export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
+  return recomputeFollowCounters(m, [...adjusted], now)
+}
+
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
 export async function requireUserState(
   m: EntityManager,

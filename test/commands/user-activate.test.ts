@@ -7,27 +7,10 @@ import {
   expectUpdatedAtBumpedWhereChanged,
   followRows,
   followsWithout,
-  GRAPH_USERS,
   seedFollowGraph,
+  setActivationRemoves,
   snapshotUsers,
-  ACCEPTED,
 } from '../helpers/follow-graph'
-
-/**
- * The follows Pleroma's `User.set_activation(user, status)` deletes
- * (v2.9.1:lib/pleroma/user.ex:1909-1924, in either direction): `get_friends`
- * of the user (accepted follows of other accounts that are active and not
- * internal actors, User.Query `friends` + `deactivated: false` + `internal:
- * false`), the local ones, each through `do_unfollow`. Written here from
- * Pleroma's code, independently of the SQL in src/services/activation.ts.
- */
-function setActivationRemoves(key: string): (from: string, to: string, state: number) => boolean {
-  const friend = (k: string) => {
-    const u = GRAPH_USERS.find((x) => x.key === k)!
-    return k !== key && u.local && u.active && u.nickname !== null && !u.nickname.startsWith('internal.')
-  }
-  return (from, to, state) => from === key && state === ACCEPTED && friend(to)
-}
 
 describeBackends('user:deactivate', (b) => {
   beforeEach(async () => {

@@ -276,3 +276,20 @@ export function changes(before: Record<string, UserSnapshot>, after: Record<stri
   }
   return out
 }
+
+/**
+ * The follows Pleroma's `User.set_activation(user, status)` deletes
+ * (v2.9.1:lib/pleroma/user.ex:1909-1924, in either direction): `get_friends`
+ * of the user (accepted follows of other accounts that are active and not
+ * internal actors: User.Query `friends`, `deactivated: false` and the
+ * default `internal: false`), the local ones, each through `do_unfollow`.
+ * Written from Pleroma's code, independently of the SQL of
+ * src/services/activation.ts; a predicate for followsWithout.
+ */
+export function setActivationRemoves(...keys: string[]): (from: string, to: string, state: number) => boolean {
+  const friendOf = (self: string, k: string) => {
+    const u = GRAPH_USERS.find((x) => x.key === k)!
+    return k !== self && u.local && u.active && u.nickname !== null && !u.nickname.startsWith('internal.')
+  }
+  return (from, to, state) => keys.includes(from) && state === ACCEPTED && friendOf(from, to)
+}

@@ -1,0 +1,137 @@
+import * as Args from '@oclif/core/args'
+import * as Flags from '@oclif/core/flags'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {AbortedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
+
+/** `user:deactivate-all-from-instance --json` (a dry run gives what would change). */
+export interface UserDeactivateAllFromInstanceResult {
+  instance: string
+  /** Users of the instance (active or not). */
+  users: number
+  /** Users deactivated by this run (dry run: the active ones). */
+  deactivated: number
+  /** Accepted follows of local accounts removed (dry run: that would be removed). */
+  followsRemoved: number
+  batches: number
+  dryRun: boolean
+}
+
+export default class UserDeactivateAllFromInstance extends BaseCommand<typeof UserDeactivateAllFromInstance> {
+  static summary = 'Deactivate every active user of a remote instance, as user:deactivate does for one.'
+
+  static description = `Pleroma's deactivate_all_from_instance task: user:deactivate for every active user whose nickname is NAME@INSTANCE.
+
+The host is compared exactly and case-insensitively. Pleroma selects the users with nickname ILIKE '%@INSTANCE%', a substring match: there "dead.example" also catches the users of dead.example.org and dead.example:8443, and % or _ in the argument act as wildcards. Here they do not: a port is part of the host (dead.example:8443 is another instance), and % and _ are ordinary characters.
+
+For each active user of the instance, as Pleroma's set_activation does: users.is_active is set to false (updated_at bumped), the user's accepted follows of active local accounts (internal actors excepted) are deleted from following_relationships (no ActivityPub activity is sent), and its follows of remote accounts and the follows of it stay. follower_count and following_count of the local users concerned (the accounts they followed, their local followers) are updated by difference in each batch and recomputed from the rows once at the end of the run. Users that are already inactive are left as they are.
+
+The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction. Ctrl-C stops after the current batch; an interrupted run leaves whole batches done, and running the command again finishes the job.
+
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's line per user, "Successfully deactivated NICK and unsubscribed all local followers" or "User NICK already deactivated", and a final "Done: ..." line on stderr. To also remove every follow the users have (remote ones, pending requests), use user:unsubscribe-all-from-instance.`
+
+  static hiddenAliases = ['user:deactivate_all_from_instance']
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> spam.example --dry-run',
+    '<%= config.bin %> <%= command.id %> spam.example --yes',
+    '<%= config.bin %> <%= command.id %> spam.example:8443 --yes --batch-size 100 --json',
+  ]
+
+  static args = {
+    instance: Args.string({
+      description: 'Host name of the instance, as after the @ of its users (e.g. spam.example or spam.example:8443); no scheme, no path.',
+      required: true,
+      ignoreStdin: true,
+    }),
+  }
+
+  static flags = {
+    'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<UserDeactivateAllFromInstanceResult> {
+    const {flags} = this
+    const svc = runtime().activation
+    const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:deactivate-all-from-instance`)
+    const batchSize = flags['batch-size']
+    const dryRun = flags['dry-run']
+
+    const summary = await this.inTransaction(({m}) => svc.summarizeInstanceDeactivation(m, instance))
+    if (summary.users === 0) {
+      this.note(`No users of ${instance} found.`)
+      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun}
+    }
+    const inactive = summary.users - summary.active
+    this.out(
+      `${instance}: ${plural(summary.users, 'user')} (${summary.active} active${inactive > 0 ? `, ${inactive} already inactive` : ''}); ` +
+        `${plural(summary.follows, 'follow')} of local accounts will be removed; ` +
+        `the counters of ${plural(summary.localFollowers, 'local follower')} will be recomputed.`,
+    )
+    if (dryRun) {
+      this.note('Dry run: nothing was written.')
+      return {
+        instance,
+        users: summary.users,
+        deactivated: summary.active,
+        followsRemoved: summary.follows,
+        batches: Math.ceil(summary.users / batchSize),
+        dryRun,
+      }
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
+
+    const {ids} = summary
+    const shouldStop = this.stopBetweenBatches()
+    const bar = this.progress(`Deactivating users of ${instance}`, ids.length)
+    let users = 0
+    let deactivated = 0
+    let followsRemoved = 0
+    let batches = 0
+    let stopped = false
+    const adjusted = new Set<string>()
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const chunk = ids.slice(start, start + batchSize)
+      const batch = await this.inTransaction(({m}) => svc.deactivateInstanceBatch(m, instance, chunk))
+      batches++
+      users += batch.users.length
+      deactivated += batch.deactivated.length
+      followsRemoved += batch.followsRemoved
+      for (const id of batch.adjusted) adjusted.add(id)
+      const now = new Set(batch.deactivated)
+      await this.outLines(
+        batch.users.map((u) =>
+          now.has(u.id) ? `Successfully deactivated ${u.nickname} and unsubscribed all local followers` : `User ${u.nickname} already deactivated`,
+        ),
+      )
+      bar.advance(chunk.length)
+      if (start + batchSize < ids.length && shouldStop()) {
+        stopped = true
+        break
+      }
+    }
+    bar.done()
+    // The batches adjusted the counters by difference; one recount of those users closes the run (also when interrupted).
+    await this.inTransaction(({m}) => svc.finishInstanceRun(m, adjusted))
+    if (stopped) {
+      throw new AbortedError(
+        `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(deactivated, 'user')} deactivated so far, nothing half-done.`,
+        'Run the same command again to finish.',
+      )
+    }
+
+    const already = users - deactivated
+    this.note(
+      `Done: ${plural(deactivated, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ` +
+        `${plural(followsRemoved, 'follow')} of local accounts removed.`,
+    )
+    return {instance, users, deactivated, followsRemoved, batches, dryRun}
+  }
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
