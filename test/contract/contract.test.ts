@@ -30,6 +30,7 @@ const contract = require('../../scripts/contract.js') as {
 const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
   'user:activate': ['user:activate', 'z@dead.example'],
+  'user:change-email': ['user:change-email', 'carol', 'carol@new.example'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
