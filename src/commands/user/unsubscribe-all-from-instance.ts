@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -11,6 +11,12 @@ export interface UserUnsubscribeAllFromInstanceResult {
   deactivated: number
   followsRemoved: number
   batches: number
+  /** OAuth tokens deleted: the users are signed out (dry run: that would be). */
+  tokensDeleted: number
+  /** Jobs queued for the running server (user_activation per deactivated user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether moderation_log entries were (dry run: would be) written (--actor: one "deactivate" per batch). */
+  moderationLogged: boolean
   dryRun: boolean
 }
 
@@ -23,7 +29,9 @@ For each user: users.is_active is set to false (updated_at bumped only when it c
 
 The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.
+
+In each batch's transaction, the users are also signed out (OAuth tokens and authorizations deleted), the server's own user_activation job is queued for each user deactivated (on a Pleroma database with a job queue: a running server applies the change to its cached copies when its queue runs), and with --actor (or PLEROMA_ADMIN_ACTOR) one "deactivate" entry naming the batch's deactivated users is written to the moderation log.`
 
   static hiddenAliases = ['user:unsubscribe_all_from_instance']
 
@@ -45,6 +53,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserUnsubscribeAllFromInstanceResult> {
@@ -54,11 +63,21 @@ Shows a summary with counts from the database and asks before changing anything 
     const batchSize = flags['batch-size']
     const db = await this.openDb()
 
-    const summary = await db.transaction((m) => svc.summarizeInstance(m, instance))
+    const live = runtime().live
+    const {summary, actor, preview} = await db.transaction(async (m) => {
+      const a = await this.taskContext(m, db).actor()
+      const summary = await svc.summarizeInstance(m, instance)
+      const preview = await live.previewActivation(m, db.schema, a, summary.ids, false)
+      return {
+        summary,
+        actor: a,
+        preview: {...preview, refreshJobsQueued: preview.refreshJobsQueued > 0 ? summary.active : 0, moderationLogged: a !== undefined && summary.active > 0},
+      }
+    })
     const dryRun = flags['dry-run']
     if (summary.users === 0) {
       this.note(`No users of ${instance} found.`)
-      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun}
+      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false, dryRun}
     }
     this.out(
       `${instance}: ${plural(summary.users, 'user')} (${summary.active} active), ${plural(summary.follows, 'follow')} from them, ` +
@@ -72,6 +91,7 @@ Shows a summary with counts from the database and asks before changing anything 
         deactivated: summary.active,
         followsRemoved: summary.follows,
         batches: Math.ceil(summary.users / batchSize),
+        ...preview,
         dryRun: true,
       }
     }
@@ -85,11 +105,32 @@ Shows a summary with counts from the database and asks before changing anything 
     let deactivated = 0
     let followsRemoved = 0
     let batches = 0
+    let tokensDeleted = 0
+    let refreshJobsQueued = 0
+    let moderationLogged = false
     let stopped = false
     const adjusted = new Set<string>()
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
+      const batch = await db.transaction(async (m) => {
+        const b = await svc.unsubscribeInstanceBatch(m, instance, chunk)
+        const signedOut = await live.signOutUsers(
+          m,
+          b.users.map((u) => u.id),
+        )
+        const done = new Set(b.deactivated)
+        const effects = await live.activationChanged(
+          m,
+          db.schema,
+          actor,
+          b.users.filter((u) => done.has(u.id)),
+          false,
+        )
+        return {...b, effects: {...effects, tokensDeleted: signedOut.tokens + effects.tokensDeleted}}
+      })
+      tokensDeleted += batch.effects.tokensDeleted
+      refreshJobsQueued += batch.effects.refreshJobsQueued
+      moderationLogged ||= batch.effects.moderationLogged
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
@@ -128,7 +169,8 @@ Shows a summary with counts from the database and asks before changing anything 
     this.note(
       `Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`,
     )
-    return {instance, users, deactivated, followsRemoved, batches, dryRun: false}
+    if (moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return {instance, users, deactivated, followsRemoved, batches, tokensDeleted, refreshJobsQueued, moderationLogged, dryRun: false}
   }
 }
 
