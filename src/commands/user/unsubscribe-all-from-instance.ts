@@ -2,7 +2,11 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import type {Database} from '../../db/connection'
 import {runtime} from '../../runtime-loader'
+import type {InstanceBatchResult, InstanceSummary} from '../../services/activation'
+import type {LiveEffects} from '../../services/live'
+import type {ModerationActor} from '../../services/moderation-log'
 
 /** `user:unsubscribe-all-from-instance --json` (a dry run gives what would change). */
 export interface UserUnsubscribeAllFromInstanceResult {
@@ -15,7 +19,7 @@ export interface UserUnsubscribeAllFromInstanceResult {
   tokensDeleted: number
   /** Jobs queued for the running server (user_activation per deactivated user; dry run: that would be). */
   refreshJobsQueued: number
-  /** Whether moderation_log entries were (dry run: would be) written (--actor: one "deactivate" per batch). */
+  /** Whether moderation_log entries were (dry run: would be) written (--actor: one "deactivate" per batch of users). */
   moderationLogged: boolean
   dryRun: boolean
 }
@@ -25,13 +29,13 @@ export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof U
 
   static description = `Does what user:unsubscribe does for every user whose nickname is NAME@INSTANCE. The host is compared exactly and case-insensitively: unlike Pleroma's substring match, "dead.example" does not match users of xdead.example or dead.example.org, and % and _ are ordinary characters. A port is part of the host (dead.example:8443 is another instance).
 
-For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count of every affected local user (the accounts they followed and their local followers) are updated: by difference in each batch, then recomputed from the rows once at the end of the run.
+For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count of every affected local user (the accounts they followed and their local followers) are recomputed from the rows.
 
-The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
+The instance's users and their follows are read once, then the work goes in two steps of batches of --batch-size, each batch one transaction: first the follows, grouped by followed account in id order (each affected local account is recounted once), then the users in id order (deactivated; their local followers recounted). An interrupted run leaves whole batches done; running the command again finishes the job (follows already gone and users already deactivated are no-ops).
 
 Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.
 
-In each batch's transaction, the users are also signed out (OAuth tokens and authorizations deleted), the server's own user_activation job is queued for each user deactivated (on a Pleroma database with a job queue: a running server applies the change to its cached copies when its queue runs), and with --actor (or PLEROMA_ADMIN_ACTOR) one "deactivate" entry naming the batch's deactivated users is written to the moderation log.`
+In each batch of users' transaction, the users are also signed out (OAuth tokens and authorizations deleted), the server's own user_activation job is queued for each user deactivated (on a Pleroma database with a job queue: a running server applies the change to its cached copies when its queue runs), and with --actor (or PLEROMA_ADMIN_ACTOR) one "deactivate" entry naming the batch's deactivated users is written to the moderation log.`
 
   static hiddenAliases = ['user:unsubscribe_all_from_instance']
 
@@ -50,7 +54,7 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
   }
 
   static flags = {
-    'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
+    'batch-size': Flags.integer({summary: 'Accounts per transaction (followed accounts, then users of the instance).', default: 500, min: 1}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
     actor: actorFlag,
@@ -62,18 +66,37 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)
     const batchSize = flags['batch-size']
     const db = await this.openDb()
-
     const live = runtime().live
     const {summary, actor, preview} = await db.transaction(async (m) => {
       const a = await this.taskContext(m, db).actor()
       const summary = await svc.summarizeInstance(m, instance)
-      const preview = await live.previewActivation(m, db.schema, a, summary.ids, false)
-      return {
-        summary,
-        actor: a,
-        preview: {...preview, refreshJobsQueued: preview.refreshJobsQueued > 0 ? summary.active : 0, moderationLogged: a !== undefined && summary.active > 0},
+      const p = await live.previewActivation(m, db.schema, a, summary.ids, false)
+      const preview: LiveEffects = {
+        tokensDeleted: p.tokensDeleted,
+        refreshJobsQueued: p.refreshJobsQueued > 0 ? summary.active : 0,
+        moderationLogged: a !== undefined && summary.active > 0,
       }
+      return {summary, actor: a, preview}
     })
+    try {
+      return await this.unsubscribeAll(db, summary, batchSize, actor, preview)
+    } finally {
+      // The run's temporary tables; the session ends with the process anyway.
+      await db.transaction((m) => svc.endInstanceRun(m)).catch(() => {})
+    }
+  }
+
+  private async unsubscribeAll(
+    db: Database,
+    summary: InstanceSummary,
+    batchSize: number,
+    actor: ModerationActor | undefined,
+    preview: LiveEffects,
+  ): Promise<UserUnsubscribeAllFromInstanceResult> {
+    const {flags} = this
+    const svc = runtime().activation
+    const live = runtime().live
+    const {instance} = summary
     const dryRun = flags['dry-run']
     if (summary.users === 0) {
       this.note(`No users of ${instance} found.`)
@@ -90,7 +113,7 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
         users: summary.users,
         deactivated: summary.active,
         followsRemoved: summary.follows,
-        batches: Math.ceil(summary.users / batchSize),
+        batches: Math.ceil(summary.followed.length / batchSize) + Math.ceil(summary.users / batchSize),
         ...preview,
         dryRun: true,
       }
@@ -98,44 +121,63 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
 
-    const {ids} = summary
     const shouldStop = this.stopBetweenBatches()
+    let followsRemoved = 0
+    let batches = 0
+    // First step: the follows, by followed account.
+    const {followed} = summary
+    if (followed.length > 0) {
+      const bar = this.progress(`Removing the follows of ${instance}'s users`, summary.follows)
+      for (let start = 0; start < followed.length; start += batchSize) {
+        const chunk = followed.slice(start, start + batchSize)
+        const removed = await db.transaction((m) => svc.removeInstanceFollows(m, chunk))
+        batches++
+        followsRemoved += removed
+        bar.advance(removed)
+        if (start + batchSize < followed.length && shouldStop()) {
+          bar.done()
+          throw new AbortedError(
+            `Interrupted after ${batches} whole ${batches === 1 ? 'batch' : 'batches'}: ${plural(followsRemoved, 'follow')} of ${summary.follows} removed, no user deactivated yet; nothing half-done.`,
+            'Run the same command again to finish.',
+          )
+        }
+      }
+      bar.done()
+    }
+
+    // Second step: the users, deactivated, with Pleroma's lines for each.
+    const {ids} = summary
     const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
     let users = 0
     let deactivated = 0
-    let followsRemoved = 0
-    let batches = 0
-    let tokensDeleted = 0
-    let refreshJobsQueued = 0
-    let moderationLogged = false
+    const effects: LiveEffects = {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
     let stopped = false
-    const adjusted = new Set<string>()
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const batch = await db.transaction(async (m) => {
+      const batch: InstanceBatchResult = await db.transaction(async (m) => {
         const b = await svc.unsubscribeInstanceBatch(m, instance, chunk)
+        // Every user of the batch ends inactive: all are signed out; the ones deactivated now get the job and the entry.
         const signedOut = await live.signOutUsers(
           m,
           b.users.map((u) => u.id),
         )
         const done = new Set(b.deactivated)
-        const effects = await live.activationChanged(
+        const e = await live.activationChanged(
           m,
           db.schema,
           actor,
           b.users.filter((u) => done.has(u.id)),
           false,
         )
-        return {...b, effects: {...effects, tokensDeleted: signedOut.tokens + effects.tokensDeleted}}
+        effects.tokensDeleted += signedOut.tokens + e.tokensDeleted
+        effects.refreshJobsQueued += e.refreshJobsQueued
+        effects.moderationLogged ||= e.moderationLogged
+        return b
       })
-      tokensDeleted += batch.effects.tokensDeleted
-      refreshJobsQueued += batch.effects.refreshJobsQueued
-      moderationLogged ||= batch.effects.moderationLogged
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
-      followsRemoved += batch.removed.length
-      for (const id of batch.adjusted) adjusted.add(id)
+      followsRemoved += batch.late
       const friendsOf = new Map<string, string[]>()
       for (const f of batch.removed) {
         const list = friendsOf.get(f.followerId)
@@ -156,8 +198,6 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
       }
     }
     bar.done()
-    // The batches adjusted the counters by difference; one recount of those users closes the run (also when interrupted).
-    await db.transaction((m) => svc.finishInstanceRun(m, adjusted))
     if (stopped) {
       throw new AbortedError(
         `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
@@ -169,8 +209,8 @@ In each batch's transaction, the users are also signed out (OAuth tokens and aut
     this.note(
       `Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`,
     )
-    if (moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
-    return {instance, users, deactivated, followsRemoved, batches, tokensDeleted, refreshJobsQueued, moderationLogged, dryRun: false}
+    if (effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return {instance, users, deactivated, followsRemoved, batches, ...effects, dryRun: false}
   }
 }
 
