@@ -30,6 +30,9 @@ const contract = require('../../scripts/contract.js') as {
 const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
   'user:activate': ['user:activate', 'z@dead.example'],
+  'user:approve': ['user:approve', '--all', '-y'],
+  'user:confirm': ['user:confirm', 'carol'],
+  'user:confirm-all': ['user:confirm-all', '-y'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
@@ -45,6 +48,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:tag': ['user:tag', 'carol', 'vip'],
   'user:toggle-activated': ['user:toggle-activated', 'bob@remote.example', '-y'],
   'user:toggle-confirmed': ['user:toggle-confirmed', 'carol'],
+  'user:unconfirm-all': ['user:unconfirm-all', '-y'],
   'user:unsubscribe': ['user:unsubscribe', 'bob@remote.example', '-y'],
   'user:unsubscribe-all-from-instance': ['user:unsubscribe-all-from-instance', 'dead.example', '-y'],
   'user:untag': ['user:untag', 'carol', 'vip'],
@@ -87,11 +91,13 @@ describe('the command-line contract', () => {
 
 describeBackends('the --json output of every command', (b) => {
   it('matches the contract’s schemas (success and error)', async () => {
+    // carol: a registration waiting for approval and confirmation (user:approve, user:confirm).
     const ids = await seedUsers(b, [
       {nickname: 'alice'},
-      {nickname: 'carol'},
+      {nickname: 'carol', confirmed: false},
       {nickname: 'bob', local: false},
     ])
+    await b.sql(`UPDATE users SET is_approved = false WHERE nickname = 'carol'`)
     const [z] = await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00') RETURNING id`,
     )
@@ -134,7 +140,8 @@ describeBackends('the --json output of every command', (b) => {
 
 describeBackends('--dry-run', (b) => {
   it('writes nothing on any command that has it: every table is the same afterwards', async () => {
-    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}])
+    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol', confirmed: false}, {nickname: 'bob', local: false}])
+    await b.sql(`UPDATE users SET is_approved = false WHERE nickname = 'carol'`)
     await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
     )
@@ -151,7 +158,7 @@ describeBackends('--dry-run', (b) => {
     }
     const withDryRun = Object.keys(frozen.commands).filter((id) => frozen.commands[id].flags.some((f) => f.name === 'dry-run'))
     // Every command that writes (all but db:init, user:list and user:invites).
-    expect(withDryRun).toHaveLength(17)
+    expect(withDryRun).toHaveLength(21)
     const before = await dump()
     const runs = [...withDryRun.map((id) => ({id, args: EXAMPLES[id]})), {id: 'user:new', args: ['user:new', 'erin', 'erin@example.com', '-y']}]
     for (const {id, args} of runs) {
