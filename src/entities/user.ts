@@ -20,6 +20,13 @@ import {Column, Entity, PrimaryColumn} from 'typeorm'
  * Columns that newer or other servers add (Akkoma's status_ttl_days,
  * Pleroma's is_cat, ...) are not mapped: they keep their database defaults.
  */
+/** users.multi_factor_authentication_settings: Pleroma's MFA.Settings embed as Ecto dumps it (v2.9.1:lib/pleroma/mfa/settings.ex:11-21). */
+export interface MfaSettings {
+  enabled?: boolean
+  backup_codes?: string[]
+  totp?: {secret: string | null; delivery_type: string; confirmed: boolean} | null
+}
+
 /** A jsonb object as the tool writes it (only ever written, never read). */
 type JsonObject = Record<string, string | number | boolean | null>
 
@@ -55,6 +62,11 @@ export class User {
 
   // ---------------------------------------------------------------- written only (by registration, or user:rm's purge)
 
+  /**
+   * MFA settings (a dump of Pleroma's MFA.Settings embed: enabled, backup_codes, totp; docs/pleroma/tasks.md#reset_mfa).
+   * Secret (TOTP secret, backup code hashes): never read by default; left to its database default at registration.
+   */
+  @Column({name: 'multi_factor_authentication_settings', type: 'jsonb', nullable: true, select: false}) mfaSettings!: MfaSettings | null
   /** The RSA private key (PEM). Dropped by Akkoma (20250112000002_users_drop_legacy_key_fields: keys moved to signing_keys). */
   @Column({type: 'text', nullable: true, select: false}) keys!: string | null
   @Column({type: 'jsonb', nullable: true, select: false}) avatar!: JsonObject | null
