@@ -95,10 +95,10 @@ describeBackends('the --json output of every command', (b) => {
     // carol: a registration waiting for approval and confirmation (user:approve, user:confirm).
     const ids = await seedUsers(b, [
       {nickname: 'alice'},
-      {nickname: 'carol', confirmed: false},
+      {nickname: 'carol'},
       {nickname: 'bob', local: false},
     ])
-    await b.sql(`UPDATE users SET is_approved = false WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
     const [z] = await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00') RETURNING id`,
     )
@@ -118,7 +118,7 @@ describeBackends('the --json output of every command', (b) => {
         continue
       }
       const r = await b.run([...EXAMPLES[id], '--json'], {stdin: 'a password\n'})
-      expect({id, exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr}).toEqual({id, exitCode: 0, stderr: ''})
+      expect({id, exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr + r.stdout}).toEqual({id, exitCode: 0, stderr: ''})
       expect(r.json).toBeDefined()
       if (Array.isArray(r.json)) expect({id, items: r.json.length > 0}).toEqual({id, items: true})
       expect({id, mismatches: mismatches(validators[id], r.json)}).toEqual({id, mismatches: []})
@@ -141,8 +141,8 @@ describeBackends('the --json output of every command', (b) => {
 
 describeBackends('--dry-run', (b) => {
   it('writes nothing on any command that has it: every table is the same afterwards', async () => {
-    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol', confirmed: false}, {nickname: 'bob', local: false}])
-    await b.sql(`UPDATE users SET is_approved = false WHERE nickname = 'carol'`)
+    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}])
+    await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
     await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
     )
