@@ -109,7 +109,7 @@ function load() {
 
 /** A schema as a line of keys: `{a, b?, c}`, `[{…}]`, alternatives joined with ` \| `. */
 function shapeOf(schema, definitions) {
-  if (schema.$ref) return shapeOf(definitions[schema.$ref.replace('#/definitions/', '')], definitions)
+  if (schema.$ref) return shapeOf(definitions[decodeURIComponent(schema.$ref.replace('#/definitions/', ''))], definitions)
   if (schema.anyOf) return schema.anyOf.map((s) => shapeOf(s, definitions)).join(' \\| ')
   if (schema.type === 'array') return `[${shapeOf(schema.items, definitions)}]`
   if (schema.type === 'object') {

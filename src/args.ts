@@ -22,3 +22,14 @@ export const optionalLocalNicknameArg = Args.string({
   required: false,
   ignoreStdin: true,
 })
+
+/** NICKNAMES... of a per-user command (BaseCommand.forUsers): one or more, more with --stdin. */
+function nicknames(description: string) {
+  return Args.string({description, required: false, multiple: true, ignoreStdin: true})
+}
+
+/** NICKNAMES... of a per-user command that works on any user, local or remote. */
+export const nicknamesArg = nicknames('Nicknames of the users (case-insensitive; remote users: nick@host); more with --stdin.')
+
+/** NICKNAMES... of a per-user command that works on local users only. */
+export const localNicknamesArg = nicknames('Nicknames of the local users (case-insensitive; nick@this-instance works too); more with --stdin.')

@@ -9,7 +9,8 @@ import {Command} from '@oclif/core/command'
 import * as Errors from '@oclif/core/errors'
 import * as OclifFlags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
-import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, type ErrorKind, type JsonErrorOutput} from './errors'
+import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, UsageError, type ErrorKind, type JsonErrorOutput} from './errors'
+import {firstNames, nicknameOfLine, plural, readAllStdin, sumTotals, type BulkOptions, type BulkOutcome, type BulkResult} from './bulk-users'
 import type {ConnectionSource, Database} from './db/connection'
 import type {EntityManager} from 'typeorm'
 import {runtime} from './runtime-loader'
@@ -92,9 +93,12 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   // ---------------------------------------------------------------- output
 
+  /** true while forUsers previews the users (the per-user body runs as a dry run, silently). */
+  private quiet = false
+
   /** A data line on stdout (nothing under --json). */
   protected out(line: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(line + '\n')
+    if (!this.jsonEnabled() && !this.quiet) process.stdout.write(line + '\n')
   }
 
   /**
@@ -102,13 +106,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * for the pipe to drain when it is full, so that memory stays flat.
    */
   protected async outLines(lines: string[]): Promise<void> {
-    if (this.jsonEnabled() || lines.length === 0) return
+    if (this.jsonEnabled() || this.quiet || lines.length === 0) return
     await writeOut(lines.join('\n') + '\n')
   }
 
   /** A progress or info line on stderr (nothing under --json). */
   protected note(line: string): void {
-    if (!this.jsonEnabled()) process.stderr.write(line + '\n')
+    if (!this.jsonEnabled() && !this.quiet) process.stderr.write(line + '\n')
   }
 
   /** A warning on stderr, also under --json (stdout stays pure JSON). */
@@ -138,7 +142,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Progress on stderr for `total` units (nothing under --json). */
   protected progress(label: string, total: number): import('./progress').Progress {
     const {createProgress, NO_PROGRESS} = require('./progress') as typeof import('./progress')
-    return this.jsonEnabled() ? NO_PROGRESS : createProgress(label, total)
+    return this.jsonEnabled() || this.quiet ? NO_PROGRESS : createProgress(label, total)
   }
 
   /**
@@ -155,11 +159,206 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           process.exit(130)
         }
         this.stopRequested = true
-        process.stderr.write('Stopping after the current batch (Ctrl-C again to stop at once) ...\n')
+        process.stderr.write(`Stopping after the current ${this.betweenUsers ? 'user' : 'batch'} (Ctrl-C again to stop at once) ...\n`)
       }
       process.on('SIGINT', this.interruptHandler)
     }
-    return () => this.stopRequested
+    // While forUsers works through several users, Ctrl-C stops between users, not inside one.
+    return () => this.stopRequested && !this.betweenUsers
+  }
+
+  /**
+   * While forUsers rehearses: the database as the per-user bodies see it,
+   * every transaction of theirs run inside one outer transaction that is
+   * rolled back at the end.
+   */
+  private rehearsal?: Database
+
+  /**
+   * Runs `fn` with every transaction it opens (through openDb/inTransaction)
+   * inside one transaction that is then rolled back: the real work, written
+   * and undone, so that what it reports is exactly what it would do, users
+   * that affect one another included. The bodies' transactions become plain
+   * parts of the outer one (no savepoints: thousands of subtransactions
+   * would slow the whole server down), so a failure that the database
+   * raises ends the rehearsal; the per-user failures (not found, refused)
+   * are raised before anything is written.
+   */
+  private async rehearse<T>(fn: () => Promise<T>): Promise<T> {
+    const db = await this.openDb()
+    const runner = db.dataSource.createQueryRunner()
+    await runner.connect()
+    await runner.startTransaction()
+    this.rehearsal = {...db, transaction: (body) => body(runner.manager)}
+    try {
+      return await fn()
+    } finally {
+      this.rehearsal = undefined
+      try {
+        await runner.rollbackTransaction()
+      } finally {
+        await runner.release()
+      }
+    }
+  }
+
+  /** forUsers is applying to several users: Ctrl-C finishes the current one. */
+  private betweenUsers = false
+  /** forUsers has asked once for all users: the per-user body does not ask again. */
+  private confirmedForAll = false
+
+  // ---------------------------------------------------------------- several users
+
+  /**
+   * A per-user command on one or several users (src/bulk-users.ts). One
+   * nickname and no --stdin: `body(nickname, dryRun)`, the command as it
+   * always was. Otherwise: the selection, a silent preview (the body as a
+   * dry run for every user), one summary and one confirmation, the body for
+   * each user in turn (a failure reported, the rest go on; Ctrl-C stops
+   * after the current user), a final line, and `--json` with every user's
+   * outcome; the exit code is 0 or the first failure's.
+   */
+  protected async forUsers<R>(options: BulkOptions<R>, body: (nickname: string, dryRun: boolean) => Promise<R>): Promise<R | BulkResult<R>> {
+    const names = [...options.nicknames]
+    if (!options.stdin && names.length === 1) return body(names[0], options.dryRun)
+    if (options.stdin) {
+      const lines = (await readAllStdin()).split(/\r?\n/)
+      for (const [i, line] of lines.entries()) {
+        const name = nicknameOfLine(line)
+        if (name === null) continue
+        if (/\s/.test(name)) {
+          throw new UsageError(
+            `Line ${i + 1} of stdin is not a nickname: "${name}".`,
+            'Give one nickname per line, e.g. from `pleroma-admin user:list --nicknames`.',
+          )
+        }
+        names.push(name)
+      }
+    }
+    if (names.length === 0) {
+      throw new UsageError(
+        options.stdin ? 'No nickname given: stdin had none.' : 'No nickname given.',
+        'Give one or more nicknames, or --stdin with one per line (e.g. from `pleroma-admin user:list --nicknames`).',
+      )
+    }
+
+    const db = await this.openDb()
+    const {lookupUsers, protectedReason} = runtime().bulkUsers
+    const found = await db.transaction((m) => lookupUsers(m, names, () => this.instanceHost(m, db)))
+    const outcomes: Array<BulkOutcome<R>> = names.map((nickname) => ({nickname, status: 'notRun'}))
+    const seen = new Set<string>()
+    const candidates: number[] = []
+    for (const [i, name] of names.entries()) {
+      const user = found.get(name)
+      if (user) {
+        const reason = seen.has(user.id) ? 'listed twice' : options.destructive && !options.includeStaff ? protectedReason(user) : null
+        seen.add(user.id)
+        if (reason) {
+          outcomes[i] = {nickname: name, status: 'skipped', reason}
+          continue
+        }
+      }
+      candidates.push(i)
+    }
+
+    // The preview: what the body would do for each user (a not-found or refused user fails here).
+    const failed = (name: string, error: unknown): BulkOutcome<R> => {
+      if (!(error instanceof CliError) || error.kind === 'database' || error.kind === 'aborted') throw error
+      return {
+        nickname: name,
+        status: 'failed',
+        error: {code: error.kind, exitCode: error.exitCode, message: error.message, ...(error.hint ? {hint: error.hint} : {})},
+      }
+    }
+    const preview = async () => {
+      for (const i of candidates) {
+        try {
+          const result = options.rehearse ? asDryRun(await body(names[i], false)) : await body(names[i], true)
+          outcomes[i] = {nickname: names[i], status: 'ok', result}
+        } catch (error) {
+          outcomes[i] = failed(names[i], error)
+        }
+      }
+    }
+    this.quiet = true
+    this.confirmedForAll = true
+    try {
+      await (options.rehearse ? this.rehearse(preview) : preview())
+    } finally {
+      this.quiet = false
+      this.confirmedForAll = false
+    }
+
+    const planned = candidates.filter((i) => outcomes[i].status === 'ok')
+    const summary = (indices: number[]) => sumTotals(indices.map((i) => options.totals(outcomes[i].result!)))
+    const skipped = outcomes.filter((o) => o.status === 'skipped')
+    this.out(`${plural(planned.length, 'user', 'users')} ${options.verb}${planned.length > 0 ? `: ${firstNames(planned.map((i) => names[i]))}` : ''}`)
+    const totals = summary(planned).filter((t) => t.n > 0)
+    if (totals.length > 0) this.out(`  in all: ${totals.map((t) => plural(t.n, t.one, t.many)).join(', ')}`)
+    if (skipped.length > 0) this.out(`  skipped: ${firstNames(skipped.map((o) => `${o.nickname} (${o.reason})`))}`)
+    const failures = outcomes.filter((o) => o.status === 'failed')
+    if (failures.length > 0) this.out(`  failed: ${firstNames(failures.map((o) => `${o.nickname} (${o.error!.message})`))}`)
+
+    const finish = (dryRun: boolean, interrupted: boolean): BulkResult<R> => {
+      const ok = outcomes.flatMap((o, i) => (o.status === 'ok' ? [i] : []))
+      const result: BulkResult<R> = {
+        dryRun,
+        users: names.length,
+        succeeded: ok.length,
+        failed: outcomes.filter((o) => o.status === 'failed').length,
+        skipped: skipped.length,
+        interrupted,
+        totals: Object.fromEntries(summary(ok).map((t) => [t.key, t.n])),
+        outcomes,
+      }
+      const notRun = outcomes.filter((o) => o.status === 'notRun').length
+      this.out(
+        `${dryRun ? 'Dry run: ' : ''}${result.succeeded} ${dryRun ? 'would succeed' : 'succeeded'}, ${result.failed} failed, ${result.skipped} skipped` +
+          (notRun > 0 ? `, ${notRun} not run (interrupted)` : '') +
+          '.',
+      )
+      const first = outcomes.find((o) => o.status === 'failed')
+      const code = interrupted ? ExitCode.ERROR : first ? first.error!.exitCode : ExitCode.OK
+      if (code !== ExitCode.OK) {
+        if (interrupted) process.stderr.write('Interrupted. Run the same command again to continue.\n')
+        if (this.jsonEnabled()) this.logJson(result)
+        this.exit(code)
+      }
+      return result
+    }
+
+    if (options.dryRun) {
+      this.note('Dry run: nothing was written.')
+      return finish(true, false)
+    }
+    if (planned.length > 0) {
+      await this.confirmOrAbort(`Continue with ${plural(planned.length, 'user', 'users')}?`, options.yes, 'Nothing was changed.')
+    }
+
+    this.stopBetweenBatches()
+    this.betweenUsers = true
+    this.confirmedForAll = true
+    let interrupted = false
+    try {
+      for (const i of planned) {
+        if (this.stopRequested) {
+          interrupted = true
+          outcomes[i] = {nickname: names[i], status: 'notRun'}
+          continue
+        }
+        try {
+          outcomes[i] = {nickname: names[i], status: 'ok', result: await body(names[i], false)}
+        } catch (error) {
+          outcomes[i] = failed(names[i], error)
+          const e = outcomes[i].error!
+          this.note(`${names[i]}: ${e.message}${e.hint ? ` ${e.hint}` : ''}`)
+        }
+      }
+    } finally {
+      this.betweenUsers = false
+      this.confirmedForAll = false
+    }
+    return finish(false, interrupted)
   }
 
   // ---------------------------------------------------------------- prompts
@@ -169,7 +368,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    * without `-y` the command refuses instead of hanging.
    */
   protected async confirmOrAbort(question: string, yes: boolean, abortMessage: string): Promise<void> {
-    if (yes) return
+    if (yes || this.confirmedForAll) return
     if (!process.stdin.isTTY) {
       throw new AbortedError(`${abortMessage} Not confirmed: stdin is not a terminal.`, 'Pass -y (--yes) to proceed without the prompt.')
     }
@@ -216,6 +415,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   /** Opens the database (once per command run); closed in finally(). */
   protected async openDb(options: {init?: boolean} = {}): Promise<Database> {
+    if (this.rehearsal) return this.rehearsal
     if (this.database) return this.database
     const {openDatabase} = runtime().connection
     this.database = await openDatabase(this.connectionSource(), {
@@ -294,6 +494,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }
     this.exit(mapped.exitCode)
   }
+}
+
+/** A result of the rehearsal (a real run, rolled back) as the dry run gives it. */
+function asDryRun<R>(result: R): R {
+  return result !== null && typeof result === 'object' && 'dryRun' in result ? {...result, dryRun: true} : result
 }
 
 interface MappedError {

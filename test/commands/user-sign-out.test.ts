@@ -157,6 +157,6 @@ describeBackends('user:sign-out', (b) => {
   it('usage errors exit 2', async () => {
     const r = await b.run(['user:sign-out', '-y'])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toContain('Missing 1 required arg')
+    expect(r.stderr).toMatch(/^Error: No nickname given\./)
   })
 })

@@ -165,6 +165,6 @@ describeBackends('user:toggle-activated', (b) => {
     await expectCountersConsistent(b)
     const missing = await b.run(['user:toggle-activated'])
     expect(missing.exitCode).toBe(2)
-    expect(missing.stderr).toContain('Missing 1 required arg')
+    expect(missing.stderr).toMatch(/^Error: No nickname given\./)
   })
 })

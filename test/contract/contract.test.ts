@@ -33,6 +33,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:approve': ['user:approve', '--all', '-y'],
   'user:confirm': ['user:confirm', 'carol'],
   'user:confirm-all': ['user:confirm-all', '-y'],
+  'user:change-email': ['user:change-email', 'carol', 'carol@new.example'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],

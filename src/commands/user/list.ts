@@ -16,7 +16,7 @@ export default class UserList extends BaseCommand<typeof UserList> {
 
   alice moderator: false, admin: true, locked: false, deactivated: false
 
-By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are streamed from the database and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line. Changes nothing.`
+By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are streamed from the database and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line, --nicknames only the nicknames (one per line: what --stdin of every per-user command reads, so that a selection made here is previewed and applied there). Changes nothing.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
@@ -24,6 +24,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
     '<%= config.bin %> <%= command.id %> --deactivated --created-before 2024-01-01 --count',
     '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
     '<%= config.bin %> <%= command.id %> --search alice --email-domain example.com',
+    '<%= config.bin %> <%= command.id %> --unconfirmed --created-before 2026-01-01 --nicknames | <%= config.bin %> user:rm --stdin --dry-run',
   ]
 
   static flags = {
@@ -44,7 +45,11 @@ By default only local users are listed, as Pleroma does; service actors (interna
     search: Flags.string({summary: 'Only users whose nickname, name or e-mail contains this text (case-insensitive).', helpGroup: FILTERS}),
     limit: Flags.integer({summary: 'At most this many users.', min: 1}),
     count: Flags.boolean({summary: 'Print only the number of matching users.', exclusive: ['ndjson', 'limit']}),
-    ndjson: Flags.boolean({summary: 'One JSON object per line (newline-delimited JSON).', exclusive: ['json', 'count']}),
+    ndjson: Flags.boolean({summary: 'One JSON object per line (newline-delimited JSON).', exclusive: ['json', 'count', 'nicknames']}),
+    nicknames: Flags.boolean({
+      summary: 'Print only the nicknames, one per line (for --stdin of the per-user commands).',
+      exclusive: ['json', 'count', 'ndjson'],
+    }),
   }
 
   async run(): Promise<UserListResult> {
@@ -87,10 +92,11 @@ By default only local users are listed, as Pleroma does; service actors (interna
         if (json) await writeOut(any ? '\n]\n' : ']\n')
         return
       }
-      // Pleroma's lines, written out in chunks of about 64 kB.
+      // Pleroma's lines (or the nicknames alone), written out in chunks of about 64 kB.
+      const line = flags.nicknames ? (u: ListedUser) => u.nickname : formatUserLine
       let chunk = ''
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
-        chunk += formatUserLine(user) + '\n'
+        chunk += line(user) + '\n'
         if (chunk.length >= 65536) {
           await writeOut(chunk)
           chunk = ''

@@ -1,10 +1,14 @@
-import {localNicknameArg} from '../../args'
+import {localNicknamesArg} from '../../args'
 import {dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, UserDeletionCommand} from '../../user-deletion-command'
 
-/** `user:rm --json` (a dry run gives what would be deleted). */
-export interface UserRmResult {
+/** `user:rm --json`: one user's (a dry run gives what would be deleted); several users: each one's outcome. */
+export type UserRmResult = UserRmOne | BulkResult<UserRmOne>
+
+/** `user:rm --json` of one user. */
+export interface UserRmOne {
   nickname: string
   posts: number
   likesAndAnnounces: number
@@ -33,20 +37,26 @@ export default class UserRm extends UserDeletionCommand<typeof UserRm> {
 
 Nothing is federated: no job is queued, so other servers are not told.
 
-Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.`
+Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
+
+${BULK_HELP}${BULK_STAFF_HELP}`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> spammer --dry-run',
     '<%= config.bin %> <%= command.id %> spammer --yes',
     '<%= config.bin %> <%= command.id %> spammer --yes --json',
+    '<%= config.bin %> <%= command.id %> spam1 spam2 spam3 --dry-run',
+    '<%= config.bin %> user:list --unconfirmed --created-before 2026-01-01 --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
   ]
 
   static args = {
-    nickname: localNicknameArg,
+    nicknames: localNicknamesArg,
   }
 
   static flags = {
     'batch-size': batchSizeFlag("Activities per batch of the user's posts, likes and announces"),
+    stdin: stdinFlag,
+    'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
@@ -54,7 +64,33 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
 
   async run(): Promise<UserRmResult> {
     const {flags} = this
-    const nickname = this.args.nickname
+    return this.forUsers(
+      {
+        nicknames: this.args.nicknames ?? [],
+        stdin: flags.stdin,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        destructive: true,
+        includeStaff: flags['include-staff'],
+        verb: 'will be deleted',
+        rehearse: true,
+        totals: (r) => [
+          {key: 'posts', n: r.posts, one: 'post', many: 'posts'},
+          {key: 'likesAndAnnounces', n: r.likesAndAnnounces, one: 'like or announce', many: 'likes and announces'},
+          {key: 'followers', n: r.followers, one: 'follower', many: 'followers'},
+          {key: 'follows', n: r.follows, one: 'follow', many: 'follows'},
+          {key: 'tokens', n: r.tokens, one: 'OAuth token', many: 'OAuth tokens'},
+          {key: 'purged', n: r.purged ? 1 : 0, one: 'account purged', many: 'accounts purged'},
+          {key: 'deleted', n: r.deleted ? 1 : 0, one: 'account deleted outright', many: 'accounts deleted outright'},
+        ],
+      },
+      (nickname, dryRun) => this.removeOne(nickname, dryRun),
+    )
+  }
+
+  /** user:rm of one user: the summary line, the confirmation, the batches. */
+  private async removeOne(nickname: string, dryRun: boolean): Promise<UserRmOne> {
+    const {flags} = this
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
     const plan = await this.planDeletion(nickname, (m, target) => removal.countUserRemoval(m, target), {
@@ -93,7 +129,7 @@ Posts go in batches (--batch-size), each its own transaction; the account itself
       batches,
       dryRun,
     })
-    if (flags['dry-run']) {
+    if (dryRun) {
       this.note('Dry run: nothing was written.')
       return shape(true, counts, 0)
     }

@@ -1,56 +1,38 @@
-import * as Args from '@oclif/core/args'
-import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
-import {runtime} from '../../runtime-loader'
+import type {BulkResult} from '../../bulk-users'
+import {tagArgs, TagCommand, tagFlags, TAG_BULK_HELP} from '../../tag-command'
 
-/** `user:tag --json`: the tags afterwards (dry run: as they would be). */
-export interface UserTagResult {
+/** `user:tag --json`: the tags afterwards (dry run: as they would be); with --stdin each user's outcome. */
+export type UserTagResult = UserTagOne | BulkResult<UserTagOne>
+
+/** `user:tag --json` of one user. */
+export interface UserTagOne {
   dryRun: boolean
   nickname: string
   tags: string[]
   changed: boolean
 }
 
-export default class UserTag extends BaseCommand<typeof UserTag> {
+export default class UserTag extends TagCommand<typeof UserTag> {
   static summary = 'Add tags to a user (local or remote).'
 
   static description = `Appends the given tags to users.tags of one user, local or remote, in one UPDATE: each tag is lower-cased, and the list keeps its order with duplicates removed (the first occurrence stays). updated_at is bumped only when the list changes.
 
-Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-nsfw"]. Tags are what Pleroma's TagPolicy reads (mrf_tag:media-force-nsfw, mrf_tag:media-strip, mrf_tag:force-unlisted, mrf_tag:sandbox, mrf_tag:disable-remote-subscription, mrf_tag:disable-any-subscription). A running Pleroma may show the old tags until its user cache expires.`
+Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-nsfw"]. Tags are what Pleroma's TagPolicy reads (mrf_tag:media-force-nsfw, mrf_tag:media-strip, mrf_tag:force-unlisted, mrf_tag:sandbox, mrf_tag:disable-remote-subscription, mrf_tag:disable-any-subscription). A running Pleroma may show the old tags until its user cache expires.
+
+${TAG_BULK_HELP}`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice mrf_tag:media-force-nsfw',
     '<%= config.bin %> <%= command.id %> spammer@remote.example mrf_tag:sandbox mrf_tag:force-unlisted --json',
     '<%= config.bin %> <%= command.id %> bob -- -odd-tag-starting-with-a-dash',
+    '<%= config.bin %> user:list --remote --instance spam.example --nicknames | <%= config.bin %> <%= command.id %> --stdin mrf_tag:sandbox --yes',
   ]
 
-  static args = {
-    nickname: nicknameArg,
-    tags: Args.string({
-      description: 'One or more tags to add (lower-cased). Put -- before tags that start with -.',
-      required: true,
-      multiple: true,
-      ignoreStdin: true,
-    }),
-  }
+  static args = tagArgs('add')
 
-  static flags = {
-    'dry-run': dryRunFlag,
-    force: forceFlag,
-  }
+  static flags = tagFlags
 
   async run(): Promise<UserTagResult> {
-    const {changeTags, inspectList} = runtime().userTags
-    const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceHost}) =>
-      changeTags(m, this.args.nickname, 'tag', this.args.tags, {
-        instanceHost: instanceHost,
-        dryRun,
-        guard: {action: 'tag', force: this.flags.force},
-      }),
-    )
-    this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
-    if (dryRun) this.note('Dry run: nothing was written.')
-    return {dryRun, nickname: result.nickname, tags: result.tags, changed: result.changed}
+    return this.changeTagsOf('tag', this.args, this.flags)
   }
 }
