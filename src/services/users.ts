@@ -526,7 +526,11 @@ function listedUser(r: ListedRow): ListedUser {
   return {id: flakeIdToString(r.uuid), ...r, tags: r.tags ?? []}
 }
 
-/** Pleroma's line: `alice moderator: false, admin: true, locked: false, deactivated: false`. */
-export function formatUserLine(u: ListedUser): string {
-  return `${u.nickname} moderator: ${u.moderator}, admin: ${u.admin}, locked: ${u.locked}, deactivated: ${!u.active}`
+/**
+ * Pleroma's line. 2020 (the default): `alice moderator: false, admin: true, locked: false, deactivated: false`;
+ * v2.9.1 (`v2.9.1:lib/mix/tasks/pleroma/user.ex:417-419`, docs/pleroma/tasks.md#list): `... locked: false, is_active: true`.
+ */
+export function formatUserLine(u: ListedUser, format: 'pleroma-2020' | 'pleroma-2.9' = 'pleroma-2020'): string {
+  const head = `${u.nickname} moderator: ${u.moderator}, admin: ${u.admin}, locked: ${u.locked}`
+  return format === 'pleroma-2.9' ? `${head}, is_active: ${u.active}` : `${head}, deactivated: ${!u.active}`
 }

@@ -55,6 +55,26 @@ describeBackends('user:list', (b) => {
     expect(j.json).toEqual([])
   })
 
+  it('--format pleroma-2.9 prints v2.9.1’s line (lib/mix/tasks/pleroma/user.ex:417-419: is_active instead of deactivated), same users and order; bad or combined values are usage errors', async () => {
+    await insertUser(b, {nickname: 'zed', admin: true})
+    await insertUser(b, {nickname: 'internal.fetch', invisible: true})
+    await insertUser(b, {nickname: 'remote@remote.example', local: false})
+    await insertUser(b, {nickname: 'amy', moderator: true, locked: true, active: false})
+    const r = await b.run(['user:list', '--format', 'pleroma-2.9'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe(
+      'zed moderator: false, admin: true, locked: false, is_active: true\namy moderator: true, admin: false, locked: true, is_active: false\n',
+    )
+    const old = await b.run(['user:list', '--format', 'pleroma-2020', '--deactivated'])
+    expect(old.stdout).toBe('amy moderator: true, admin: false, locked: true, deactivated: true\n')
+    const bad = await b.run(['user:list', '--format', 'csv'])
+    expect(bad.exitCode).toBe(2)
+    expect(bad.stdout).toBe('')
+    expect((await b.run(['user:list', '--format', 'pleroma-2.9', '--json'])).exitCode).toBe(2)
+    expect((await b.run(['user:list', '--format', 'pleroma-2.9', '--nicknames'])).exitCode).toBe(2)
+  })
+
   it('lists local users in id order in Pleroma’s format, hiding internal actors, remote users and nameless rows', async () => {
     const ids: string[] = []
     ids.push(await insertUser(b, {nickname: 'zed', admin: true}))

@@ -16,11 +16,16 @@ export default class UserList extends BaseCommand<typeof UserList> {
 
   alice moderator: false, admin: true, locked: false, deactivated: false
 
+the line of the 2020 task list; --format pleroma-2.9 prints the line of today's pleroma_ctl (Pleroma 2.3 to 2.9) instead, for scripts written against it:
+
+  alice moderator: false, admin: true, locked: false, is_active: true
+
 By default only local users are listed, as Pleroma does; service actors (internal.fetch) and rows without a nickname are always left out. The filters combine (all must hold) and run in the database. Users are streamed from the database and written out as they come, so the list can be as long as the instance with flat memory; --json streams a JSON array, --ndjson one object per line, --nicknames only the nicknames (one per line: what --stdin of every per-user command reads, so that a selection made here is previewed and applied there). Changes nothing.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %>',
     '<%= config.bin %> <%= command.id %> --admin --json',
+    '<%= config.bin %> <%= command.id %> --format pleroma-2.9',
     '<%= config.bin %> <%= command.id %> --deactivated --created-before 2024-01-01 --count',
     '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
     '<%= config.bin %> <%= command.id %> --search alice --email-domain example.com',
@@ -49,6 +54,12 @@ By default only local users are listed, as Pleroma does; service actors (interna
     nicknames: Flags.boolean({
       summary: 'Print only the nicknames, one per line (for --stdin of the per-user commands).',
       exclusive: ['json', 'count', 'ndjson'],
+    }),
+    format: Flags.string({
+      summary:
+        "The line format: pleroma-2020 (the default, '... locked: false, deactivated: false') or pleroma-2.9 (today's pleroma_ctl, '... locked: false, is_active: true').",
+      options: ['pleroma-2020', 'pleroma-2.9'],
+      exclusive: ['json', 'count', 'ndjson', 'nicknames'],
     }),
   }
 
@@ -93,7 +104,8 @@ By default only local users are listed, as Pleroma does; service actors (interna
         return
       }
       // Pleroma's lines (or the nicknames alone), written out in chunks of about 64 kB.
-      const line = flags.nicknames ? (u: ListedUser) => u.nickname : formatUserLine
+      const format = flags.format === 'pleroma-2.9' ? 'pleroma-2.9' : 'pleroma-2020'
+      const line = flags.nicknames ? (u: ListedUser) => u.nickname : (u: ListedUser) => formatUserLine(u, format)
       let chunk = ''
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
         chunk += line(user) + '\n'
