@@ -255,7 +255,7 @@ describeBackends(
           ].filter(Boolean)
           if (why.length > 0) {
             throw new Error(
-              `${why.join('; ')}\nargv: ${JSON.stringify(c.argv)}\nexit: ${r.exitCode}\nstdout: ${r.stdout.slice(0, 600)}\nstderr: ${r.stderr.slice(0, 600)}`,
+              `${why.join('; ')} (replay with RELIABILITY_SEED=${SEED})\nargv: ${JSON.stringify(c.argv)}\nexit: ${r.exitCode}\nstdout: ${r.stdout.slice(0, 600)}\nstderr: ${r.stderr.slice(0, 600)}`,
             )
           }
         }),
