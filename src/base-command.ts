@@ -15,6 +15,7 @@ import type {ConnectionSource, Database} from './db/connection'
 import type {EntityManager} from 'typeorm'
 import {runtime} from './runtime-loader'
 import type {PleromaConfig} from './config/pleroma-config'
+import type {ModerationActor} from './services/moderation-log'
 
 export type Flags<T extends typeof Command> = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags'] & T['flags']>
 export type Args<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
@@ -28,6 +29,12 @@ export interface TaskContext {
   instanceUrl: () => Promise<string>
   /** Its host[:port], for `nick@host` lookups. */
   instanceHost: () => Promise<string>
+  /**
+   * The admin or moderator of `--actor` / PLEROMA_ADMIN_ACTOR, checked
+   * (exit 3 unknown, exit 4 not a local active admin or moderator);
+   * undefined when neither is given. Call it before writing anything.
+   */
+  actor: () => Promise<ModerationActor | undefined>
 }
 
 /** run()'s result when the command has written its --json output itself (see streamed()). */
@@ -43,6 +50,17 @@ export const yesFlag = OclifFlags.boolean({
 export const dryRunFlag = OclifFlags.boolean({
   summary: 'Show what would change, and change nothing.',
   default: false,
+})
+
+/**
+ * `--actor NICKNAME`, declared by every command that writes: the change is
+ * recorded in Pleroma's moderation log as done by that local admin or
+ * moderator (docs/live-instance.md#moderation-log). Read it through the
+ * task context's `actor()`.
+ */
+export const actorFlag = OclifFlags.string({
+  summary: "Record the change in Pleroma's moderation log (admin-fe) as done by this local admin or moderator. Default: $PLEROMA_ADMIN_ACTOR.",
+  helpValue: 'NICKNAME',
 })
 
 /**
@@ -77,6 +95,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   private database?: Database
   private pleromaConfigCache?: PleromaConfig | null
   private instanceUrlCache?: string
+  private actorCache?: ModerationActor
 
   public async init(): Promise<void> {
     await super.init()
@@ -428,7 +447,30 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** Runs `fn` in one transaction with a task context. */
   protected async inTransaction<R>(fn: (ctx: TaskContext) => Promise<R>): Promise<R> {
     const db = await this.openDb()
-    return db.transaction((m) => fn({m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db)}))
+    return db.transaction((m) => fn(this.taskContext(m, db)))
+  }
+
+  /** The task context of a transaction opened with `db.transaction` (inTransaction gives it already). */
+  protected taskContext(m: EntityManager, db: Database): TaskContext {
+    return {m, db, instanceUrl: () => this.instanceUrl(m, db), instanceHost: () => this.instanceHost(m, db), actor: () => this.moderationActor(m, db)}
+  }
+
+  /**
+   * The checked admin or moderator of `--actor` (or PLEROMA_ADMIN_ACTOR) on a
+   * command that declares `actor: actorFlag`; undefined without one. Read
+   * once per command run.
+   */
+  protected async moderationActor(m: EntityManager, db: Database): Promise<ModerationActor | undefined> {
+    if (this.actorCache) return this.actorCache
+    if (!('actor' in this.ctor.flags)) return undefined
+    const flag = (this.flags as {actor?: string}).actor
+    if (flag !== undefined && flag.trim() === '')
+      throw new UsageError('--actor is empty.', 'Give the nickname of a local admin or moderator, or leave --actor out.')
+    const nickname = flag ?? process.env.PLEROMA_ADMIN_ACTOR
+    if (!nickname) return undefined
+    const {resolveActor} = runtime().moderationLog
+    this.actorCache = await resolveActor(m, db.schema, nickname, flag ? '--actor' : 'PLEROMA_ADMIN_ACTOR', () => this.instanceHost(m, db))
+    return this.actorCache
   }
 
   protected async instanceUrl(m: EntityManager, db: Database): Promise<string> {

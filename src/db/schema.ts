@@ -75,3 +75,16 @@ export function checkUserColumns(userColumns: Set<string>): void {
     )
   }
 }
+
+export type ServerFamily = 'pleroma' | 'akkoma'
+
+/**
+ * Which server a Pleroma-owned database belongs to, from what only Akkoma's
+ * migrations create (docs/live-instance.md#pleroma-or-akkoma): the table
+ * `user_frontend_setting_profiles` (Akkoma 20220911195347) or the column
+ * `users.status_ttl_days` (Akkoma 20221128103145). Neither exists in any
+ * Pleroma release.
+ */
+export function serverFamily(schema: Pick<SchemaInfo, 'tables' | 'userColumns'>): ServerFamily {
+  return schema.tables.has('user_frontend_setting_profiles') || schema.userColumns.has('status_ttl_days') ? 'akkoma' : 'pleroma'
+}

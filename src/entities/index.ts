@@ -8,6 +8,8 @@ export {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, 
 export {AdminSetting} from './admin-setting'
 
 export {SigningKey} from './signing-key'
+export {ModerationLog} from './moderation-log'
+export {ObanJob} from './oban-job'
 
 import {User} from './user'
 import {UserInviteToken} from './user-invite-token'
@@ -18,6 +20,8 @@ import {FollowingRelationship, UserRelationship, Notification} from './relations
 import {MfaToken, PushSubscription, Bookmark, ThreadMute, Delivery, ReportNote, Chat, ChatMessageReference, HashtagObject} from './account-data'
 import {AdminSetting} from './admin-setting'
 import {SigningKey} from './signing-key'
+import {ModerationLog} from './moderation-log'
+import {ObanJob} from './oban-job'
 
 export const ENTITIES = [
   User,
@@ -42,4 +46,6 @@ export const ENTITIES = [
   HashtagObject,
   AdminSetting,
   SigningKey,
+  ModerationLog,
+  ObanJob,
 ]

@@ -54,7 +54,15 @@ describeBackends('user:toggle-activated', (b) => {
 
     const again = await b.run(['user:toggle-activated', 'alice', '-y', '--json'])
     expect(again.exitCode).toBe(0)
-    expect(again.json).toEqual({nickname: 'alice', active: true, followsRemoved: 0, dryRun: false})
+    expect(again.json).toEqual({
+      nickname: 'alice',
+      active: true,
+      followsRemoved: 0,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     const text = await b.run(['user:toggle-activated', 'alice', '-y'])
     expect(text.stdout).toBe(
       'alice (local, active) will be deactivated; 0 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n' +
@@ -80,7 +88,15 @@ describeBackends('user:toggle-activated', (b) => {
     const started = Date.now()
     const r = await b.run(['user:toggle-activated', 'dave', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({nickname: 'dave', active: true, followsRemoved: 1, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'dave',
+      active: true,
+      followsRemoved: 1,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await followRows(b)).toEqual(followsWithout((from, to) => from === 'dave' && to === 'alice'))
     const after = await snapshotUsers(b)
     expect(changes(before, after)).toEqual({
@@ -140,7 +156,15 @@ describeBackends('user:toggle-activated', (b) => {
     )
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:toggle-activated', 'alice', '--dry-run', '--json'])
-    expect(j.json).toEqual({nickname: 'alice', active: false, followsRemoved: 2, dryRun: true})
+    expect(j.json).toEqual({
+      nickname: 'alice',
+      active: false,
+      followsRemoved: 2,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: true,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -45,7 +45,14 @@ export interface Backend {
 const ROOT = path.join(__dirname, '..', '..')
 
 /** Environment variables the commands read; cleared around every run so the machine's own settings never leak in. */
-const CONTROLLED_ENV = ['DATABASE_URL', 'PLEROMA_ADMIN_DATA_DIR', 'PLEROMA_CONFIG_PATH', 'PLEROMA_INSTANCE_URL', 'PLEROMA_ADMIN_PROGRESS_INTERVAL']
+const CONTROLLED_ENV = [
+  'DATABASE_URL',
+  'PLEROMA_ADMIN_DATA_DIR',
+  'PLEROMA_CONFIG_PATH',
+  'PLEROMA_INSTANCE_URL',
+  'PLEROMA_ADMIN_PROGRESS_INTERVAL',
+  'PLEROMA_ADMIN_ACTOR',
+]
 
 export async function runCli(args: string[], env: Record<string, string | undefined>, stdin?: string): Promise<RunResult> {
   const saved: Record<string, string | undefined> = {}

@@ -1,0 +1,99 @@
+/**
+ * Keeping a running server from acting on a stale cached user
+ * (docs/live-instance.md#user-cache): Pleroma caches user structs with no
+ * expiry, and resolves a token's user through that cache, so a change made
+ * in the database alone is not seen until the entry is rewritten, evicted,
+ * or the server restarts. What closes the gap:
+ *
+ * - activation: the server's own `user_activation` job (BackgroundWorker,
+ *   queue `background`), which runs `User.set_activation` inside the server
+ *   and re-caches the user with the new `is_active`
+ *   (v2.9.1:lib/pleroma/workers/background_worker.ex:12-15);
+ * - any other change to a local user (roles, confirmation, approval, tags,
+ *   locked) on Pleroma: the `verify_fields_links` job, the one job that
+ *   re-reads the user from the database (`User.get_by_id`) and re-caches it
+ *   (background_worker.ex:37-40, v2.9.1:lib/pleroma/user.ex:2091-2105);
+ *   Akkoma has no such job;
+ * - deactivation and deletion: signing the account out (its OAuth tokens
+ *   and authorizations deleted), which closes the API at once, since tokens
+ *   are looked up in the database on every request.
+ *
+ * Jobs only where the running server has a queue (oban.ts hasJobQueue).
+ */
+import type {EntityManager} from 'typeorm'
+import {In} from 'typeorm'
+import {flakeIdToString} from '../db/flake-id'
+import {serverFamily, type SchemaInfo} from '../db/schema'
+import {OAuthAuthorization, OAuthToken} from '../entities/oauth'
+import {hasJobQueue, insertJobs, type JobSpec} from './oban'
+
+export const BACKGROUND_WORKER = 'Pleroma.Workers.BackgroundWorker'
+export const BACKGROUND_QUEUE = 'background'
+
+/**
+ * BackgroundWorker's max_attempts: Pleroma declares none, so Oban's default
+ * of 20 (background_worker.ex:8; Oban 2.18 lib/oban/job.ex:148); Akkoma's
+ * WorkerHelper declares 1 and sets no retries for `background`
+ * (Akkoma lib/pleroma/workers/worker_helper.ex, config/config.exs :workers).
+ */
+export function backgroundMaxAttempts(schema: Pick<SchemaInfo, 'tables' | 'userColumns'>): number {
+  return serverFamily(schema) === 'akkoma' ? 1 : 20
+}
+
+/** The `user_activation` job that makes the server set and re-cache the user's activation. */
+export function activationJob(schema: Pick<SchemaInfo, 'tables' | 'userColumns'>, userId: string, active: boolean): JobSpec {
+  return {
+    queue: BACKGROUND_QUEUE,
+    worker: BACKGROUND_WORKER,
+    args: {op: 'user_activation', user_id: flakeIdToString(userId), status: active},
+    maxAttempts: backgroundMaxAttempts(schema),
+  }
+}
+
+/** The `verify_fields_links` job: the server re-reads the user from the database and re-caches it. */
+export function rereadJob(userId: string): JobSpec {
+  return {queue: BACKGROUND_QUEUE, worker: BACKGROUND_WORKER, args: {op: 'verify_fields_links', user_id: flakeIdToString(userId)}, maxAttempts: 20}
+}
+
+/**
+ * Queues a `user_activation` job per user (its activation as it is now),
+ * when the server has a job queue. Returns how many were queued.
+ */
+export async function queueActivationRefresh(m: EntityManager, schema: SchemaInfo, users: Array<{id: string; active: boolean}>): Promise<number> {
+  if (!hasJobQueue(schema)) return 0
+  return insertJobs(
+    m,
+    users.map((u) => activationJob(schema, u.id, u.active)),
+  )
+}
+
+/**
+ * Queues the job that makes a Pleroma server re-read and re-cache each of
+ * these users, for a change other than activation. Local users only (the
+ * job verifies profile links, which Pleroma does for its own users), and
+ * only on Pleroma (Akkoma has no such job). Returns how many were queued.
+ */
+export async function queueReread(m: EntityManager, schema: SchemaInfo, users: Array<{id: string; local: boolean}>): Promise<number> {
+  if (!hasJobQueue(schema) || serverFamily(schema) !== 'pleroma') return 0
+  return insertJobs(
+    m,
+    users.filter((u) => u.local).map((u) => rereadJob(u.id)),
+  )
+}
+
+export interface SignedOut {
+  tokens: number
+  authorizations: number
+}
+
+/**
+ * Signs the users out everywhere: deletes their OAuth authorizations and
+ * tokens (with their MFA tokens and push subscriptions, by cascade), as
+ * `User.global_sign_out` does (v2.9.1:lib/pleroma/user.ex). Set-based.
+ */
+export async function signOutUsers(m: EntityManager, userIds: string[]): Promise<SignedOut> {
+  if (userIds.length === 0) return {tokens: 0, authorizations: 0}
+  const authorizations = await m.delete(OAuthAuthorization, {userId: In(userIds)})
+  const tokens = await m.delete(OAuthToken, {userId: In(userIds)})
+  return {tokens: tokens.affected ?? 0, authorizations: authorizations.affected ?? 0}
+}
