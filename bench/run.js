@@ -17,7 +17,7 @@ const path = require('node:path')
 const {parseArgs} = require('node:util')
 const {execFileSync} = require('node:child_process')
 const {SCALES, BASE, seedStatements} = require('./lib/seed')
-const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, requirePsql} = require('./lib/db')
+const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, layoutDigest, requirePsql} = require('./lib/db')
 const {fingerprint, compare} = require('./lib/fingerprint')
 const {timeProcess, median} = require('./lib/proc')
 const {seedDatabase, scaleParams} = require('./seed')
@@ -120,7 +120,8 @@ function fixtureSizes(p, m) {
 
 async function ensureTemplate(o) {
   const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
-  const signature = {v: SEED_VERSION, layout: o.layout, params: o.params, sizes: o.sizes}
+  // The schema as laid out today is part of the signature: a migration added since the seed means seeding again.
+  const signature = {v: SEED_VERSION, layout: o.layout, schema: await layoutDigest(o.serverUrl, o.layout), params: o.params, sizes: o.sizes}
   const comment = await databaseComment(o.serverUrl, name)
   let seeded
   try {
@@ -287,8 +288,8 @@ async function startup(o) {
   const cases = [
     {id: 'node -e 0', cmd: process.execPath, args: ['-e', '0']},
     {id: 'pleroma-admin --help', cmd: process.execPath, args: [BIN, '--help'], target: 2.5},
-    {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 4},
-    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 11},
+    {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 5},
+    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10},
   ]
   for (const c of cases) c.times = []
   const warmup = o.startupRuns >= 5 ? 2 : 0

@@ -42,7 +42,6 @@ const UNUSED_DRIVERS = [
   '@google-cloud/spanner',
   '@capacitor-community/sqlite',
   'expo-sqlite',
-  '@sqltools/formatter',
 ]
 
 const sharedWithCommands = {

@@ -1,18 +1,25 @@
 -- The user's posts deleted and its likes and announces undone (the end state
--- of delete-activities.ts), for every activity at once. Needs :'actor'
+-- of delete-activities.ts), for every activity at once: the user's activities
+-- read once (actor index), each object and each activity about them reached
+-- through its index (objects by ap id, activities by associated_object_id),
+-- each temp table ANALYZEd so that the planner knows its size. (NOT IN over a
+-- subquery too big for work_mem is a nested scan: an anti-join instead.) Needs :'actor'
 -- (ap_id), :'base' (instance URL), :has_hashtags and :has_chat (0/1).
 CREATE TEMP TABLE acts AS
   SELECT id, data->>'type' AS type, data->>'id' AS ap_id, associated_object_id(data) AS object_id, data->'to' AS "to", data->'cc' AS cc
     FROM activities WHERE actor = :'actor' AND data->>'type' IN ('Create', 'Like', 'Announce');
+ANALYZE acts;
 -- One Delete per object; the first Create of an object is the deleted activity.
 CREATE TEMP TABLE posts AS
   SELECT DISTINCT ON (object_id) object_id AS ap_id, id AS create_id
     FROM acts WHERE type = 'Create' AND object_id IS NOT NULL ORDER BY object_id, id;
+ANALYZE posts;
 CREATE TEMP TABLE objs AS
   SELECT o.id, p.ap_id, p.create_id,
          pg_temp.addresses(o.data->'to') || pg_temp.addresses(o.data->'cc') AS addressed,
          CASE jsonb_typeof(o.data->'inReplyTo') WHEN 'string' THEN o.data->>'inReplyTo' WHEN 'object' THEN o.data->'inReplyTo'->>'id' END AS in_reply_to
     FROM posts p JOIN objects o ON o.data->>'id' = p.ap_id;
+ANALYZE objs;
 UPDATE objects o
    SET data = jsonb_build_object('id', o.data->'id', 'type', 'Tombstone', 'formerType', o.data->'type',
                 'deleted', to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
@@ -47,7 +54,8 @@ SELECT pg_temp.flake_now(row_number() OVER ()),
 -- The user's likes and announces of others' posts: an Undo each, the object's list and count, the activity gone.
 CREATE TEMP TABLE undone AS
   SELECT a.*, pg_temp.addresses(a."to") AS to_list, pg_temp.addresses(a.cc) AS cc_list
-    FROM acts a WHERE type IN ('Like', 'Announce') AND (object_id IS NULL OR object_id NOT IN (SELECT ap_id FROM posts));
+    FROM acts a WHERE type IN ('Like', 'Announce') AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.ap_id = a.object_id);
+ANALYZE undone;
 INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients)
 SELECT pg_temp.flake_now(row_number() OVER ()),
        jsonb_build_object('id', :'base' || '/activities/' || gen_random_uuid(), 'type', 'Undo', 'actor', :'actor', 'object', u.ap_id,

@@ -80,4 +80,32 @@ function requirePsql() {
   return r.stdout.trim()
 }
 
-module.exports = {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, requirePsql}
+/**
+ * A digest of the tables, columns and indexes that `layout` lays out today
+ * (in a scratch database, dropped again): part of a template's signature, so
+ * that a template seeded before a migration was added or changed is seeded
+ * again instead of benchmarking an old schema.
+ */
+async function layoutDigest(serverUrl, layout) {
+  const name = `pa_bench_${process.pid}_layout`
+  await dropDatabase(serverUrl, name)
+  await createDatabase(serverUrl, name)
+  try {
+    await layOut(dbUrl(serverUrl, name), layout)
+    return await withClient(dbUrl(serverUrl, name), async (c) => {
+      const {rows} = await c.query(
+        `SELECT md5(concat_ws('|',
+                  (SELECT string_agg(concat_ws(':', table_name, column_name, data_type, is_nullable, column_default), ',' ORDER BY table_name, column_name)
+                     FROM information_schema.columns WHERE table_schema = current_schema()),
+                  (SELECT string_agg(indexdef, ',' ORDER BY indexdef) FROM pg_indexes WHERE schemaname = current_schema()),
+                  (SELECT string_agg(p.proname, ',' ORDER BY p.proname) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                    WHERE n.nspname = current_schema()))) AS digest`,
+      )
+      return rows[0].digest
+    })
+  } finally {
+    await dropDatabase(serverUrl, name)
+  }
+}
+
+module.exports = {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, layoutDigest, requirePsql}

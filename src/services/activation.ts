@@ -14,9 +14,11 @@
  *   users at once: deactivate, then delete EVERY follow the users have
  *   (local and remote, any state), and recompute the counters of every
  *   affected local user.
- * - instance batches: `unsubscribe_all_from_instance`, matching the host of
- *   the nickname exactly (not Pleroma's substring ILIKE), in keyset batches
- *   of users, one transaction per batch.
+ * - instance runs: `unsubscribe_all_from_instance`, matching the host of
+ *   the nickname exactly (not Pleroma's substring ILIKE), in two steps of
+ *   batches, one transaction each: the follows of the instance's users
+ *   grouped by followed account (each local account recounted once), then
+ *   the users themselves.
  *
  * Plain functions over an EntityManager: no printing, no oclif. No
  * ActivityPub activity is created (Pleroma creates none either).
@@ -317,6 +319,15 @@ function bareHostOf(instance: string): string | undefined {
  */
 const INSTANCE_USERS_WHERE = `${U.nickname}::text ~ '^[^@]+@[^@]+$' AND lower(split_part(${U.nickname}::text, '@', 2)) = lower($1)`
 
+/**
+ * A run of `unsubscribe_all_from_instance` keeps two temporary tables in its
+ * session (the connection is one session; gone with it, and dropped by
+ * endInstanceRun): the instance's users and the follows they had when the run
+ * began. Both are read once, by one scan of users and the follower_id index.
+ */
+const RUN_USERS = 'pg_temp.pleroma_admin_instance_users'
+const RUN_FOLLOWS = 'pg_temp.pleroma_admin_instance_follows'
+
 export interface InstanceSummary {
   instance: string
   users: number
@@ -325,32 +336,120 @@ export interface InstanceSummary {
   follows: number
   /** Distinct local users with an accepted follow of the instance's users. */
   localFollowers: number
-  /** The instance's users' ids in id order, for the batches (one scan of users for both). */
+  /** The instance's users' ids in id order (the batches of the second step). */
   ids: string[]
+  /** The accounts they follow, in id order (the batches of the first step). */
+  followed: string[]
 }
 
+/**
+ * Finds the instance's users (one scan of users: no index can answer a host
+ * suffix of the nickname) and the follows they have, into the run's temporary
+ * tables, and counts them. Writes nothing else.
+ */
 export async function summarizeInstance(m: EntityManager, instance: string): Promise<InstanceSummary> {
-  const [r] = await m.query<Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
-    `WITH u AS (SELECT ${U.id} AS id, ${U.isActive} AS active FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE})
-     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
-            (SELECT count(*) FROM u)::int AS users,
-            (SELECT count(*) FROM u WHERE active)::int AS active,
-            (SELECT count(*) FROM ${FOLLOWS} r WHERE r.${R.followerId} IN (SELECT id FROM u))::int AS follows,
-            (SELECT count(DISTINCT r.${R.followerId}) FROM ${FOLLOWS} r JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
-              WHERE r.${R.followingId} IN (SELECT id FROM u) AND r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
-    [instance],
+  await endInstanceRun(m)
+  await m.query(`CREATE TEMP TABLE ${RUN_USERS.slice('pg_temp.'.length)} (id uuid PRIMARY KEY, active boolean NOT NULL)`)
+  await m.query(`INSERT INTO ${RUN_USERS} SELECT ${U.id}, ${U.isActive} FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE}`, [instance])
+  await m.query(
+    `CREATE TEMP TABLE ${RUN_FOLLOWS.slice('pg_temp.'.length)} (id bigint PRIMARY KEY, follower_id uuid NOT NULL, following_id uuid NOT NULL, state integer NOT NULL)`,
   )
-  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
+  await m.query(
+    `INSERT INTO ${RUN_FOLLOWS} SELECT r.${R.id}, r.${R.followerId}, r.${R.followingId}, r.${R.state} FROM ${RUN_USERS} i JOIN ${FOLLOWS} r ON r.${R.followerId} = i.id`,
+  )
+  await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (following_id)`)
+  await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (follower_id, id)`)
+  await m.query(`ANALYZE ${RUN_USERS}`)
+  await m.query(`ANALYZE ${RUN_FOLLOWS}`)
+  const [r] = await m.query<Array<{ids: string[]; followed: string[]; users: number; active: number; follows: number; local_followers: number}>>(
+    `SELECT ARRAY(SELECT id FROM ${RUN_USERS} ORDER BY id) AS ids,
+            ARRAY(SELECT DISTINCT following_id FROM ${RUN_FOLLOWS} ORDER BY following_id) AS followed,
+            (SELECT count(*) FROM ${RUN_USERS})::int AS users,
+            (SELECT count(*) FROM ${RUN_USERS} WHERE active)::int AS active,
+            (SELECT count(*) FROM ${RUN_FOLLOWS})::int AS follows,
+            (SELECT count(DISTINCT r.${R.followerId}) FROM ${RUN_USERS} i JOIN ${FOLLOWS} r ON r.${R.followingId} = i.id
+               JOIN ${USERS} f ON f.${U.id} = r.${R.followerId}
+              WHERE r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
+  )
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids, followed: r.followed}
+}
+
+/**
+ * The first step of a run, one batch in its own transaction: every follow
+ * the instance's users had (at the start of the run) of the given accounts
+ * is deleted, by relationship id, and the counters of the local ones among
+ * those accounts recomputed. Grouped by followed account, each local account
+ * is recounted once in the whole run, whatever the number of the instance's
+ * users following it (a batch of the instance's users would touch most local
+ * accounts again in every batch). A follow already gone is skipped, so an
+ * interrupted run is finished by running it again. Returns the follows deleted.
+ */
+export async function removeInstanceFollows(m: EntityManager, accounts: string[], now = utcNow()): Promise<number> {
+  const [d] = await m.query<Array<{n: number}>>(
+    `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${RUN_FOLLOWS} p
+                 WHERE p.following_id = ANY($1::uuid[]) AND r.${R.id} = p.id AND r.${R.followerId} = p.follower_id
+                RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [accounts],
+  )
+  await recomputeFollowCounters(m, accounts, now)
+  return d.n
 }
 
 export interface InstanceBatchResult {
   /** The batch's users in id order (their state before the batch). */
   users: UserState[]
   deactivated: string[]
+  /** The follows removed from these users in this run (the first step's, then any made since), per follower in relationship id order. */
   removed: FollowOf[]
-  /** Local users whose counters the batch adjusted or may have changed (for the run's closing recount). */
-  adjusted: string[]
+  /** Follows deleted by this batch (made after the run began; normally none). */
+  late: number
 }
+
+/**
+ * The second step of a run, one batch in its own transaction: locks the given
+ * users (ids from summarizeInstance, still of the instance), deactivates them,
+ * deletes any follow they made since the first step, and recomputes the
+ * counters of their local followers (whose following_count counts only
+ * active accounts). Users already inactive and without follows are no-ops,
+ * so an interrupted run is finished by running it again.
+ */
+export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
+  const rows = await m.query<UserRow[]>(
+    `SELECT ${USER_STATE_COLUMNS} FROM ${USERS}
+      WHERE ${U.id} = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
+      ORDER BY ${U.id} FOR UPDATE`,
+    [instance, ids],
+  )
+  const users = rows.map(toState)
+  if (users.length === 0) return {users, deactivated: [], removed: [], late: 0}
+  const batchIds = users.map((u) => u.id)
+  const deactivated = await m.query<Array<{id: string}>>(
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive} RETURNING ${U.id} AS id)
+     SELECT id FROM c`,
+    [batchIds, now],
+  )
+  const late = await deleteFollowsOf(m, batchIds)
+  const followers = await m.query<Array<{id: string}>>(localFollowersSql('$1'), [batchIds])
+  const recount = new Set(followers.map((r) => r.id))
+  for (const r of late) if (r.local) recount.add(r.following_id)
+  await recomputeFollowCounters(m, [...recount], now)
+  const earlier = await m.query<FollowRow[]>(
+    `SELECT p.id, p.follower_id, ${FRIEND}, t.${U.local} AS local, p.state
+       FROM ${RUN_FOLLOWS} p JOIN ${USERS} t ON t.${U.id} = p.following_id
+      WHERE p.follower_id = ANY($1::uuid[])
+      ORDER BY p.follower_id, p.id`,
+    [batchIds],
+  )
+  return {users, deactivated: deactivated.map((r) => r.id), removed: [...earlier, ...late].map(toFollow), late: late.length}
+}
+
+/** Drops the run's temporary tables (at its end, and before a new run in the same session). */
+export async function endInstanceRun(m: EntityManager): Promise<void> {
+  await m.query(`DROP TABLE IF EXISTS ${RUN_FOLLOWS}, ${RUN_USERS}`)
+}
+
+// ------------------------------------------------------------------ deactivate_all_from_instance
 
 /**
  * What deactivating the counted users `$1` and deleting their follows takes
@@ -372,46 +471,6 @@ const INSTANCE_DELTAS_SQL = `
                                    ${U.followingCount} = GREATEST(u.${U.followingCount} - d.following, 0), ${U.updatedAt} = $2
                FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING u.${U.id} AS id)
   SELECT id FROM u`
-
-/**
- * One batch of `unsubscribe_all_from_instance`, to run in its own
- * transaction: locks the given users (ids from summarizeInstance, still of
- * the instance), deactivates them, deletes all their follows and adjusts
- * the counters of the local users this changes by the difference (not a
- * recount: on a large dead instance most local users are touched by every
- * batch, and recounting them per batch made the run grow with batches ×
- * local users). The run closes with one recomputeFollowCounters of every
- * adjusted user (finishInstanceRun), which also mends counters that were
- * off before. Users already inactive and without follows are no-ops, so an
- * interrupted run is finished by running it again.
- */
-export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
-  const rows = await m.query<UserRow[]>(
-    `SELECT ${USER_STATE_COLUMNS} FROM ${USERS}
-      WHERE ${U.id} = ANY($2::uuid[]) AND ${INSTANCE_USERS_WHERE}
-      ORDER BY ${U.id} FOR UPDATE`,
-    [instance, ids],
-  )
-  const users = rows.map(toState)
-  if (users.length === 0) return {users, deactivated: [], removed: [], adjusted: []}
-  const batchIds = users.map((u) => u.id)
-  // Only users that were active are counted by anyone (counters.ts): those deactivated now.
-  const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
-    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
-                RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
-     SELECT id, counted FROM c`,
-    [batchIds, now],
-  )
-  const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
-  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
-  const removed = await deleteFollowsOf(m, batchIds)
-  // The local accounts they followed are recounted at the end too, whatever the follow's state.
-  const recount = new Set(adjusted.map((r) => r.id))
-  for (const r of removed) if (r.local) recount.add(r.following_id)
-  return {users, deactivated: deactivated.map((r) => r.id), removed: removed.map(toFollow), adjusted: [...recount]}
-}
-
-// ------------------------------------------------------------------ deactivate_all_from_instance
 
 export interface InstanceDeactivationSummary {
   instance: string

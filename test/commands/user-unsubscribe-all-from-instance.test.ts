@@ -8,6 +8,7 @@ import {
   expectUpdatedAtBumpedWhereChanged,
   followRows,
   followsWithout,
+  graphId,
   seedFollowGraph,
   snapshotUsers,
   T0,
@@ -78,7 +79,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const r = await b.run(['user:unsubscribe-all-from-instance', 'DEAD.Example', '--yes', '--json', '--batch-size', '2'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({instance: 'DEAD.Example', users: 3, deactivated: 2, followsRemoved: 12, batches: 2, dryRun: false})
+    expect(r.json).toEqual({instance: 'DEAD.Example', users: 3, deactivated: 2, followsRemoved: 12, batches: 7, dryRun: false})
     expect(await followRows(b)).toEqual(followsWithout((from) => DEAD.includes(from)))
     await expectCountersConsistent(b)
   })
@@ -94,14 +95,14 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     await expectCountersConsistent(b)
   })
 
-  it('counters that were off before the run are recounted at its end (the batches only adjust them by difference)', async () => {
+  it('counters that were off before the run are recounted from the rows (each affected local account), not adjusted by difference', async () => {
     // alice and carol have wrong cached counters; bob's is too low for the batch's difference (never below zero).
     await b.sql(`UPDATE users SET follower_count = 99, following_count = 42 WHERE nickname = 'alice'`)
     await b.sql(`UPDATE users SET follower_count = 0 WHERE nickname = 'carol'`)
     await b.sql(`UPDATE users SET following_count = 0 WHERE nickname = 'bob'`)
     const r = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 3, dryRun: false})
+    expect(r.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 12, dryRun: false})
     const after = await snapshotUsers(b)
     expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([4, 2, 1, 2])
     await expectCountersConsistent(b)
@@ -110,7 +111,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
   it('an interrupted run leaves whole batches, and a re-run ends where an uninterrupted run ends', async () => {
     // Uninterrupted, one user per batch.
     const full = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
-    expect(full.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 3, dryRun: false})
+    expect(full.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 12, dryRun: false})
     const expected = await endState(b)
 
     await clearFollowGraph(b)
@@ -123,8 +124,9 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     expect(crashed.exitCode).toBe(1)
     expect(crashed.stdout).toBe(SUMMARY + ZED_LINES)
     expect(crashed.stderr).toMatch(/^Error: simulated crash\n/)
-    // The first batch is complete, the second left nothing behind.
-    expect(await followRows(b)).toEqual(followsWithout((from) => from === 'zed'))
+    // The first step (the follows, by followed account) is complete; in the second, the first
+    // batch (zed) is complete and the second (Yan) left nothing behind.
+    expect(await followRows(b)).toEqual(followsWithout((from) => DEAD.includes(from)))
     const mid = await snapshotUsers(b)
     expect([mid.zed.active, mid.yan.active, mid.xin.active]).toEqual([false, true, false])
     await expectCountersConsistent(b)
@@ -134,12 +136,12 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const rerun = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'])
     expect(rerun.exitCode).toBe(0)
     expect(rerun.stdout).toBe(
-      'dead.example: 3 users (1 active), 4 follows from them, 5 local users follow them\n' +
+      'dead.example: 3 users (1 active), 0 follows from them, 5 local users follow them\n' +
         'Deactivating zed@dead.example\nSuccessfully unsubscribed all followers from zed@dead.example\n' +
-        YAN_LINES +
-        XIN_LINES,
+        'Deactivating Yan@DEAD.Example\nSuccessfully unsubscribed all followers from Yan@DEAD.Example\n' +
+        'Deactivating xin@dead.example\nSuccessfully unsubscribed all followers from xin@dead.example\n',
     )
-    expect(rerun.stderr).toBe('Done: 3 users of dead.example deactivated (2 already inactive), 4 follows removed.\n')
+    expect(rerun.stderr).toBe('Done: 3 users of dead.example deactivated (2 already inactive), 0 follows removed.\n')
     expect(await endState(b)).toEqual(expected)
     await expectCountersConsistent(b)
 
@@ -148,6 +150,36 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const third = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--json'])
     expect(third.json).toEqual({instance: 'dead.example', users: 3, deactivated: 0, followsRemoved: 0, batches: 1, dryRun: false})
     expect(await dumpTables(b, USER_TABLES)).toEqual(dump)
+  })
+
+  it('interrupted in the first step (the follows, by followed account): whole batches of accounts, nobody deactivated yet; a re-run finishes', async () => {
+    const full = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
+    expect(full.exitCode).toBe(0)
+    const expected = await endState(b)
+
+    await clearFollowGraph(b)
+    await seedFollowGraph(b)
+    // Followed accounts go in id order, one per batch: alice, bob, then carol's batch fails.
+    await b.sql(`CREATE FUNCTION test_crash_on_carol() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF OLD.following_id = '${graphId('carol')}' THEN RAISE EXCEPTION 'simulated crash'; END IF; RETURN OLD; END $$`)
+    await b.sql(`CREATE TRIGGER test_crash_on_carol BEFORE DELETE ON following_relationships FOR EACH ROW EXECUTE FUNCTION test_crash_on_carol()`)
+    const crashed = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'])
+    expect(crashed.exitCode).toBe(1)
+    expect(crashed.stdout).toBe(SUMMARY)
+    expect(crashed.stderr).toMatch(/^Error: simulated crash\n/)
+    expect(await followRows(b)).toEqual(followsWithout((from, to) => DEAD.includes(from) && ['alice', 'bob'].includes(to)))
+    const mid = await snapshotUsers(b)
+    expect([mid.zed.active, mid.yan.active, mid.xin.active]).toEqual([true, true, false])
+    await expectCountersConsistent(b)
+
+    await b.sql(`DROP TRIGGER test_crash_on_carol ON following_relationships`)
+    await b.sql(`DROP FUNCTION test_crash_on_carol()`)
+    const rerun = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--json'])
+    expect(rerun.exitCode).toBe(0)
+    // zed's 2 follows of alice and bob, Yan's of alice, xin's of bob went in the first run.
+    expect(rerun.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 8, batches: 2, dryRun: false})
+    expect(await endState(b)).toEqual(expected)
+    await expectCountersConsistent(b)
   })
 
   it('% and _ are ordinary characters', async () => {
@@ -221,7 +253,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     expect(r.stdout).toBe(SUMMARY)
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '--dry-run', '--json', '--batch-size', '2'])
-    expect(j.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 2, dryRun: true})
+    expect(j.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 7, dryRun: true})
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

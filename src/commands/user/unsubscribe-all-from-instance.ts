@@ -2,7 +2,9 @@ import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import type {Database} from '../../db/connection'
 import {runtime} from '../../runtime-loader'
+import type {InstanceBatchResult, InstanceSummary} from '../../services/activation'
 
 /** `user:unsubscribe-all-from-instance --json` (a dry run gives what would change). */
 export interface UserUnsubscribeAllFromInstanceResult {
@@ -19,9 +21,9 @@ export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof U
 
   static description = `Does what user:unsubscribe does for every user whose nickname is NAME@INSTANCE. The host is compared exactly and case-insensitively: unlike Pleroma's substring match, "dead.example" does not match users of xdead.example or dead.example.org, and % and _ are ordinary characters. A port is part of the host (dead.example:8443 is another instance).
 
-For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count of every affected local user (the accounts they followed and their local followers) are updated: by difference in each batch, then recomputed from the rows once at the end of the run.
+For each user: users.is_active is set to false (updated_at bumped only when it changes), every row of following_relationships where the user is the follower is deleted (local and remote accounts, any state; no ActivityPub activity is sent), and follower_count and following_count of every affected local user (the accounts they followed and their local followers) are recomputed from the rows.
 
-The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction (a few set-based statements). An interrupted run leaves whole batches done; running the command again finishes the job (users already deactivated without follows are no-ops).
+The instance's users and their follows are read once, then the work goes in two steps of batches of --batch-size, each batch one transaction: first the follows, grouped by followed account in id order (each affected local account is recounted once), then the users in id order (deactivated; their local followers recounted). An interrupted run leaves whole batches done; running the command again finishes the job (follows already gone and users already deactivated are no-ops).
 
 Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.`
 
@@ -42,7 +44,7 @@ Shows a summary with counts from the database and asks before changing anything 
   }
 
   static flags = {
-    'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
+    'batch-size': Flags.integer({summary: 'Accounts per transaction (followed accounts, then users of the instance).', default: 500, min: 1}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
   }
@@ -53,8 +55,19 @@ Shows a summary with counts from the database and asks before changing anything 
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)
     const batchSize = flags['batch-size']
     const db = await this.openDb()
-
     const summary = await db.transaction((m) => svc.summarizeInstance(m, instance))
+    try {
+      return await this.unsubscribeAll(db, summary, batchSize)
+    } finally {
+      // The run's temporary tables; the session ends with the process anyway.
+      await db.transaction((m) => svc.endInstanceRun(m)).catch(() => {})
+    }
+  }
+
+  private async unsubscribeAll(db: Database, summary: InstanceSummary, batchSize: number): Promise<UserUnsubscribeAllFromInstanceResult> {
+    const {flags} = this
+    const svc = runtime().activation
+    const {instance} = summary
     const dryRun = flags['dry-run']
     if (summary.users === 0) {
       this.note(`No users of ${instance} found.`)
@@ -71,30 +84,50 @@ Shows a summary with counts from the database and asks before changing anything 
         users: summary.users,
         deactivated: summary.active,
         followsRemoved: summary.follows,
-        batches: Math.ceil(summary.users / batchSize),
+        batches: Math.ceil(summary.followed.length / batchSize) + Math.ceil(summary.users / batchSize),
         dryRun: true,
       }
     }
 
     await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
 
-    const {ids} = summary
     const shouldStop = this.stopBetweenBatches()
+    let followsRemoved = 0
+    let batches = 0
+    // First step: the follows, by followed account.
+    const {followed} = summary
+    if (followed.length > 0) {
+      const bar = this.progress(`Removing the follows of ${instance}'s users`, summary.follows)
+      for (let start = 0; start < followed.length; start += batchSize) {
+        const chunk = followed.slice(start, start + batchSize)
+        const removed = await db.transaction((m) => svc.removeInstanceFollows(m, chunk))
+        batches++
+        followsRemoved += removed
+        bar.advance(removed)
+        if (start + batchSize < followed.length && shouldStop()) {
+          bar.done()
+          throw new AbortedError(
+            `Interrupted after ${batches} whole ${batches === 1 ? 'batch' : 'batches'}: ${plural(followsRemoved, 'follow')} of ${summary.follows} removed, no user deactivated yet; nothing half-done.`,
+            'Run the same command again to finish.',
+          )
+        }
+      }
+      bar.done()
+    }
+
+    // Second step: the users, deactivated, with Pleroma's lines for each.
+    const {ids} = summary
     const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
     let users = 0
     let deactivated = 0
-    let followsRemoved = 0
-    let batches = 0
     let stopped = false
-    const adjusted = new Set<string>()
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const batch: Awaited<ReturnType<typeof svc.unsubscribeInstanceBatch>> = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
+      const batch: InstanceBatchResult = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
-      followsRemoved += batch.removed.length
-      for (const id of batch.adjusted) adjusted.add(id)
+      followsRemoved += batch.late
       const friendsOf = new Map<string, string[]>()
       for (const f of batch.removed) {
         const list = friendsOf.get(f.followerId)
@@ -115,8 +148,6 @@ Shows a summary with counts from the database and asks before changing anything 
       }
     }
     bar.done()
-    // The batches adjusted the counters by difference; one recount of those users closes the run (also when interrupted).
-    await db.transaction((m) => svc.finishInstanceRun(m, adjusted))
     if (stopped) {
       throw new AbortedError(
         `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
