@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Fails when the command reference in README.md differs from what
-// `oclif readme` generates from the current commands.
+// `oclif readme` generates from the current commands, grouped by
+// scripts/readme-groups.js, or when a command has no group there.
 const {execFileSync} = require('node:child_process')
 const fs = require('node:fs')
 const os = require('node:os')
@@ -15,7 +16,15 @@ execFileSync(process.execPath, [require.resolve('oclif/bin/run.js'), 'readme', '
   cwd: root,
   stdio: ['ignore', 'ignore', 'inherit'],
 })
-const want = fs.readFileSync(copy, 'utf8')
+// Grouped as `npm run readme` groups it (fails when a command has no group).
+const {groupReadme} = require('./readme-groups')
+let want
+try {
+  want = groupReadme(fs.readFileSync(copy, 'utf8'), JSON.parse(fs.readFileSync(path.join(root, 'oclif.manifest.json'), 'utf8')))
+} catch (error) {
+  console.error(`README.md: ${error.message}`)
+  process.exit(1)
+}
 const have = fs.readFileSync(readme, 'utf8')
 fs.rmSync(tmp, {recursive: true, force: true})
 if (want !== have) {

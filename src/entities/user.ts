@@ -109,6 +109,10 @@ export class User {
   @Column({name: 'disclose_client', type: 'boolean', nullable: true, select: false}) discloseClient!: boolean | null
   /** Pleroma 2.5+ and Akkoma (20211126191138). */
   @Column({name: 'is_suggested', type: 'boolean', select: false}) isSuggested!: boolean
+  /** Last authenticated request (Pleroma, Akkoma; read by user:show where the server has it). */
+  @Column({name: 'last_active_at', type: 'timestamp', precision: 0, nullable: true, select: false}) lastActiveAt!: Date | null
+  /** Last post (Pleroma 2.5+; read by user:show where the server has it). */
+  @Column({name: 'last_status_at', type: 'timestamp', precision: 0, nullable: true, select: false}) lastStatusAt!: Date | null
   /** Pleroma 2.5+, not Akkoma (20220116183110). */
   @Column({name: 'show_birthday', type: 'boolean', select: false}) showBirthday!: boolean
 }

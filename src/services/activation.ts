@@ -482,13 +482,15 @@ export interface InstanceDeactivationSummary {
   localFollowers: number
   /** The instance's users' ids in id order, for the batches. */
   ids: string[]
+  /** The active ones among them. */
+  activeIds: string[]
 }
 
 /** What `deactivate_all_from_instance` will do on the instance (same host matching as summarizeInstance). */
 export async function summarizeInstanceDeactivation(m: EntityManager, instance: string): Promise<InstanceDeactivationSummary> {
-  const [r] = await m.query<Array<{ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
+  const [r] = await m.query<Array<{ids: string[]; active_ids: string[]; users: number; active: number; follows: number; local_followers: number}>>(
     `WITH u AS (SELECT ${U.id} AS id, ${U.isActive} AS active FROM ${USERS} WHERE ${INSTANCE_USERS_WHERE})
-     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids,
+     SELECT ARRAY(SELECT id FROM u ORDER BY id) AS ids, ARRAY(SELECT id FROM u WHERE active ORDER BY id) AS active_ids,
             (SELECT count(*) FROM u)::int AS users,
             (SELECT count(*) FROM u WHERE active)::int AS active,
             (SELECT count(*) FROM ${FOLLOWS} r JOIN ${USERS} t ON t.${U.id} = r.${R.followingId}
@@ -498,7 +500,7 @@ export async function summarizeInstanceDeactivation(m: EntityManager, instance: 
               WHERE r.${R.followingId} IN (SELECT id FROM u WHERE active) AND r.${R.state} = ${ACCEPTED} AND f.${U.local})::int AS local_followers`,
     [instance],
   )
-  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids}
+  return {instance, users: r.users, active: r.active, follows: r.follows, localFollowers: r.local_followers, ids: r.ids, activeIds: r.active_ids}
 }
 
 export interface InstanceDeactivationBatch {

@@ -21,11 +21,15 @@
  * Jobs only where the running server has a queue (oban.ts hasJobQueue).
  */
 import type {EntityManager} from 'typeorm'
-import {In} from 'typeorm'
 import {flakeIdToString} from '../db/flake-id'
 import {serverFamily, type SchemaInfo} from '../db/schema'
 import {OAuthAuthorization, OAuthToken} from '../entities/oauth'
+import {columnsOf} from '../entities/names'
+import {logModeration, type LogEntry, type LogUser} from './moderation-log'
 import {hasJobQueue, insertJobs, type JobSpec} from './oban'
+
+const T = columnsOf(OAuthToken)
+const OA = columnsOf(OAuthAuthorization)
 
 export const BACKGROUND_WORKER = 'Pleroma.Workers.BackgroundWorker'
 export const BACKGROUND_QUEUE = 'background'
@@ -93,7 +97,93 @@ export interface SignedOut {
  */
 export async function signOutUsers(m: EntityManager, userIds: string[]): Promise<SignedOut> {
   if (userIds.length === 0) return {tokens: 0, authorizations: 0}
-  const authorizations = await m.delete(OAuthAuthorization, {userId: In(userIds)})
-  const tokens = await m.delete(OAuthToken, {userId: In(userIds)})
+  // One array parameter (= ANY), whatever the number of users.
+  const authorizations = await m
+    .createQueryBuilder()
+    .delete()
+    .from(OAuthAuthorization)
+    .where(`${OA.userId} = ANY(CAST(:ids AS uuid[]))`, {ids: userIds})
+    .execute()
+  const tokens = await m.createQueryBuilder().delete().from(OAuthToken).where(`${T.userId} = ANY(CAST(:ids AS uuid[]))`, {ids: userIds}).execute()
   return {tokens: tokens.affected ?? 0, authorizations: authorizations.affected ?? 0}
+}
+
+/** What a command did for the running server and the audit trail (the keys of its --json). */
+export interface LiveEffects {
+  /** OAuth tokens deleted (the accounts signed out). */
+  tokensDeleted: number
+  /** Jobs queued for the running server's cache. */
+  refreshJobsQueued: number
+  /** Whether a moderation_log entry was written. */
+  moderationLogged: boolean
+}
+
+/**
+ * Everything that goes with a change of activation, in the transaction of
+ * the change: deactivated users are signed out, a user_activation job per
+ * user is queued, and the actor's "activate"/"deactivate" entry naming
+ * them is logged (one entry for the lot, as the admin API logs a request).
+ */
+export async function activationChanged(
+  m: EntityManager,
+  schema: SchemaInfo,
+  actor: LogUser | undefined,
+  users: LogUser[],
+  active: boolean,
+): Promise<LiveEffects> {
+  if (users.length === 0) return {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
+  const signedOut = active
+    ? {tokens: 0}
+    : await signOutUsers(
+        m,
+        users.map((u) => u.id),
+      )
+  const refreshJobsQueued = await queueActivationRefresh(
+    m,
+    schema,
+    users.map((u) => ({id: u.id, active})),
+  )
+  const moderationLogged = await logModeration(m, actor, {action: active ? 'activate' : 'deactivate', subject: users})
+  return {tokensDeleted: signedOut.tokens, refreshJobsQueued, moderationLogged}
+}
+
+/**
+ * What activationChanged would do, for a dry run or a summary: the tokens
+ * the deactivated users hold, the jobs, whether an entry would be logged.
+ */
+export async function previewActivation(
+  m: EntityManager,
+  schema: SchemaInfo,
+  actor: LogUser | undefined,
+  userIds: string[],
+  active: boolean,
+): Promise<LiveEffects> {
+  const tokensDeleted =
+    active || userIds.length === 0 ? 0 : await m.createQueryBuilder(OAuthToken, 't').where(`t.userId = ANY(CAST(:ids AS uuid[]))`, {ids: userIds}).getCount()
+  return {tokensDeleted, refreshJobsQueued: hasJobQueue(schema) ? userIds.length : 0, moderationLogged: actor !== undefined && userIds.length > 0}
+}
+
+/**
+ * Everything that goes with another change to users a cached copy would
+ * hide (roles, confirmation, approval, tags, locked), in the transaction of
+ * the change: the re-read job for the local ones (Pleroma) and the
+ * actor's entries. `users`: those actually changed.
+ */
+export async function usersChanged(
+  m: EntityManager,
+  schema: SchemaInfo,
+  actor: LogUser | undefined,
+  users: Array<LogUser & {local: boolean}>,
+  entries: LogEntry[],
+): Promise<LiveEffects> {
+  if (users.length === 0) return {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
+  const refreshJobsQueued = await queueReread(m, schema, users)
+  let moderationLogged = false
+  for (const e of entries) moderationLogged = (await logModeration(m, actor, e)) || moderationLogged
+  return {tokensDeleted: 0, refreshJobsQueued, moderationLogged}
+}
+
+/** The number of re-read jobs usersChanged would queue for these users. */
+export function rereadJobCount(schema: SchemaInfo, users: Array<{local: boolean}>): number {
+  return hasJobQueue(schema) && serverFamily(schema) === 'pleroma' ? users.filter((u) => u.local).length : 0
 }

@@ -229,7 +229,8 @@ export function generateUserKeys(): {privateKey: string; publicKey: string} {
 }
 
 /** Columns registration leaves to their database defaults (NULL; last_digest_emailed_at now()), as Pleroma's insert does. */
-type NotWrittenAtRegistration = 'mascot' | 'rawBio' | 'registrationReason' | 'lastRefreshedAt' | 'lastDigestEmailedAt' | 'mfaSettings'
+type NotWrittenAtRegistration =
+  'mascot' | 'rawBio' | 'registrationReason' | 'lastRefreshedAt' | 'lastDigestEmailedAt' | 'mfaSettings' | 'lastActiveAt' | 'lastStatusAt'
 
 /**
  * Inserts the row that Pleroma's registration writes (User.register_changeset,

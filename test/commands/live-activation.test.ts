@@ -136,3 +136,96 @@ describeBackends('user:toggle-activated live', (b) => {
     })
   })
 })
+
+describeBackends('user:activate, user:deactivate and the instance commands live', (b) => {
+  let ids: Record<string, string>
+  const job = (nick: string, status: boolean) => backgroundJob({op: 'user_activation', user_id: flakeIdToString(ids[nick]), status})
+  beforeEach(async () => {
+    ids = await seedStaff(b, [
+      {nickname: 'alice'},
+      {nickname: 'x1@dead.example', local: false},
+      {nickname: 'x2@dead.example', local: false},
+      {nickname: 'x3@dead.example', local: false, active: false},
+      {nickname: 'y@alive.example', local: false},
+    ])
+    await seedSessions(b, {
+      tokens: [
+        [ids.alice, 'alice-token'],
+        [ids.admin, 'admin-token'],
+      ],
+      authorizations: [[ids.alice, 'alice-auth']],
+    })
+  })
+
+  it('user:deactivate --actor signs out, logs "deactivate", queues user_activation; user:activate logs "activate"', async () => {
+    const started = Date.now()
+    const r = await b.run(['user:deactivate', 'alice', '-y', '--actor', 'admin', '--json'])
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toEqual({
+      nickname: 'alice',
+      local: true,
+      active: false,
+      followsRemoved: 0,
+      tokensDeleted: 1,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: true,
+      dryRun: false,
+    })
+    expect(await b.sql(`SELECT token FROM oauth_tokens ORDER BY id`)).toEqual([{token: 'admin-token'}])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM oauth_authorizations`)).toEqual([{n: 0}])
+    const a = await b.run(['user:activate', 'alice', '--actor', 'mod'])
+    expect(a.exitCode).toBe(0)
+    expect(a.stdout).toContain('Successfully activated alice\n')
+    expect(a.stderr).toBe('Recorded in the moderation log as done by mod.\n')
+    const log = await logRows(b)
+    expect(log.map((l) => l.data)).toEqual([
+      {actor: logUser(ids, 'admin'), action: 'deactivate', subject: [logUser(ids, 'alice')], message: '@admin deactivated users: @alice'},
+      {actor: logUser(ids, 'mod'), action: 'activate', subject: [logUser(ids, 'alice')], message: '@mod activated users: @alice'},
+    ])
+    expectLogTimes(log, started)
+    expect(await jobRows(b)).toEqual(expectedJobs(b, [job('alice', false), job('alice', true)]))
+  })
+
+  it('user:deactivate refused ("already deactivated") logs nothing and queues nothing', async () => {
+    await b.sql(`UPDATE users SET is_active = false WHERE nickname = 'alice'`)
+    const before = await dumpTables(b, TABLES)
+    const r = await b.run(['user:deactivate', 'alice', '-y', '--actor', 'admin'])
+    expect(r.exitCode).toBe(4)
+    expect(await dumpTables(b, TABLES)).toEqual(before)
+  })
+
+  it('user:deactivate-all-from-instance --actor: one "deactivate" entry per batch naming the users it deactivated, a job per user', async () => {
+    const r = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--batch-size', '2', '--json'], {env: {PLEROMA_ADMIN_ACTOR: 'admin'}})
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toMatchObject({users: 3, deactivated: 2, tokensDeleted: 0, refreshJobsQueued: b.name === 'pleroma' ? 2 : 0, moderationLogged: true})
+    // Users in id order: x1, x2 in the first batch, x3 (already inactive) alone in the second: no entry for it.
+    expect((await logRows(b)).map((l) => l.data)).toEqual([
+      {
+        actor: logUser(ids, 'admin'),
+        action: 'deactivate',
+        subject: [logUser(ids, 'x1@dead.example'), logUser(ids, 'x2@dead.example')],
+        message: '@admin deactivated users: @x1@dead.example, @x2@dead.example',
+      },
+    ])
+    expect(await jobRows(b)).toEqual(expectedJobs(b, [job('x1@dead.example', false), job('x2@dead.example', false)]))
+  })
+
+  it('user:unsubscribe-all-from-instance --actor: entries per batch, jobs per deactivated user; --dry-run writes nothing', async () => {
+    const before = await dumpTables(b, TABLES)
+    const dry = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '--dry-run', '--actor', 'mod', '--json'])
+    expect(dry.json).toMatchObject({deactivated: 2, tokensDeleted: 0, refreshJobsQueued: b.name === 'pleroma' ? 2 : 0, moderationLogged: true, dryRun: true})
+    expect(await dumpTables(b, TABLES)).toEqual(before)
+    const r = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--actor', 'mod', '--json'])
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toMatchObject({deactivated: 2, refreshJobsQueued: b.name === 'pleroma' ? 2 : 0, moderationLogged: true})
+    expect((await logRows(b)).map((l) => l.data)).toEqual(
+      ['x1@dead.example', 'x2@dead.example'].map((n) => ({
+        actor: logUser(ids, 'mod'),
+        action: 'deactivate',
+        subject: [logUser(ids, n)],
+        message: `@mod deactivated users: @${n}`,
+      })),
+    )
+    expect(await jobRows(b)).toEqual(expectedJobs(b, [job('x1@dead.example', false), job('x2@dead.example', false)]))
+  })
+})

@@ -51,7 +51,16 @@ describeBackends('user:deactivate', (b) => {
     const r = await b.run(['user:deactivate', 'ZED@dead.example', '--yes', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({nickname: 'zed@dead.example', local: false, active: false, followsRemoved: 1, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'zed@dead.example',
+      local: false,
+      active: false,
+      followsRemoved: 1,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     // zed -> alice goes. Stay: pending (bob), rejected (carol), inactive dave, the internal actor
     // (get_friends leaves internal actors out), the remote accounts.
     expect(await followRows(b)).toEqual(followsWithout(setActivationRemoves('zed')))
@@ -115,7 +124,16 @@ describeBackends('user:deactivate', (b) => {
     )
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:deactivate', 'alice', '--dry-run', '--json'])
-    expect(j.json).toEqual({nickname: 'alice', local: true, active: false, followsRemoved: 2, dryRun: true})
+    expect(j.json).toEqual({
+      nickname: 'alice',
+      local: true,
+      active: false,
+      followsRemoved: 2,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: true,
+    })
     const asked = await b.run(['user:deactivate', 'alice'])
     expect(asked.exitCode).toBe(1)
     expect(asked.stderr).toBe('Error: alice was not deactivated. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
@@ -157,7 +175,15 @@ describeBackends('user:activate', (b) => {
     const r = await b.run(['user:activate', 'xin@dead.example', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({nickname: 'xin@dead.example', local: false, active: true, followsRemoved: 1, dryRun: false})
+    expect(r.json).toEqual({
+      nickname: 'xin@dead.example',
+      local: false,
+      active: true,
+      followsRemoved: 1,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     // xin -> bob (accepted, bob local and active) goes, as set_activation does in both directions.
     expect(await followRows(b)).toEqual(followsWithout(setActivationRemoves('xin')))
     const after = await snapshotUsers(b)
@@ -218,7 +244,15 @@ describeBackends('user:activate', (b) => {
     )
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:activate', 'dave', '--dry-run', '--json'])
-    expect(j.json).toEqual({nickname: 'dave', local: true, active: true, followsRemoved: 1, dryRun: true})
+    expect(j.json).toEqual({
+      nickname: 'dave',
+      local: true,
+      active: true,
+      followsRemoved: 1,
+      refreshJobsQueued: b.name === 'pleroma' ? 1 : 0,
+      moderationLogged: false,
+      dryRun: true,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 })

@@ -76,7 +76,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     const r = await b.run(['user:deactivate-all-from-instance', 'DEAD.Example', '--yes', '--json', '--batch-size', '2'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({instance: 'DEAD.Example', users: 3, deactivated: 2, followsRemoved: 3, batches: 2, dryRun: false})
+    expect(r.json).toEqual({
+      instance: 'DEAD.Example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 3,
+      batches: 2,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await followRows(b)).toEqual(followsWithout(setActivationRemoves('zed', 'yan')))
     await expectCountersConsistent(b)
   })
@@ -99,7 +109,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     await b.sql(`UPDATE users SET follower_count = 0 WHERE nickname = 'carol'`)
     const r = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 3, batches: 3, dryRun: false})
+    expect(r.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 3,
+      batches: 3,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     const after = await snapshotUsers(b)
     expect([after.alice.followers, after.alice.following, after.carol.followers]).toEqual([4, 2, 2])
     await expectCountersConsistent(b)
@@ -107,7 +127,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
 
   it('an interrupted run leaves whole batches, and a re-run ends where an uninterrupted run ends', async () => {
     const full = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
-    expect(full.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 3, batches: 3, dryRun: false})
+    expect(full.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 3,
+      batches: 3,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     const expected = await endState(b)
 
     await clearFollowGraph(b)
@@ -142,7 +172,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     // Once more: nothing left to do, nothing changes.
     const dump = await dumpTables(b, USER_TABLES)
     const third = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--json'])
-    expect(third.json).toEqual({instance: 'dead.example', users: 3, deactivated: 0, followsRemoved: 0, batches: 1, dryRun: false})
+    expect(third.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 0,
+      followsRemoved: 0,
+      batches: 1,
+      tokensDeleted: 0,
+      refreshJobsQueued: 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(dump)
   })
 
@@ -172,7 +212,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     }
     const j = await b.run(['user:deactivate-all-from-instance', 'nowhere.example', '--json'])
     expect(j.exitCode).toBe(0)
-    expect(j.json).toEqual({instance: 'nowhere.example', users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun: false})
+    expect(j.json).toEqual({
+      instance: 'nowhere.example',
+      users: 0,
+      deactivated: 0,
+      followsRemoved: 0,
+      batches: 0,
+      tokensDeleted: 0,
+      refreshJobsQueued: 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 
@@ -214,7 +264,17 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     expect(r.stdout).toBe(SUMMARY)
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:deactivate-all-from-instance', 'dead.example', '--dry-run', '--json', '--batch-size', '2'])
-    expect(j.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 3, batches: 2, dryRun: true})
+    expect(j.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 3,
+      batches: 2,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: true,
+    })
     const asked = await b.run(['user:deactivate-all-from-instance', 'dead.example'])
     expect(asked.exitCode).toBe(1)
     expect(asked.stdout).toBe(SUMMARY)

@@ -79,7 +79,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const r = await b.run(['user:unsubscribe-all-from-instance', 'DEAD.Example', '--yes', '--json', '--batch-size', '2'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toBe('')
-    expect(r.json).toEqual({instance: 'DEAD.Example', users: 3, deactivated: 2, followsRemoved: 12, batches: 7, dryRun: false})
+    expect(r.json).toEqual({
+      instance: 'DEAD.Example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 12,
+      batches: 7,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await followRows(b)).toEqual(followsWithout((from) => DEAD.includes(from)))
     await expectCountersConsistent(b)
   })
@@ -102,7 +112,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     await b.sql(`UPDATE users SET following_count = 0 WHERE nickname = 'bob'`)
     const r = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
     expect(r.exitCode).toBe(0)
-    expect(r.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 12, dryRun: false})
+    expect(r.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 12,
+      batches: 12,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     const after = await snapshotUsers(b)
     expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([4, 2, 1, 2])
     await expectCountersConsistent(b)
@@ -111,7 +131,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
   it('an interrupted run leaves whole batches, and a re-run ends where an uninterrupted run ends', async () => {
     // Uninterrupted, one user per batch.
     const full = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
-    expect(full.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 12, dryRun: false})
+    expect(full.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 12,
+      batches: 12,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     const expected = await endState(b)
 
     await clearFollowGraph(b)
@@ -148,7 +178,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     // Once more: nothing left to do, nothing changes.
     const dump = await dumpTables(b, USER_TABLES)
     const third = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--json'])
-    expect(third.json).toEqual({instance: 'dead.example', users: 3, deactivated: 0, followsRemoved: 0, batches: 1, dryRun: false})
+    expect(third.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 0,
+      followsRemoved: 0,
+      batches: 1,
+      tokensDeleted: 0,
+      refreshJobsQueued: 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(dump)
   })
 
@@ -177,7 +217,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const rerun = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--json'])
     expect(rerun.exitCode).toBe(0)
     // zed's 2 follows of alice and bob, Yan's of alice, xin's of bob went in the first run.
-    expect(rerun.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 8, batches: 2, dryRun: false})
+    expect(rerun.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 8,
+      batches: 2,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await endState(b)).toEqual(expected)
     await expectCountersConsistent(b)
   })
@@ -209,7 +259,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     }
     const j = await b.run(['user:unsubscribe-all-from-instance', 'nowhere.example', '--json'])
     expect(j.exitCode).toBe(0)
-    expect(j.json).toEqual({instance: 'nowhere.example', users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun: false})
+    expect(j.json).toEqual({
+      instance: 'nowhere.example',
+      users: 0,
+      deactivated: 0,
+      followsRemoved: 0,
+      batches: 0,
+      tokensDeleted: 0,
+      refreshJobsQueued: 0,
+      moderationLogged: false,
+      dryRun: false,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 
@@ -253,7 +313,17 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     expect(r.stdout).toBe(SUMMARY)
     expect(r.stderr).toBe('Dry run: nothing was written.\n')
     const j = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '--dry-run', '--json', '--batch-size', '2'])
-    expect(j.json).toEqual({instance: 'dead.example', users: 3, deactivated: 2, followsRemoved: 12, batches: 7, dryRun: true})
+    expect(j.json).toEqual({
+      instance: 'dead.example',
+      users: 3,
+      deactivated: 2,
+      followsRemoved: 12,
+      batches: 7,
+      tokensDeleted: 0,
+      refreshJobsQueued: b.name === 'pleroma' ? 2 : 0,
+      moderationLogged: false,
+      dryRun: true,
+    })
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -43,6 +43,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:revoke-invite': ['user:revoke-invite', '1'],
   'user:rm': ['user:rm', 'alice', '-y'],
   'user:set': ['user:set', 'carol', '--admin'],
+  'user:show': ['user:show', 'carol'],
   'user:sign-out': ['user:sign-out', 'carol', '-y'],
   'user:tag': ['user:tag', 'carol', 'vip'],
   'user:toggle-activated': ['user:toggle-activated', 'bob@remote.example', '-y'],

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -11,6 +11,10 @@ export interface UserActivateResult {
   active: boolean
   /** Accepted follows of active local accounts removed (set_activation does this in both directions; normally 0 here). */
   followsRemoved: number
+  /** Jobs queued for the running server (user_activation: it re-caches the user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether a moderation_log entry was (dry run: would be) written (--actor). */
+  moderationLogged: boolean
   dryRun: boolean
 }
 
@@ -21,7 +25,7 @@ export default class UserActivate extends BaseCommand<typeof UserActivate> {
 
 As Pleroma's set_activation does in both directions, the user's accepted follows of other active local accounts (internal actors excepted) are deleted from following_relationships; a user deactivated by Pleroma or by user:deactivate has none left, so normally nothing is removed. follower_count and following_count are recomputed for the user, the accounts concerned and its local followers (who count it again). No ActivityPub activity is sent.
 
-Prints a summary and Pleroma's "Successfully activated NICK". A user that is already active: "User NICK already activated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. A running Pleroma may show the old state until its user cache expires.`
+Prints a summary and Pleroma's "Successfully activated NICK". A user that is already active: "User NICK already activated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), an "activate" entry is written to the moderation log.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice',
@@ -35,6 +39,7 @@ Prints a summary and Pleroma's "Successfully activated NICK". A user that is alr
 
   static flags = {
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserActivateResult> {
@@ -42,21 +47,33 @@ Prints a summary and Pleroma's "Successfully activated NICK". A user that is alr
     const svc = runtime().activation
     const dryRun = flags['dry-run']
 
-    const result = await this.inTransaction(async ({m, instanceHost}) => {
+    const live = runtime().live
+    const result = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
       const user = await svc.requireUserState(m, args.nickname, instanceHost)
       if (user.active) throw alreadyActive(user.nickname)
       const plan = await svc.planActivation(m, user, true)
       this.out(summaryLine(svc.describeUser(user), plan.localFollows, plan.localFollowers))
-      if (dryRun) return {user, followsRemoved: plan.localFollows}
+      if (dryRun) return {user, followsRemoved: plan.localFollows, effects: await live.previewActivation(m, db.schema, a, [user.id], true), actor: a}
       const done = await svc.changeActivation(m, user, true)
       // Another admin activated it between the lookup and the row lock.
       if (!done.changed) throw alreadyActive(user.nickname)
-      return {user: done.user, followsRemoved: done.followsRemoved}
+      return {user: done.user, followsRemoved: done.followsRemoved, effects: await live.activationChanged(m, db.schema, a, [done.user], true), actor: a}
     })
 
     if (dryRun) this.note('Dry run: nothing was written.')
     else this.out(`Successfully activated ${result.user.nickname}`)
-    return {nickname: result.user.nickname, local: result.user.local, active: true, followsRemoved: result.followsRemoved, dryRun}
+    if (!dryRun && result.effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${result.actor!.nickname}.`)
+    const {refreshJobsQueued, moderationLogged} = result.effects
+    return {
+      nickname: result.user.nickname,
+      local: result.user.local,
+      active: true,
+      followsRemoved: result.followsRemoved,
+      refreshJobsQueued,
+      moderationLogged,
+      dryRun,
+    }
   }
 }
 

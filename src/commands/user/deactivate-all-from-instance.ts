@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -14,6 +14,12 @@ export interface UserDeactivateAllFromInstanceResult {
   /** Accepted follows of local accounts removed (dry run: that would be removed). */
   followsRemoved: number
   batches: number
+  /** OAuth tokens deleted: the deactivated users are signed out (dry run: that would be). */
+  tokensDeleted: number
+  /** Jobs queued for the running server (user_activation per deactivated user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether moderation_log entries were (dry run: would be) written (--actor: one "deactivate" per batch). */
+  moderationLogged: boolean
   dryRun: boolean
 }
 
@@ -28,7 +34,9 @@ For each active user of the instance, as Pleroma's set_activation does: users.is
 
 The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction. Ctrl-C stops after the current batch; an interrupted run leaves whole batches done, and running the command again finishes the job.
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's line per user, "Successfully deactivated NICK and unsubscribed all local followers" or "User NICK already deactivated", and a final "Done: ..." line on stderr. To also remove every follow the users have (remote ones, pending requests), use user:unsubscribe-all-from-instance.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's line per user, "Successfully deactivated NICK and unsubscribed all local followers" or "User NICK already deactivated", and a final "Done: ..." line on stderr. To also remove every follow the users have (remote ones, pending requests), use user:unsubscribe-all-from-instance.
+
+In each batch's transaction: the deactivated users are signed out (OAuth tokens and authorizations deleted), the server's own user_activation job is queued for each (on a Pleroma database with a job queue: a running server applies the change to its cached copies when its queue runs), and with --actor (or PLEROMA_ADMIN_ACTOR) one "deactivate" entry naming the batch's deactivated users is written to the moderation log.`
 
   static hiddenAliases = ['user:deactivate_all_from_instance']
 
@@ -50,6 +58,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserDeactivateAllFromInstanceResult> {
@@ -59,16 +68,22 @@ Shows a summary with counts from the database and asks before changing anything 
     const batchSize = flags['batch-size']
     const dryRun = flags['dry-run']
 
-    const summary = await this.inTransaction(({m}) => svc.summarizeInstanceDeactivation(m, instance))
+    const live = runtime().live
+    const {summary, actor, preview} = await this.inTransaction(async ({m, db, actor}) => {
+      const a = await actor()
+      const summary = await svc.summarizeInstanceDeactivation(m, instance)
+      return {summary, actor: a, preview: await live.previewActivation(m, db.schema, a, summary.activeIds, false)}
+    })
     if (summary.users === 0) {
       this.note(`No users of ${instance} found.`)
-      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun}
+      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false, dryRun}
     }
     const inactive = summary.users - summary.active
     this.out(
       `${instance}: ${plural(summary.users, 'user')} (${summary.active} active${inactive > 0 ? `, ${inactive} already inactive` : ''}); ` +
         `${plural(summary.follows, 'follow')} of local accounts will be removed; ` +
-        `the counters of ${plural(summary.localFollowers, 'local follower')} will be recomputed.`,
+        `the counters of ${plural(summary.localFollowers, 'local follower')} will be recomputed` +
+        (preview.tokensDeleted > 0 ? `; they will be signed out (${plural(preview.tokensDeleted, 'OAuth token')} deleted).` : '.'),
     )
     if (dryRun) {
       this.note('Dry run: nothing was written.')
@@ -78,6 +93,7 @@ Shows a summary with counts from the database and asks before changing anything 
         deactivated: summary.active,
         followsRemoved: summary.follows,
         batches: Math.ceil(summary.users / batchSize),
+        ...preview,
         dryRun,
       }
     }
@@ -91,11 +107,30 @@ Shows a summary with counts from the database and asks before changing anything 
     let deactivated = 0
     let followsRemoved = 0
     let batches = 0
+    let tokensDeleted = 0
+    let refreshJobsQueued = 0
+    let moderationLogged = false
     let stopped = false
     const adjusted = new Set<string>()
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const batch = await this.inTransaction(({m}) => svc.deactivateInstanceBatch(m, instance, chunk))
+      const batch = await this.inTransaction(async ({m, db}) => {
+        const b = await svc.deactivateInstanceBatch(m, instance, chunk)
+        const done = new Set(b.deactivated)
+        return {
+          ...b,
+          effects: await live.activationChanged(
+            m,
+            db.schema,
+            actor,
+            b.users.filter((u) => done.has(u.id)),
+            false,
+          ),
+        }
+      })
+      tokensDeleted += batch.effects.tokensDeleted
+      refreshJobsQueued += batch.effects.refreshJobsQueued
+      moderationLogged ||= batch.effects.moderationLogged
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
@@ -128,7 +163,8 @@ Shows a summary with counts from the database and asks before changing anything 
       `Done: ${plural(deactivated, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ` +
         `${plural(followsRemoved, 'follow')} of local accounts removed.`,
     )
-    return {instance, users, deactivated, followsRemoved, batches, dryRun}
+    if (moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return {instance, users, deactivated, followsRemoved, batches, tokensDeleted, refreshJobsQueued, moderationLogged, dryRun}
   }
 }
 

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -11,6 +11,12 @@ export interface UserDeactivateResult {
   active: boolean
   /** Accepted follows of active local accounts removed (dry run: that would be removed). */
   followsRemoved: number
+  /** OAuth tokens deleted: deactivation signs the account out (dry run: that would be). */
+  tokensDeleted: number
+  /** Jobs queued for the running server (user_activation: it re-caches the user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether a moderation_log entry was (dry run: would be) written (--actor). */
+  moderationLogged: boolean
   dryRun: boolean
 }
 
@@ -23,7 +29,7 @@ export default class UserDeactivate extends BaseCommand<typeof UserDeactivate> {
   - the user's accepted follows of other active local accounts (internal actors excepted) are deleted from following_relationships. Its follows of remote accounts, its pending and rejected requests, its follows of inactive accounts and the follows of it by others stay. No ActivityPub activity is sent;
   - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the local accounts it followed, and its local followers (an inactive user is not counted).
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question), then prints Pleroma's "Successfully deactivated NICK and unsubscribed all local followers". A user that is already inactive: "User NICK already deactivated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. user:activate undoes the flag, not the removed follows. A running Pleroma may show the old state until its user cache expires.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question), then prints Pleroma's "Successfully deactivated NICK and unsubscribed all local followers". A user that is already inactive: "User NICK already deactivated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. user:activate undoes the flag, not the removed follows. The account is signed out (its OAuth tokens and authorizations deleted). On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), a "deactivate" entry is written to the moderation log.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> spammer',
@@ -39,6 +45,7 @@ Shows a summary with counts from the database and asks before changing anything 
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserDeactivateResult> {
@@ -46,28 +53,36 @@ Shows a summary with counts from the database and asks before changing anything 
     const svc = runtime().activation
     const dryRun = flags['dry-run']
 
-    const plan = await this.inTransaction(async ({m, instanceHost}) => {
+    const live = runtime().live
+
+    const {plan, actor, preview} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
       const user = await svc.requireUserState(m, args.nickname, instanceHost, {action: 'deactivate', force: flags.force})
       if (!user.active) throw alreadyInactive(user.nickname)
-      return svc.planActivation(m, user, false)
+      return {plan: await svc.planActivation(m, user, false), actor: a, preview: await live.previewActivation(m, db.schema, a, [user.id], false)}
     })
     this.out(
       `${svc.describeUser(plan.user)} will be deactivated; ${plural(plan.localFollows, 'follow')} of local accounts will be removed; ` +
-        `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed.`,
+        `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed` +
+        (preview.tokensDeleted > 0 ? `; it will be signed out (${plural(preview.tokensDeleted, 'OAuth token')} deleted).` : '.'),
     )
     const {nickname, local} = plan.user
     if (dryRun) {
       this.note('Dry run: nothing was written.')
-      return {nickname, local, active: false, followsRemoved: plan.localFollows, dryRun}
+      return {nickname, local, active: false, followsRemoved: plan.localFollows, ...preview, dryRun}
     }
 
     await this.confirmOrAbort('Continue?', flags.yes, `${nickname} was not deactivated.`)
 
-    const done = await this.inTransaction(({m}) => svc.changeActivation(m, plan.user, false))
-    // Deactivated by someone else between the summary and the row lock.
-    if (!done.changed) throw alreadyInactive(nickname)
+    const done = await this.inTransaction(async ({m, db}) => {
+      const r = await svc.changeActivation(m, plan.user, false)
+      // Deactivated by someone else between the summary and the row lock.
+      if (!r.changed) throw alreadyInactive(nickname)
+      return {...r, effects: await live.activationChanged(m, db.schema, actor, [r.user], false)}
+    })
     this.out(`Successfully deactivated ${nickname} and unsubscribed all local followers`)
-    return {nickname, local, active: false, followsRemoved: done.followsRemoved, dryRun}
+    if (done.effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return {nickname, local, active: false, followsRemoved: done.followsRemoved, ...done.effects, dryRun}
   }
 }
 

@@ -1,10 +1,12 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import type {Database} from '../../db/connection'
 import {runtime} from '../../runtime-loader'
 import type {InstanceBatchResult, InstanceSummary} from '../../services/activation'
+import type {LiveEffects} from '../../services/live'
+import type {ModerationActor} from '../../services/moderation-log'
 
 /** `user:unsubscribe-all-from-instance --json` (a dry run gives what would change). */
 export interface UserUnsubscribeAllFromInstanceResult {
@@ -13,6 +15,12 @@ export interface UserUnsubscribeAllFromInstanceResult {
   deactivated: number
   followsRemoved: number
   batches: number
+  /** OAuth tokens deleted: the users are signed out (dry run: that would be). */
+  tokensDeleted: number
+  /** Jobs queued for the running server (user_activation per deactivated user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether moderation_log entries were (dry run: would be) written (--actor: one "deactivate" per batch of users). */
+  moderationLogged: boolean
   dryRun: boolean
 }
 
@@ -25,7 +33,9 @@ For each user: users.is_active is set to false (updated_at bumped only when it c
 
 The instance's users and their follows are read once, then the work goes in two steps of batches of --batch-size, each batch one transaction: first the follows, grouped by followed account in id order (each affected local account is recounted once), then the users in id order (deactivated; their local followers recounted). An interrupted run leaves whole batches done; running the command again finishes the job (follows already gone and users already deactivated are no-ops).
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints Pleroma's lines per user ("Deactivating NICK", "Unsubscribing FRIEND from NICK", "Successfully unsubscribed all followers from NICK") and a final "Done: ..." line on stderr.
+
+In each batch of users' transaction, the users are also signed out (OAuth tokens and authorizations deleted), the server's own user_activation job is queued for each user deactivated (on a Pleroma database with a job queue: a running server applies the change to its cached copies when its queue runs), and with --actor (or PLEROMA_ADMIN_ACTOR) one "deactivate" entry naming the batch's deactivated users is written to the moderation log.`
 
   static hiddenAliases = ['user:unsubscribe_all_from_instance']
 
@@ -47,6 +57,7 @@ Shows a summary with counts from the database and asks before changing anything 
     'batch-size': Flags.integer({summary: 'Accounts per transaction (followed accounts, then users of the instance).', default: 500, min: 1}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserUnsubscribeAllFromInstanceResult> {
@@ -55,23 +66,41 @@ Shows a summary with counts from the database and asks before changing anything 
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:unsubscribe-all-from-instance`)
     const batchSize = flags['batch-size']
     const db = await this.openDb()
-    const summary = await db.transaction((m) => svc.summarizeInstance(m, instance))
+    const live = runtime().live
+    const {summary, actor, preview} = await db.transaction(async (m) => {
+      const a = await this.taskContext(m, db).actor()
+      const summary = await svc.summarizeInstance(m, instance)
+      const p = await live.previewActivation(m, db.schema, a, summary.ids, false)
+      const preview: LiveEffects = {
+        tokensDeleted: p.tokensDeleted,
+        refreshJobsQueued: p.refreshJobsQueued > 0 ? summary.active : 0,
+        moderationLogged: a !== undefined && summary.active > 0,
+      }
+      return {summary, actor: a, preview}
+    })
     try {
-      return await this.unsubscribeAll(db, summary, batchSize)
+      return await this.unsubscribeAll(db, summary, batchSize, actor, preview)
     } finally {
       // The run's temporary tables; the session ends with the process anyway.
       await db.transaction((m) => svc.endInstanceRun(m)).catch(() => {})
     }
   }
 
-  private async unsubscribeAll(db: Database, summary: InstanceSummary, batchSize: number): Promise<UserUnsubscribeAllFromInstanceResult> {
+  private async unsubscribeAll(
+    db: Database,
+    summary: InstanceSummary,
+    batchSize: number,
+    actor: ModerationActor | undefined,
+    preview: LiveEffects,
+  ): Promise<UserUnsubscribeAllFromInstanceResult> {
     const {flags} = this
     const svc = runtime().activation
+    const live = runtime().live
     const {instance} = summary
     const dryRun = flags['dry-run']
     if (summary.users === 0) {
       this.note(`No users of ${instance} found.`)
-      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, dryRun}
+      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false, dryRun}
     }
     this.out(
       `${instance}: ${plural(summary.users, 'user')} (${summary.active} active), ${plural(summary.follows, 'follow')} from them, ` +
@@ -85,6 +114,7 @@ Shows a summary with counts from the database and asks before changing anything 
         deactivated: summary.active,
         followsRemoved: summary.follows,
         batches: Math.ceil(summary.followed.length / batchSize) + Math.ceil(summary.users / batchSize),
+        ...preview,
         dryRun: true,
       }
     }
@@ -120,10 +150,30 @@ Shows a summary with counts from the database and asks before changing anything 
     const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
     let users = 0
     let deactivated = 0
+    const effects: LiveEffects = {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
     let stopped = false
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const batch: InstanceBatchResult = await db.transaction((m) => svc.unsubscribeInstanceBatch(m, instance, chunk))
+      const batch: InstanceBatchResult = await db.transaction(async (m) => {
+        const b = await svc.unsubscribeInstanceBatch(m, instance, chunk)
+        // Every user of the batch ends inactive: all are signed out; the ones deactivated now get the job and the entry.
+        const signedOut = await live.signOutUsers(
+          m,
+          b.users.map((u) => u.id),
+        )
+        const done = new Set(b.deactivated)
+        const e = await live.activationChanged(
+          m,
+          db.schema,
+          actor,
+          b.users.filter((u) => done.has(u.id)),
+          false,
+        )
+        effects.tokensDeleted += signedOut.tokens + e.tokensDeleted
+        effects.refreshJobsQueued += e.refreshJobsQueued
+        effects.moderationLogged ||= e.moderationLogged
+        return b
+      })
       batches++
       users += batch.users.length
       deactivated += batch.deactivated.length
@@ -159,7 +209,8 @@ Shows a summary with counts from the database and asks before changing anything 
     this.note(
       `Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`,
     )
-    return {instance, users, deactivated, followsRemoved, batches, dryRun: false}
+    if (effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return {instance, users, deactivated, followsRemoved, batches, ...effects, dryRun: false}
   }
 }
 
