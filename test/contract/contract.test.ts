@@ -30,6 +30,9 @@ const contract = require('../../scripts/contract.js') as {
 const EXAMPLES: Record<string, string[]> = {
   'db:init': ['db:init'],
   'user:activate': ['user:activate', 'z@dead.example'],
+  'user:approve': ['user:approve', '--all', '-y'],
+  'user:confirm': ['user:confirm', 'carol'],
+  'user:confirm-all': ['user:confirm-all', '-y'],
   'user:change-email': ['user:change-email', 'carol', 'carol@new.example'],
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
@@ -48,6 +51,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:tag': ['user:tag', 'carol', 'vip'],
   'user:toggle-activated': ['user:toggle-activated', 'bob@remote.example', '-y'],
   'user:toggle-confirmed': ['user:toggle-confirmed', 'carol'],
+  'user:unconfirm-all': ['user:unconfirm-all', '-y'],
   'user:unsubscribe': ['user:unsubscribe', 'bob@remote.example', '-y'],
   'user:unsubscribe-all-from-instance': ['user:unsubscribe-all-from-instance', 'dead.example', '-y'],
   'user:untag': ['user:untag', 'carol', 'vip'],
@@ -90,11 +94,13 @@ describe('the command-line contract', () => {
 
 describeBackends('the --json output of every command', (b) => {
   it('matches the contract’s schemas (success and error)', async () => {
+    // carol: a registration waiting for approval and confirmation (user:approve, user:confirm).
     const ids = await seedUsers(b, [
       {nickname: 'alice'},
       {nickname: 'carol'},
       {nickname: 'bob', local: false},
     ])
+    await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
     const [z] = await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00') RETURNING id`,
     )
@@ -114,7 +120,7 @@ describeBackends('the --json output of every command', (b) => {
         continue
       }
       const r = await b.run([...EXAMPLES[id], '--json'], {stdin: 'a password\n'})
-      expect({id, exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr}).toEqual({id, exitCode: 0, stderr: ''})
+      expect({id, exitCode: r.exitCode, stderr: r.exitCode === 0 ? '' : r.stderr + r.stdout}).toEqual({id, exitCode: 0, stderr: ''})
       expect(r.json).toBeDefined()
       if (Array.isArray(r.json)) expect({id, items: r.json.length > 0}).toEqual({id, items: true})
       expect({id, mismatches: mismatches(validators[id], r.json)}).toEqual({id, mismatches: []})
@@ -138,6 +144,7 @@ describeBackends('the --json output of every command', (b) => {
 describeBackends('--dry-run', (b) => {
   it('writes nothing on any command that has it: every table is the same afterwards', async () => {
     const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}])
+    await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
     await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
     )

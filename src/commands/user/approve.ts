@@ -1,0 +1,134 @@
+import * as Flags from '@oclif/core/flags'
+import {optionalLocalNicknameArg} from '../../args'
+import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {AbortedError, RefusedError, UsageError} from '../../errors'
+import {runtime} from '../../runtime-loader'
+
+/** `user:approve --json` (a dry run gives what would change). */
+export interface UserApproveResult {
+  /** The users approved (dry run: that would be), in registration order. */
+  approved: string[]
+  /** Of those, the ones that have not confirmed their e-mail address yet. */
+  unconfirmed: string[]
+  dryRun: boolean
+}
+
+export default class UserApprove extends BaseCommand<typeof UserApprove> {
+  static summary = 'Approve a pending registration, or all of them (--all).'
+
+  static description = `What Pleroma's admin API "approve" does (User.approve), which pleroma_ctl has no task for: sets users.is_approved to true (updated_at bumped) for a local user whose registration waits for approval (an instance with account_approval_required). The user can then log in, once its e-mail address is confirmed where the instance requires that (user:confirm).
+
+With NICKNAME, that user: prints "Approved NICK."; a user that is approved already: exit code 4, nothing written; unknown: "No local user NICK", exit 3; a remote user, exit 4.
+
+With --all, every pending registration: every local user with is_approved false (deactivated ones included, as the admin API lists them; internal actors excepted). Lists them (nickname, e-mail, date of registration, whether confirmed, the applicant's reason where the server stores it) and asks before changing anything (-y skips the question); changes them in batches of --batch-size, one transaction each (a re-run after Ctrl-C finishes the job).
+
+No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and makes the configured auto-follows on approval). A running Pleroma may show the old status until its user cache expires.`
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> alice',
+    '<%= config.bin %> <%= command.id %> --all --dry-run',
+    '<%= config.bin %> <%= command.id %> --all --yes --json',
+  ]
+
+  static args = {
+    nickname: optionalLocalNicknameArg,
+  }
+
+  static flags = {
+    all: Flags.boolean({summary: 'Approve every pending registration (instead of NICKNAME).', default: false}),
+    'batch-size': Flags.integer({summary: 'Users per transaction (with --all).', default: 500, min: 1, max: 100000}),
+    yes: yesFlag,
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<UserApproveResult> {
+    const {flags, args} = this
+    if (args.nickname !== undefined && flags.all)
+      throw new UsageError('Give a NICKNAME or --all, not both.', 'user:approve alice approves one user, user:approve --all every pending registration.')
+    if (args.nickname === undefined && !flags.all)
+      throw new UsageError('Missing NICKNAME (or --all).', 'user:approve alice approves one user, user:approve --all every pending registration.')
+    return args.nickname === undefined ? this.approveAll() : this.approveOne(args.nickname)
+  }
+
+  private async approveOne(nickname: string): Promise<UserApproveResult> {
+    const {requireLocalUser} = runtime().users
+    const svc = runtime().approval
+    const dryRun = this.flags['dry-run']
+    const result = await this.inTransaction(async ({m, instanceHost}) => {
+      const user = await requireLocalUser(m, nickname, instanceHost)
+      const nick = user.nickname ?? nickname
+      if (dryRun) {
+        if (await svc.isApproved(m, user)) throw alreadyApproved(nick)
+      } else if (!(await svc.approveUser(m, user)).changed) {
+        throw alreadyApproved(nick)
+      }
+      return {nick, confirmed: user.isConfirmed}
+    })
+    this.out(`Approved ${result.nick}.`)
+    if (!result.confirmed) this.note(`${result.nick} has not confirmed the e-mail address yet; \`pleroma-admin user:confirm ${result.nick}\` confirms it.`)
+    if (dryRun) this.note('Dry run: nothing was written.')
+    return {approved: [result.nick], unconfirmed: result.confirmed ? [] : [result.nick], dryRun}
+  }
+
+  private async approveAll(): Promise<UserApproveResult> {
+    const {flags} = this
+    const svc = runtime().approval
+    const dryRun = flags['dry-run']
+    const batchSize = flags['batch-size']
+    const pending = await this.inTransaction(async ({m, db}) => svc.pendingRegistrations(m, db.schema.userColumns.has('registration_reason')))
+    if (pending.length === 0) {
+      this.note('No pending registrations.')
+      return {approved: [], unconfirmed: [], dryRun}
+    }
+    const lines = [`${pending.length} pending registration${pending.length === 1 ? '' : 's'} will be approved:`]
+    for (const p of pending) {
+      const state = [p.confirmed ? 'confirmed' : 'unconfirmed', ...(p.active ? [] : ['deactivated'])].join(', ')
+      const reason = p.reason ? `: ${JSON.stringify(p.reason)}` : ''
+      lines.push(`  ${p.nickname}${p.email ? ` <${p.email}>` : ''}, registered ${p.registeredAt} UTC (${state})${reason}`)
+    }
+    await this.outLines(lines)
+    const unconfirmedOf = (nicks: string[]) => {
+      const set = new Set(pending.filter((p) => !p.confirmed).map((p) => p.nickname))
+      return nicks.filter((n) => set.has(n))
+    }
+    if (dryRun) {
+      this.note('Dry run: nothing was written.')
+      const all = pending.map((p) => p.nickname)
+      return {approved: all, unconfirmed: unconfirmedOf(all), dryRun}
+    }
+
+    await this.confirmOrAbort('Continue?', flags.yes, 'No registration was approved.')
+
+    const ids = pending.map((p) => p.id)
+    const shouldStop = this.stopBetweenBatches()
+    const bar = this.progress('Approving registrations', ids.length)
+    const approved: string[] = []
+    let batches = 0
+    for (let start = 0; start < ids.length; start += batchSize) {
+      const chunk = ids.slice(start, start + batchSize)
+      approved.push(...(await this.inTransaction(({m}) => svc.approveBatch(m, chunk))))
+      batches++
+      bar.advance(chunk.length)
+      if (start + batchSize < ids.length && shouldStop()) {
+        bar.done()
+        throw new AbortedError(
+          `Interrupted after ${batches} whole ${batches === 1 ? 'batch' : 'batches'}; ${approved.length} of ${pending.length} registrations approved so far.`,
+          'Run the same command again to finish.',
+        )
+      }
+    }
+    bar.done()
+    const unconfirmed = unconfirmedOf(approved)
+    this.note(
+      `Done: ${approved.length} registration${approved.length === 1 ? '' : 's'} approved.` +
+        (unconfirmed.length > 0
+          ? ` ${unconfirmed.length} of them ${unconfirmed.length === 1 ? 'has' : 'have'} not confirmed the e-mail address yet (user:confirm NICK, or user:confirm-all).`
+          : ''),
+    )
+    return {approved, unconfirmed, dryRun}
+  }
+}
+
+function alreadyApproved(nickname: string): RefusedError {
+  return new RefusedError(`${nickname} is approved already.`, 'Nothing was changed.')
+}

@@ -1,0 +1,54 @@
+import {localNicknameArg} from '../../args'
+import {BaseCommand, dryRunFlag} from '../../base-command'
+import {RefusedError} from '../../errors'
+import {runtime} from '../../runtime-loader'
+
+/** `user:confirm --json` (a dry run gives what would change). */
+export interface UserConfirmResult {
+  nickname: string
+  /** Always true: the user is (dry run: would be) confirmed afterwards. */
+  confirmed: boolean
+  dryRun: boolean
+}
+
+export default class UserConfirm extends BaseCommand<typeof UserConfirm> {
+  static summary = "Confirm a local user's e-mail address."
+
+  static description = `Pleroma's confirm task (User.confirm): for a local user whose users.is_confirmed is false, sets is_confirmed to true and clears confirmation_token (the link of the confirmation e-mail stops working), updated_at bumped. The user can then log in on an instance that requires confirmation.
+
+Prints Pleroma's "NICK doesn't need confirmation.". A user that is confirmed already: the same words as an error, nothing written, exit code 4. Unknown: "No local user NICK", exit 3; a remote user, exit 4 (its server confirms it, not this one). Unlike Pleroma, no welcome e-mail or auto-follow follows (nothing but the database is touched); user:confirm-all confirms every ordinary local user, user:set --no-confirmed undoes it. A running Pleroma may show the old status until its user cache expires.`
+
+  static examples = ['<%= config.bin %> <%= command.id %> alice', '<%= config.bin %> <%= command.id %> alice --dry-run --json']
+
+  static args = {
+    nickname: localNicknameArg,
+  }
+
+  static flags = {
+    'dry-run': dryRunFlag,
+  }
+
+  async run(): Promise<UserConfirmResult> {
+    const {requireLocalUser} = runtime().users
+    const svc = runtime().confirmation
+    const dryRun = this.flags['dry-run']
+    const nickname = await this.inTransaction(async ({m, instanceHost}) => {
+      const user = await requireLocalUser(m, this.args.nickname, instanceHost)
+      const nick = user.nickname ?? this.args.nickname
+      if (dryRun) {
+        if (await svc.isConfirmed(m, user)) throw alreadyConfirmed(nick)
+        return nick
+      }
+      const done = await svc.confirmUser(m, user)
+      if (!done.changed) throw alreadyConfirmed(nick)
+      return done.nickname
+    })
+    this.out(`${nickname} doesn't need confirmation.`)
+    if (dryRun) this.note('Dry run: nothing was written.')
+    return {nickname, confirmed: true, dryRun}
+  }
+}
+
+function alreadyConfirmed(nickname: string): RefusedError {
+  return new RefusedError(`${nickname} doesn't need confirmation.`, 'It is confirmed already; nothing was changed.')
+}
