@@ -42,7 +42,7 @@ async function leftovers(): Promise<string[]> {
   const c = new Client({connectionString: process.env.TEST_DATABASE_URL})
   await c.connect()
   try {
-    const {rows} = await c.query(`SELECT datname FROM pg_database WHERE datname ~ '^pa_bench_[0-9]+_'`)
+    const {rows} = await c.query(`SELECT datname FROM pg_database WHERE datname ~ '^pa_bench_[0-9]+_' ORDER BY datname`)
     return rows.map((r) => r.datname)
   } finally {
     await c.end()

@@ -251,7 +251,9 @@ describeBackends(
             // Bad input is an error that says what was wrong, never "This is unexpected" (exit 1). One exception
             // until it is refused before the database: a NUL character, which reaches PostgreSQL (22021).
             /This is unexpected/.test(output) && !`${c.argv.join(' ')}${c.stdin}`.includes('\0') && 'an unexpected error',
-            r.exitCode !== 0 && changed && `exit ${r.exitCode} but the database changed`,
+            // Several users: a failure on one is reported and the others go on (issue #14), so a
+            // non-zero exit may come with changes, but only when the run says some succeeded.
+            r.exitCode !== 0 && changed && !/\b[1-9]\d* succeeded\b/.test(r.stdout) && `exit ${r.exitCode} but the database changed`,
           ].filter(Boolean)
           if (why.length > 0) {
             throw new Error(
