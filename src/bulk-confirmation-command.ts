@@ -9,6 +9,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand, dryRunFlag, yesFlag} from './base-command'
 import {AbortedError} from './errors'
 import {runtime} from './runtime-loader'
+import {plural} from './text'
 
 export const bulkConfirmationFlags = {
   'batch-size': Flags.integer({summary: 'Users per transaction.', default: 500, min: 1, max: 100000}),
@@ -89,8 +90,4 @@ export abstract class BulkConfirmationCommand<T extends typeof Command> extends 
     )
     return {users: s.users, inactive: s.inactive, changed, batches, dryRun}
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -109,11 +109,6 @@ export async function readAllStdin(stream: NodeJS.ReadableStream = process.stdin
   return data
 }
 
-/** `1 post` / `3 posts`. */
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`
-}
-
 /** `alice, bob, carol` or `alice, ..., j and 5 more`: at most ten names. */
 export function firstNames(names: string[], max = 10): string {
   const shown = names.slice(0, max).join(', ')

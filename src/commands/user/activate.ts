@@ -2,6 +2,7 @@ import {nicknameArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
+import {plural} from '../../text'
 
 /** `user:activate --json` (a dry run gives what would change). */
 export interface UserActivateResult {
@@ -86,8 +87,4 @@ function summaryLine(user: string, follows: number, followers: number): string {
     `${user} will be activated; ${plural(follows, 'follow')} of local accounts will be removed; ` +
     `the counters of ${plural(followers, 'local follower')} will be recomputed.`
   )
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -3,6 +3,7 @@ import * as Flags from '@oclif/core/flags'
 import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
+import {plural} from '../../text'
 
 /** `user:deactivate-all-from-instance --json` (a dry run gives what would change). */
 export interface UserDeactivateAllFromInstanceResult {
@@ -166,8 +167,4 @@ In each batch's transaction: the deactivated users are signed out (OAuth tokens 
     if (moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
     return {instance, users, deactivated, followsRemoved, batches, tokensDeleted, refreshJobsQueued, moderationLogged, dryRun}
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -2,6 +2,7 @@ import {nicknameArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
+import {plural} from '../../text'
 
 /** `user:deactivate --json` (a dry run gives what would change). */
 export interface UserDeactivateResult {
@@ -88,8 +89,4 @@ Shows a summary with counts from the database and asks before changing anything 
 
 function alreadyInactive(nickname: string): RefusedError {
   return new RefusedError(`User ${nickname} already deactivated`, `Nothing was changed; \`pleroma-admin user:activate ${nickname}\` activates it.`)
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -2,10 +2,7 @@ import {localNicknamesArg} from '../../args'
 import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
-
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`
-}
+import {plural} from '../../text'
 
 /** `user:sign-out --json`: one user's (a dry run gives what would be deleted); several users: each one's outcome. */
 export type UserSignOutResult = UserSignOutOne | BulkResult<UserSignOutOne>

@@ -2,6 +2,7 @@ import {nicknamesArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
 import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
+import {plural} from '../../text'
 
 /** `user:toggle-activated --json`: one user's; several users: each one's outcome. */
 export type UserToggleActivatedResult = UserToggleActivatedOne | BulkResult<UserToggleActivatedOne>
@@ -138,8 +139,4 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
       dryRun: false,
     }
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -7,6 +7,7 @@ import {runtime} from '../../runtime-loader'
 import type {InstanceBatchResult, InstanceSummary} from '../../services/activation'
 import type {LiveEffects} from '../../services/live'
 import type {ModerationActor} from '../../services/moderation-log'
+import {plural} from '../../text'
 
 /** `user:unsubscribe-all-from-instance --json` (a dry run gives what would change). */
 export interface UserUnsubscribeAllFromInstanceResult {
@@ -212,8 +213,4 @@ In each batch of users' transaction, the users are also signed out (OAuth tokens
     if (effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
     return {instance, users, deactivated, followsRemoved, batches, ...effects, dryRun: false}
   }
-}
-
-function plural(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`
 }

@@ -1,6 +1,7 @@
 import {nicknameArg} from '../../args'
 import {BaseCommand, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import {plural} from '../../text'
 
 /** `user:unsubscribe --json` (a dry run gives what would change). */
 export interface UserUnsubscribeResult {
@@ -109,8 +110,4 @@ Shows a summary with counts from the database and asks before changing anything 
     if (federation) this.note(`Queued ${plural(queued.jobs, 'delivery', 'deliveries')} to ${plural(queued.servers, 'server')} for the server to send.`)
     return {nickname: nick, deactivated: true, unsubscribed: result.removed.map((f) => f.friend), ...counts(queued), dryRun: false}
   }
-}
-
-function plural(n: number, noun: string, nouns = `${noun}s`): string {
-  return `${n} ${n === 1 ? noun : nouns}`
 }
