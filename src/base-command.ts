@@ -11,7 +11,7 @@ import * as OclifFlags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, UsageError, type ErrorKind, type JsonErrorOutput} from './errors'
 import {plural} from './text'
-import {firstNames, nicknameOfLine, readAllStdin, sumTotals, type BulkOptions, type BulkOutcome, type BulkResult} from './bulk-users'
+import {firstNames, nicknameOfLine, readAllStdin, SkippedUser, sumTotals, type BulkOptions, type BulkOutcome, type BulkResult} from './bulk-users'
 import type {ConnectionSource, Database} from './db/connection'
 import type {EntityManager} from 'typeorm'
 import {runtime} from './runtime-loader'
@@ -246,7 +246,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected async forUsers<R>(options: BulkOptions<R>, body: (nickname: string, dryRun: boolean) => Promise<R>): Promise<R | BulkResult<R>> {
     const names = [...options.nicknames]
-    if (!options.stdin && names.length === 1) return body(names[0], options.dryRun)
+    if (!options.stdin && !options.bulk && names.length === 1) {
+      try {
+        return await body(names[0], options.dryRun)
+      } catch (error) {
+        if (error instanceof SkippedUser) throw error.single ?? new RefusedError(error.reason)
+        throw error
+      }
+    }
     if (options.stdin) {
       const lines = (await readAllStdin()).split(/\r?\n/)
       for (const [i, line] of lines.entries()) {
@@ -297,6 +304,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
     // The preview: what the body would do for each user (a not-found or refused user fails here).
     const failed = (name: string, error: unknown): BulkOutcome<R> => {
+      if (error instanceof SkippedUser) return {nickname: name, status: 'skipped', reason: error.reason}
       if (!(error instanceof CliError) || error.kind === 'database' || error.kind === 'aborted') throw error
       return {
         nickname: name,
@@ -340,7 +348,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         users: names.length,
         succeeded: ok.length,
         failed: outcomes.filter((o) => o.status === 'failed').length,
-        skipped: skipped.length,
+        skipped: outcomes.filter((o) => o.status === 'skipped').length,
         interrupted,
         totals: Object.fromEntries(summary(ok).map((t) => [t.key, t.n])),
         outcomes,
@@ -384,8 +392,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           outcomes[i] = {nickname: names[i], status: 'ok', result: await body(names[i], false)}
         } catch (error) {
           outcomes[i] = failed(names[i], error)
-          const e = outcomes[i].error!
-          this.note(`${names[i]}: ${e.message}${e.hint ? ` ${e.hint}` : ''}`)
+          const e = outcomes[i].error
+          this.note(e ? `${names[i]}: ${e.message}${e.hint ? ` ${e.hint}` : ''}` : `${names[i]}: skipped (${outcomes[i].reason})`)
         }
       }
     } finally {

@@ -94,6 +94,28 @@ export interface BulkOptions<R> {
    * that exists only once committed (a token, a link).
    */
   rehearse?: boolean
+  /** Always the run on several users, even for one nickname (user:rm --due: its own summary and outcomes). */
+  bulk?: boolean
+}
+
+/**
+ * Thrown by a per-user body when the user is to be left alone after all
+ * (user:rm --due: another run is deleting it, or it was restored; a
+ * user already in the state the command sets): that user's outcome is
+ * `skipped` with this reason, not a failure. On one user alone the command
+ * throws `single` instead, as it always did.
+ */
+export class SkippedUser extends Error {
+  /**
+   * @param reason why, in the outcome (`already inactive`)
+   * @param single the error of the command on this one user alone (`User NICK already deactivated`, exit 4), if it has one
+   */
+  constructor(
+    readonly reason: string,
+    readonly single?: Error,
+  ) {
+    super(reason)
+  }
 }
 
 /** A whole line of stdin that is a nickname, or null for blank lines and comments. */

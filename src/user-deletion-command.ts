@@ -44,6 +44,8 @@ export interface BatchedDeletion {
   interrupted: string
   /** Queues each batch's activities (federator()). */
   federate?: (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[], now: string) => Promise<void>
+  /** Runs the batches in these transactions instead of one new transaction each (user:rm --due: all in the one that holds its claim). */
+  transaction?: <R>(fn: (m: EntityManager) => Promise<R>) => Promise<R>
 }
 
 export function actorOf(target: DeletionTarget): FederationActor {
@@ -126,7 +128,7 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
     const shouldStop = this.stopBetweenBatches()
     const bar = this.progress('Deleting posts', counts.posts + counts.likes + counts.announces)
     let reported = 0
-    const totals = await runtime().deleteActivities.deleteUserActivities((fn) => db.transaction(fn), plan.target.id, {
+    const totals = await runtime().deleteActivities.deleteUserActivities(options.transaction ?? ((fn) => db.transaction(fn)), plan.target.id, {
       instanceUrl: plan.instanceUrl,
       batchSize: options.batchSize,
       tables: db.schema.tables,

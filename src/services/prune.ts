@@ -24,7 +24,7 @@ import type {EntityManager} from 'typeorm'
 import {Activity, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {serviceActorSql} from './service-actors'
-import {PENDING_DELETION_PREFIX} from './grace'
+import {PENDING_DELETION_PREFIX} from './grace-tags'
 
 const U = columnsOf(User)
 const A = columnsOf(Activity)

@@ -18,6 +18,7 @@ import type {SchemaInfo} from '../db/schema'
 import {createPasswordResetToken} from './password-reset'
 import {CopyUserJsonEncoder, type JsonFraming} from './user-json-copy'
 import {refuseServiceActor, type ServiceActorGuard} from './service-actors'
+import {PENDING_DELETION_PREFIX} from './grace-tags'
 
 const U = columnsOf(User)
 
@@ -408,6 +409,8 @@ export interface UserFilter {
   createdAfter?: string
   createdBefore?: string
   search?: string
+  /** Only accounts waiting for a deletion with a grace period (user:rm --grace). */
+  pendingDeletion?: boolean
 }
 
 /** Escapes LIKE wildcards so that the text matches literally. */
@@ -449,6 +452,7 @@ export function userFilterSql(f: UserFilter, firstParam = 1, literal?: (value: s
     const pattern = p('%' + likeLiteral(f.search) + '%')
     where.push(`(${U.nickname} ILIKE ${pattern} OR ${U.name} ILIKE ${pattern} OR ${U.email} ILIKE ${pattern})`)
   }
+  if (f.pendingDeletion) where.push(`EXISTS (SELECT 1 FROM unnest(${U.tags}) AS t(tag) WHERE t.tag LIKE '${PENDING_DELETION_PREFIX}%')`)
   return {where: where.join(' AND '), params}
 }
 

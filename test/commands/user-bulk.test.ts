@@ -164,6 +164,43 @@ describeBackends('several users at once', (b) => {
     expect(await userState(b, 'bob')).toMatchObject({follower_count: 0})
   })
 
+  it('list --nicknames | deactivate --stdin: the preview is the effect; staff skipped, an inactive user skipped (not a failure), a not-found reported (exit 3)', async () => {
+    await b.sql(`UPDATE users SET is_active = false WHERE nickname = 'carol'`)
+    const stdin = (await listNicknames(b)) + 'nobody\neve@remote.example\n'
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:deactivate', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    const r = await b.run(['user:deactivate', '--stdin', '--yes', '--json'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(r.json).toMatchObject({users: 9, succeeded: 3, failed: 1, skipped: 5})
+    expect(r.json.totals).toEqual(dry.json.totals)
+    // alice's follow of bob goes (set_activation); 3 tokens: alice's 2, bob's 1 (carol was skipped).
+    expect(r.json.totals).toEqual({followsRemoved: 1, tokensDeleted: 3})
+    const reasons = Object.fromEntries(r.json.outcomes.map((o: {nickname: string; status: string; reason?: string}) => [o.nickname, o.reason ?? o.status]))
+    expect(reasons).toEqual({
+      alice: 'ok',
+      bob: 'ok',
+      carol: 'already inactive',
+      root: 'admin',
+      mod: 'moderator',
+      ghost: 'invisible',
+      relay: 'service actor',
+      nobody: 'failed',
+      'eve@remote.example': 'ok',
+    })
+    const active = await b.sql(`SELECT nickname FROM users WHERE is_active ORDER BY nickname`)
+    expect(active.map((u) => u.nickname)).toEqual(['ghost', 'internal.fetch', 'mod', 'relay', 'root'])
+    // One user alone keeps its exit code 4 for an inactive user.
+    const one = await b.run(['user:deactivate', 'carol', '--yes'])
+    expect(one.exitCode).toBe(4)
+    expect(one.stderr).toMatch(/^Error: User carol already deactivated/)
+    const again = await b.run(['user:activate', 'alice', 'bob', 'root', '--yes', '--json'])
+    expect(again.exitCode).toBe(0)
+    expect(again.json).toMatchObject({succeeded: 2, skipped: 1})
+    expect(again.json.outcomes[2]).toEqual({nickname: 'root', status: 'skipped', reason: 'already active'})
+  })
+
   it('list --nicknames | tag --stdin TAG...: every argument a tag; not destructive, so admins and moderators are tagged; service actors refused (exit 4, the first failure)', async () => {
     const stdin = (await listNicknames(b)) + 'nobody\n'
     const r = await b.run(['user:tag', '--stdin', 'VIP', 'mrf_tag:sandbox', '--yes'], {stdin})

@@ -44,6 +44,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:prune': ['user:prune', '--unconfirmed-for', '1s', '-y'],
   'user:reset-mfa': ['user:reset-mfa', 'carol'],
   'user:reset-password': ['user:reset-password', 'carol'],
+  'user:restore': ['user:restore', 'gina', '-y'],
   'user:revoke-invite': ['user:revoke-invite', '1'],
   'user:rm': ['user:rm', 'alice', '-y'],
   'user:set': ['user:set', 'carol', '--admin'],
@@ -100,7 +101,10 @@ describeBackends('the --json output of every command', (b) => {
       {nickname: 'alice'},
       {nickname: 'carol'},
       {nickname: 'bob', local: false},
+      {nickname: 'gina'},
     ])
+    // gina: waiting for a deletion with a grace period (user:restore).
+    await b.sql(`UPDATE users SET is_active = false, tags = ARRAY['pleroma-admin:delete-after:2020-01-01T00:00:00Z']::varchar[] WHERE nickname = 'gina'`)
     await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
     const [z] = await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00') RETURNING id`,
@@ -134,7 +138,7 @@ describeBackends('the --json output of every command', (b) => {
     expect(mismatches(validateError, notFound.json)).toEqual([])
     expect(notFound.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
     const count = await b.run(['user:list', '--count', '--json'])
-    expect(count.json).toEqual({count: 3}) // carol, dora, and alice (purged, the row kept)
+    expect(count.json).toEqual({count: 4}) // carol, dora, gina (restored), and alice (purged, the row kept)
     expect(mismatches(validators['user:list'], count.json)).toEqual([])
     const generated = await b.run(['user:new', 'erin', 'erin@example.com', '-y', '--json'])
     expect(generated.json.passwordResetUrl).toMatch(/^https?:\/\/.+\/api\/v1\/pleroma\/password_reset\/.+/)
@@ -144,8 +148,9 @@ describeBackends('the --json output of every command', (b) => {
 
 describeBackends('--dry-run', (b) => {
   it('writes nothing on any command that has it: every table is the same afterwards', async () => {
-    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}])
+    const ids = await seedUsers(b, [{nickname: 'alice'}, {nickname: 'carol'}, {nickname: 'bob', local: false}, {nickname: 'gina'}])
     await b.sql(`UPDATE users SET is_approved = false, is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET is_active = false, tags = ARRAY['pleroma-admin:delete-after:2020-01-01T00:00:00Z']::varchar[] WHERE nickname = 'gina'`)
     await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at) VALUES ('00000190-0000-0000-0000-00000000000a', 'z@dead.example', '', 'https://dead.example/users/z', false, false, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`,
     )

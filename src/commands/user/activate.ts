@@ -1,11 +1,15 @@
-import {nicknameArg} from '../../args'
-import {actorFlag, BaseCommand, dryRunFlag} from '../../base-command'
+import {nicknamesArg} from '../../args'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, SkippedUser, stdinFlag, type BulkResult} from '../../bulk-users'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 import {plural} from '../../text'
 
-/** `user:activate --json` (a dry run gives what would change). */
-export interface UserActivateResult {
+/** `user:activate --json`: one user's (a dry run gives what would change); several users: each one's outcome. */
+export type UserActivateResult = UserActivateOne | BulkResult<UserActivateOne>
+
+/** `user:activate --json` of one user. */
+export interface UserActivateOne {
   nickname: string
   local: boolean
   /** Always true: the user is (dry run: would be) active afterwards. */
@@ -26,7 +30,9 @@ export default class UserActivate extends BaseCommand<typeof UserActivate> {
 
 As Pleroma's set_activation does in both directions, the user's accepted follows of other active local accounts (internal actors excepted) are deleted from following_relationships; a user deactivated by Pleroma or by user:deactivate has none left, so normally nothing is removed. follower_count and following_count are recomputed for the user, the accounts concerned and its local followers (who count it again). No ActivityPub activity is sent.
 
-Prints a summary and Pleroma's "Successfully activated NICK". A user that is already active: "User NICK already activated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), an "activate" entry is written to the moderation log.`
+Prints a summary and Pleroma's "Successfully activated NICK". A user that is already active: "User NICK already activated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), an "activate" entry is written to the moderation log.
+
+${BULK_HELP} A user that is already active is skipped; with several users the one confirmation is asked (-y skips it).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice',
@@ -35,30 +41,47 @@ Prints a summary and Pleroma's "Successfully activated NICK". A user that is alr
   ]
 
   static args = {
-    nickname: nicknameArg,
+    nicknames: nicknamesArg,
   }
 
   static flags = {
+    stdin: stdinFlag,
+    yes: yesFlag,
     'dry-run': dryRunFlag,
     actor: actorFlag,
   }
 
   async run(): Promise<UserActivateResult> {
-    const {flags, args} = this
+    const {flags} = this
+    return this.forUsers(
+      {
+        nicknames: this.args.nicknames ?? [],
+        stdin: flags.stdin,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        destructive: false,
+        verb: 'will be activated',
+        rehearse: true,
+        totals: (r) => [{key: 'followsRemoved', n: r.followsRemoved, one: 'follow of local accounts removed', many: 'follows of local accounts removed'}],
+      },
+      (nickname, dryRun) => this.activateOne(nickname, dryRun),
+    )
+  }
+
+  private async activateOne(nickname: string, dryRun: boolean): Promise<UserActivateOne> {
     const svc = runtime().activation
-    const dryRun = flags['dry-run']
 
     const live = runtime().live
     const result = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
       const a = await actor()
-      const user = await svc.requireUserState(m, args.nickname, instanceHost)
-      if (user.active) throw alreadyActive(user.nickname)
+      const user = await svc.requireUserState(m, nickname, instanceHost)
+      if (user.active) throw new SkippedUser('already active', alreadyActive(user.nickname))
       const plan = await svc.planActivation(m, user, true)
       this.out(summaryLine(svc.describeUser(user), plan.localFollows, plan.localFollowers))
       if (dryRun) return {user, followsRemoved: plan.localFollows, effects: await live.previewActivation(m, db.schema, a, [user.id], true), actor: a}
       const done = await svc.changeActivation(m, user, true)
       // Another admin activated it between the lookup and the row lock.
-      if (!done.changed) throw alreadyActive(user.nickname)
+      if (!done.changed) throw new SkippedUser('already active', alreadyActive(user.nickname))
       return {user: done.user, followsRemoved: done.followsRemoved, effects: await live.activationChanged(m, db.schema, a, [done.user], true), actor: a}
     })
 

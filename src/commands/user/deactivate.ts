@@ -1,11 +1,15 @@
-import {nicknameArg} from '../../args'
+import {nicknamesArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, SkippedUser, stdinFlag, type BulkResult} from '../../bulk-users'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 import {plural} from '../../text'
 
-/** `user:deactivate --json` (a dry run gives what would change). */
-export interface UserDeactivateResult {
+/** `user:deactivate --json`: one user's (a dry run gives what would change); several users: each one's outcome. */
+export type UserDeactivateResult = UserDeactivateOne | BulkResult<UserDeactivateOne>
+
+/** `user:deactivate --json` of one user. */
+export interface UserDeactivateOne {
   nickname: string
   local: boolean
   /** Always false: the user is (dry run: would be) inactive afterwards. */
@@ -30,19 +34,24 @@ export default class UserDeactivate extends BaseCommand<typeof UserDeactivate> {
   - the user's accepted follows of other active local accounts (internal actors excepted) are deleted from following_relationships. Its follows of remote accounts, its pending and rejected requests, its follows of inactive accounts and the follows of it by others stay. No ActivityPub activity is sent;
   - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the local accounts it followed, and its local followers (an inactive user is not counted).
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question), then prints Pleroma's "Successfully deactivated NICK and unsubscribed all local followers". A user that is already inactive: "User NICK already deactivated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. user:activate undoes the flag, not the removed follows. The account is signed out (its OAuth tokens and authorizations deleted). On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), a "deactivate" entry is written to the moderation log.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question), then prints Pleroma's "Successfully deactivated NICK and unsubscribed all local followers". A user that is already inactive: "User NICK already deactivated", nothing written, exit code 4. Unknown: "No user NICK", exit 3. user:activate undoes the flag, not the removed follows. The account is signed out (its OAuth tokens and authorizations deleted). On a Pleroma database with a job queue, the server's own user_activation job is queued, so a running server applies the change to its cached copy of the user when its queue runs. With --actor (or PLEROMA_ADMIN_ACTOR), a "deactivate" entry is written to the moderation log.
+
+${BULK_HELP}${BULK_STAFF_HELP} A user that is already inactive is skipped.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> spammer',
     '<%= config.bin %> <%= command.id %> spammer@remote.example --yes --json',
     '<%= config.bin %> <%= command.id %> spammer --dry-run',
+    '<%= config.bin %> user:list --tag spam --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
   ]
 
   static args = {
-    nickname: nicknameArg,
+    nicknames: nicknamesArg,
   }
 
   static flags = {
+    stdin: stdinFlag,
+    'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
@@ -50,16 +59,36 @@ Shows a summary with counts from the database and asks before changing anything 
   }
 
   async run(): Promise<UserDeactivateResult> {
-    const {flags, args} = this
+    const {flags} = this
+    return this.forUsers(
+      {
+        nicknames: this.args.nicknames ?? [],
+        stdin: flags.stdin,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        destructive: true,
+        includeStaff: flags['include-staff'],
+        verb: 'will be deactivated',
+        rehearse: true,
+        totals: (r) => [
+          {key: 'followsRemoved', n: r.followsRemoved, one: 'follow of local accounts removed', many: 'follows of local accounts removed'},
+          {key: 'tokensDeleted', n: r.tokensDeleted, one: 'OAuth token', many: 'OAuth tokens'},
+        ],
+      },
+      (nickname, dryRun) => this.deactivateOne(nickname, dryRun),
+    )
+  }
+
+  private async deactivateOne(nickname: string, dryRun: boolean): Promise<UserDeactivateOne> {
+    const {flags} = this
     const svc = runtime().activation
-    const dryRun = flags['dry-run']
 
     const live = runtime().live
 
     const {plan, actor, preview} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
       const a = await actor()
-      const user = await svc.requireUserState(m, args.nickname, instanceHost, {action: 'deactivate', force: flags.force})
-      if (!user.active) throw alreadyInactive(user.nickname)
+      const user = await svc.requireUserState(m, nickname, instanceHost, {action: 'deactivate', force: flags.force})
+      if (!user.active) throw new SkippedUser('already inactive', alreadyInactive(user.nickname))
       return {plan: await svc.planActivation(m, user, false), actor: a, preview: await live.previewActivation(m, db.schema, a, [user.id], false)}
     })
     this.out(
@@ -67,7 +96,8 @@ Shows a summary with counts from the database and asks before changing anything 
         `the counters of ${plural(plan.localFollowers, 'local follower')} will be recomputed` +
         (preview.tokensDeleted > 0 ? `; it will be signed out (${plural(preview.tokensDeleted, 'OAuth token')} deleted).` : '.'),
     )
-    const {nickname, local} = plan.user
+    const {local} = plan.user
+    nickname = plan.user.nickname
     if (dryRun) {
       this.note('Dry run: nothing was written.')
       return {nickname, local, active: false, followsRemoved: plan.localFollows, ...preview, dryRun}
@@ -78,7 +108,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const done = await this.inTransaction(async ({m, db}) => {
       const r = await svc.changeActivation(m, plan.user, false)
       // Deactivated by someone else between the summary and the row lock.
-      if (!r.changed) throw alreadyInactive(nickname)
+      if (!r.changed) throw new SkippedUser('already inactive', alreadyInactive(nickname))
       return {...r, effects: await live.activationChanged(m, db.schema, actor, [r.user], false)}
     })
     this.out(`Successfully deactivated ${nickname} and unsubscribed all local followers`)

@@ -30,6 +30,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
     '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
     '<%= config.bin %> <%= command.id %> --search alice --email-domain example.com',
     '<%= config.bin %> <%= command.id %> --unconfirmed --created-before 2026-01-01 --nicknames | <%= config.bin %> user:rm --stdin --dry-run',
+    '<%= config.bin %> <%= command.id %> --pending-deletion',
   ]
 
   static flags = {
@@ -48,6 +49,10 @@ By default only local users are listed, as Pleroma does; service actors (interna
     'created-after': Flags.string({summary: 'Only users created on or after this date (YYYY-MM-DD or ISO-8601, UTC).', helpGroup: FILTERS}),
     'created-before': Flags.string({summary: 'Only users created before this date (YYYY-MM-DD or ISO-8601, UTC).', helpGroup: FILTERS}),
     search: Flags.string({summary: 'Only users whose nickname, name or e-mail contains this text (case-insensitive).', helpGroup: FILTERS}),
+    'pending-deletion': Flags.boolean({
+      summary: 'Only accounts waiting for a deletion with a grace period (user:rm --grace); each line ends with the due date.',
+      helpGroup: FILTERS,
+    }),
     limit: Flags.integer({summary: 'At most this many users.', min: 1}),
     count: Flags.boolean({summary: 'Print only the number of matching users.', exclusive: ['ndjson', 'limit']}),
     ndjson: Flags.boolean({summary: 'One JSON object per line (newline-delimited JSON).', exclusive: ['json', 'count', 'nicknames']}),
@@ -79,6 +84,7 @@ By default only local users are listed, as Pleroma does; service actors (interna
       createdAfter: utcDate(flags['created-after'], '--created-after'),
       createdBefore: utcDate(flags['created-before'], '--created-before'),
       search: flags.search,
+      pendingDeletion: flags['pending-deletion'] || undefined,
     }
     const db = await this.openDb()
     const {iterateUsers, userJsonChunks, countUsers, formatUserLine} = runtime().users
@@ -105,7 +111,9 @@ By default only local users are listed, as Pleroma does; service actors (interna
       }
       // Pleroma's lines (or the nicknames alone), written out in chunks of about 64 kB.
       const format = flags.format === 'pleroma-2.9' ? 'pleroma-2.9' : 'pleroma-2020'
-      const line = flags.nicknames ? (u: ListedUser) => u.nickname : (u: ListedUser) => formatUserLine(u, format)
+      const {dueOf} = runtime().grace
+      const due = (u: ListedUser) => (flags['pending-deletion'] ? `, deletion due: ${dueOf(u.tags)}` : '')
+      const line = flags.nicknames ? (u: ListedUser) => u.nickname : (u: ListedUser) => formatUserLine(u, format) + due(u)
       let chunk = ''
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
         chunk += line(user) + '\n'

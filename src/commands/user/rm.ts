@@ -1,11 +1,44 @@
 import {localNicknamesArg} from '../../args'
-import {dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
-import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
+import * as Flags from '@oclif/core/flags'
+import {actorFlag, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, SkippedUser, stdinFlag, type BulkResult, type BulkTotal} from '../../bulk-users'
+import {parseDuration, type Duration} from '../../duration'
+import {NotFoundError, UsageError} from '../../errors'
+import {plural} from '../../text'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
 
-/** `user:rm --json`: one user's (a dry run gives what would be deleted); several users: each one's outcome. */
-export type UserRmResult = UserRmOne | BulkResult<UserRmOne>
+/** `user:rm --json`: one user's (a dry run gives what would be deleted; --grace: what was put to sleep); several users or --due: each one's outcome. */
+export type UserRmResult = UserRmOne | UserRmGraceOne | BulkResult<UserRmOne> | BulkResult<UserRmGraceOne>
+
+/** `user:rm --grace --json` of one user. */
+export interface UserRmGraceOne {
+  nickname: string
+  /** When the deletion falls due (ISO 8601 UTC): user:rm --due deletes it from then on. */
+  dueAt: string
+  /** The account was active before (user:restore reactivates it). */
+  wasActive: boolean
+  /** OAuth tokens deleted: the account is signed out now (dry run: that would be). */
+  tokensDeleted: number
+  /** Follow relationships of the account, both ways: kept until the deletion. */
+  followsKept: number
+  /** Jobs queued for the running server (verify_fields_links: it re-reads the user; dry run: that would be). */
+  refreshJobsQueued: number
+  /** Whether a moderation_log entry was (dry run: would be) written (--actor). */
+  moderationLogged: boolean
+  dryRun: boolean
+}
+
+/** The per-user counts user:rm sums over several users. */
+const RM_TOTALS = (r: UserRmOne): BulkTotal[] => [
+  {key: 'posts', n: r.posts, one: 'post', many: 'posts'},
+  {key: 'likesAndAnnounces', n: r.likesAndAnnounces, one: 'like or announce', many: 'likes and announces'},
+  {key: 'followers', n: r.followers, one: 'follower', many: 'followers'},
+  {key: 'follows', n: r.follows, one: 'follow', many: 'follows'},
+  {key: 'tokens', n: r.tokens, one: 'OAuth token', many: 'OAuth tokens'},
+  {key: 'purged', n: r.purged ? 1 : 0, one: 'account purged', many: 'accounts purged'},
+  {key: 'deleted', n: r.deleted ? 1 : 0, one: 'account deleted outright', many: 'accounts deleted outright'},
+]
 
 /** `user:rm --json` of one user. */
 export interface UserRmOne {
@@ -45,6 +78,8 @@ Other servers are told, on a Pleroma or Akkoma database: the Delete of the accou
 
 Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
 
+With --grace DURATION (30d, 12h, 1s, 0d; s, m, h, d, w, y) nothing is deleted yet: the account is deactivated and signed out now, and the date its deletion falls due is recorded in its tags (pleroma-admin:delete-after:<ISO date>, visible in admin-fe; pleroma-admin:was-inactive too when it was inactive already). Its follows, both ways, its posts, roles and tags are kept meanwhile (Pleroma's own deactivation would delete its follows of local accounts, which cannot be put back), so user:restore puts it back exactly; only its sign-ins are gone. user:rm --due (for cron) then deletes, as above, every account whose deletion has fallen due, with one summary, progress and --json; each account is claimed under a row lock (FOR UPDATE SKIP LOCKED) and deleted in one transaction, so two runs at once delete it once, and an account restored meanwhile (its tag gone) is left alone. user:list --pending-deletion lists the accounts waiting, with their due dates. With --actor, the grace period is a "deactivate" entry of the moderation log and the deletion a "delete" entry.
+
 ${BULK_HELP}${BULK_STAFF_HELP}`
 
   static examples = [
@@ -53,6 +88,8 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     '<%= config.bin %> <%= command.id %> spammer --yes --json',
     '<%= config.bin %> <%= command.id %> spam1 spam2 spam3 --dry-run',
     '<%= config.bin %> user:list --unconfirmed --created-before 2026-01-01 --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
+    '<%= config.bin %> <%= command.id %> spammer --grace 7d --yes',
+    '<%= config.bin %> <%= command.id %> --due --yes --json',
   ]
 
   static args = {
@@ -67,10 +104,42 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
+    actor: actorFlag,
+    grace: Flags.string({
+      summary: 'Do not delete yet: deactivate and sign out now, delete once this long has passed (user:rm --due; user:restore undoes it).',
+      helpValue: 'DURATION',
+      exclusive: ['due'],
+    }),
+    due: Flags.boolean({
+      summary: 'Delete every account whose deletion with a grace period has fallen due (for cron); takes no nickname.',
+      default: false,
+      exclusive: ['grace', 'stdin', 'include-staff'],
+    }),
   }
 
   async run(): Promise<UserRmResult> {
     const {flags} = this
+    if (flags.due) return this.removeDue()
+    if (flags.grace !== undefined) {
+      const grace = parseDuration(flags.grace, '--grace')
+      return this.forUsers<UserRmGraceOne>(
+        {
+          nicknames: this.args.nicknames ?? [],
+          stdin: flags.stdin,
+          dryRun: flags['dry-run'],
+          yes: flags.yes,
+          destructive: true,
+          includeStaff: flags['include-staff'],
+          verb: `will be deactivated and signed out, and deleted in ${grace.text}`,
+          rehearse: true,
+          totals: (r) => [
+            {key: 'tokensDeleted', n: r.tokensDeleted, one: 'OAuth token deleted', many: 'OAuth tokens deleted'},
+            {key: 'followsKept', n: r.followsKept, one: 'follow relationship kept', many: 'follow relationships kept'},
+          ],
+        },
+        (nickname, dryRun) => this.graceOne(nickname, dryRun, grace),
+      )
+    }
     return this.forUsers(
       {
         nicknames: this.args.nicknames ?? [],
@@ -81,22 +150,88 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
         includeStaff: flags['include-staff'],
         verb: 'will be deleted',
         rehearse: true,
-        totals: (r) => [
-          {key: 'posts', n: r.posts, one: 'post', many: 'posts'},
-          {key: 'likesAndAnnounces', n: r.likesAndAnnounces, one: 'like or announce', many: 'likes and announces'},
-          {key: 'followers', n: r.followers, one: 'follower', many: 'followers'},
-          {key: 'follows', n: r.follows, one: 'follow', many: 'follows'},
-          {key: 'tokens', n: r.tokens, one: 'OAuth token', many: 'OAuth tokens'},
-          {key: 'purged', n: r.purged ? 1 : 0, one: 'account purged', many: 'accounts purged'},
-          {key: 'deleted', n: r.deleted ? 1 : 0, one: 'account deleted outright', many: 'accounts deleted outright'},
-        ],
+        totals: RM_TOTALS,
       },
       (nickname, dryRun) => this.removeOne(nickname, dryRun),
     )
   }
 
+  /** user:rm --due: every account whose deletion has fallen due, as a run on several users. */
+  private async removeDue(): Promise<UserRmResult> {
+    const {flags} = this
+    if ((this.args.nicknames ?? []).length > 0) {
+      throw new UsageError('--due takes no nickname: it deletes every account whose deletion has fallen due.', 'Leave out the nicknames, or leave out --due.')
+    }
+    const db = await this.openDb()
+    const due = await db.transaction((m) => runtime().grace.dueUsers(m))
+    if (due.length === 0) {
+      this.out('No deletion is due.')
+      return {dryRun: flags['dry-run'], users: 0, succeeded: 0, failed: 0, skipped: 0, interrupted: false, totals: {}, outcomes: []}
+    }
+    return this.forUsers<UserRmOne>(
+      {
+        nicknames: due.map((d) => d.nickname),
+        stdin: false,
+        dryRun: flags['dry-run'],
+        yes: flags.yes,
+        // Chosen when they were given their grace period: no account is skipped for its role now.
+        destructive: false,
+        bulk: true,
+        verb: 'are due and will be deleted',
+        rehearse: true,
+        totals: RM_TOTALS,
+      },
+      (nickname, dryRun) => this.removeOne(nickname, dryRun, true),
+    )
+  }
+
+  /** user:rm --grace of one user: deactivated and signed out now, the due date in its tags. */
+  private async graceOne(nickname: string, dryRun: boolean, grace: Duration): Promise<UserRmGraceOne> {
+    const {planGrace, startGrace, alreadyPending, isoSeconds} = runtime().grace
+    const {requireLocalUser} = runtime().users
+    const {usersChanged, rereadJobCount} = runtime().live
+    const dueAt = isoSeconds(new Date(Math.floor(Date.now() / 1000) * 1000 + grace.seconds * 1000))
+    const {plan, id, actor, jobs} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
+      const u = await requireLocalUser(m, nickname, instanceHost, {action: 'delete', force: this.flags.force})
+      const p = await planGrace(m, u.id)
+      if (p.pendingDue) throw alreadyPending(p.nickname, p.pendingDue)
+      return {plan: p, id: u.id, actor: a, jobs: rereadJobCount(db.schema, [{local: true}])}
+    })
+    this.out(
+      `${plan.nickname} (local, ${plan.active ? 'active' : 'deactivated'}): will be deactivated and signed out now (${plural(plan.tokens, 'OAuth token')} deleted) ` +
+        `and deleted once due, at ${dueAt} (user:rm --due); until then its ${plural(plan.followsKept, 'follow relationship')}, posts, roles and tags are kept ` +
+        `(user:restore ${plan.nickname} puts it back).`,
+    )
+    const shape = (r: {tokensDeleted: number; refreshJobsQueued: number; moderationLogged: boolean}): UserRmGraceOne => ({
+      nickname: plan.nickname,
+      dueAt,
+      wasActive: plan.active,
+      tokensDeleted: r.tokensDeleted,
+      followsKept: plan.followsKept,
+      refreshJobsQueued: r.refreshJobsQueued,
+      moderationLogged: r.moderationLogged,
+      dryRun,
+    })
+    if (dryRun) {
+      this.note('Dry run: nothing was written.')
+      return shape({tokensDeleted: plan.tokens, refreshJobsQueued: jobs, moderationLogged: actor !== undefined})
+    }
+    await this.confirmOrAbort('Continue?', this.flags.yes, `${plan.nickname} was not changed.`)
+    const done = await this.inTransaction(async ({m, db}) => {
+      const r = await startGrace(m, id, dueAt)
+      const subject = [{id, nickname: r.nickname, local: true}]
+      // No user_activation job: the server's set_activation would delete the follows the grace period keeps (src/services/grace.ts).
+      const effects = await usersChanged(m, db.schema, actor, subject, [{action: 'deactivate', subject}])
+      return {...effects, tokensDeleted: r.tokensDeleted}
+    })
+    this.out(`${plan.nickname} deactivated and signed out; its deletion is due at ${dueAt}.`)
+    if (done.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
+    return shape(done)
+  }
+
   /** user:rm of one user: the summary line, the confirmation, the batches. */
-  private async removeOne(nickname: string, dryRun: boolean): Promise<UserRmOne> {
+  private async removeOne(nickname: string, dryRun: boolean, due = false): Promise<UserRmOne> {
     const {flags} = this
     const removal = runtime().deleteUser
     const {count, postsPhrase} = runtime().deletionSummary
@@ -109,7 +244,11 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
         // An account whose row goes cannot sign anything: nothing is queued for it.
         parts: (c) => ({activities: !c.deleteRow, actorDelete: !c.deleteRow, followUndos: !c.deleteRow}),
       },
-    )
+    ).catch((error: unknown) => {
+      // --due: an account pending approval or confirmation whose row another run deleted meanwhile.
+      if (due && error instanceof NotFoundError) throw new SkippedUser('deleted meanwhile (by another run)')
+      throw error
+    })
     const {counts, target} = plan
     const federation = counts.deleteRow ? null : plan.federation
 
@@ -157,7 +296,16 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
     const tally = new DeliveryTally()
     const federate = federation ? this.federator(plan, tally) : undefined
+    const {claimDue} = runtime().grace
     const totals = await this.deleteInBatches(plan, {
+      // --due: each batch claims the account first (its row lock, SKIP LOCKED, and its deletion still due): another run at the same time, or a restore, leaves it to them.
+      transaction: due
+        ? (fn) =>
+            plan.db.transaction(async (m) => {
+              if (!(await claimDue(m, target.id))) throw new SkippedUser('no longer due: restored, or deleted by another run')
+              return fn(m)
+            })
+        : undefined,
       batchSize: flags['batch-size'],
       interrupted: '; the account is not removed yet.',
       federate,
