@@ -178,12 +178,47 @@ export async function usersChanged(
 ): Promise<LiveEffects> {
   if (users.length === 0) return {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
   const refreshJobsQueued = await queueReread(m, schema, users)
-  let moderationLogged = false
-  for (const e of entries) moderationLogged = (await logModeration(m, actor, e)) || moderationLogged
-  return {tokensDeleted: 0, refreshJobsQueued, moderationLogged}
+  return {tokensDeleted: 0, refreshJobsQueued, moderationLogged: await logEntries(m, actor, entries)}
+}
+
+/** Writes the actor's entries in order (none without an actor); whether any was written. */
+export async function logEntries(m: EntityManager, actor: LogUser | undefined, entries: LogEntry[]): Promise<boolean> {
+  let logged = false
+  for (const e of entries) logged = (await logModeration(m, actor, e)) || logged
+  return logged
 }
 
 /** The number of re-read jobs usersChanged would queue for these users. */
 export function rereadJobCount(schema: SchemaInfo, users: Array<{local: boolean}>): number {
   return hasJobQueue(schema) && serverFamily(schema) === 'pleroma' ? users.filter((u) => u.local).length : 0
+}
+
+/** The flags whose change user:set and user:toggle-confirmed log. */
+export interface LoggedFlags {
+  admin: boolean
+  moderator: boolean
+  confirmed: boolean
+}
+
+/**
+ * The entries Pleroma's admin API writes for these changes of one user
+ * (docs/live-instance.md#moderation-log): "grant"/"revoke" with the
+ * permission for a role that changed (right_add/right_delete,
+ * v2.9.1:lib/pleroma/web/admin_api/controllers/admin_api_controller.ex:143-258),
+ * "confirm_email" for a user that became confirmed (confirm_email,
+ * admin_api_controller.ex:402-410). Unconfirming and locking have no
+ * action: nothing is logged for them.
+ */
+export function flagEntries(user: LogUser, before: LoggedFlags, after: LoggedFlags): LogEntry[] {
+  const entries: LogEntry[] = []
+  for (const permission of ['admin', 'moderator'] as const) {
+    if (before[permission] !== after[permission]) entries.push({action: after[permission] ? 'grant' : 'revoke', subject: [user], permission})
+  }
+  if (!before.confirmed && after.confirmed) entries.push({action: 'confirm_email', subject: [user]})
+  return entries
+}
+
+/** `Recorded in the moderation log as done by NICK.` when something was logged. */
+export function loggedNote(effects: Pick<LiveEffects, 'moderationLogged'>, actor: LogUser | undefined): string | undefined {
+  return effects.moderationLogged && actor ? `Recorded in the moderation log as done by ${actor.nickname}.` : undefined
 }

@@ -39,6 +39,10 @@ export interface UserFlags {
 export interface SetFlagsResult extends UserFlags {
   /** Whether the row was (dry run: would be) updated. */
   changed: boolean
+  /** The user's id (uuid). */
+  id: string
+  /** The flags before the change (read under the row lock), for the moderation log. */
+  before: UserFlags
 }
 
 /** What the flag commands read back of the row. */
@@ -90,6 +94,8 @@ export async function setUserFlags(
     if (!entities[0]) throw gone(nickname)
     const current = toFlags(entities[0])
     return {
+      id: user.id,
+      before: current,
       nickname: current.nickname,
       admin: admin ?? current.admin,
       moderator: moderator ?? current.moderator,
@@ -98,6 +104,10 @@ export async function setUserFlags(
       changed: raw[0].changed,
     }
   }
+  // Locked, so what it was is what the UPDATE changes (the moderation log names the roles that changed).
+  const row = await flagsOf(m, user.id).setLock('pessimistic_write').getOne()
+  if (!row) throw gone(nickname)
+  const before = toFlags(row)
   const values: {[P in keyof User]?: User[P] | (() => string)} = {updatedAt: options.now ?? utcNowDate()}
   if (admin !== undefined) values.isAdmin = admin
   if (moderator !== undefined) values.isModerator = moderator
@@ -117,11 +127,13 @@ export async function setUserFlags(
       .where(`${U.id} = :id AND ${U.local} AND ${differs(changes)}`, {...given, id: user.id, token: urlSafeToken()}),
     FLAG_PROPERTIES,
   )
-  if (updated) return {...toFlags(updated), changed: true}
-  return {...(await readFlags(m, user.id, nickname)), changed: false}
+  if (updated) return {...toFlags(updated), changed: true, id: user.id, before}
+  return {...(await readFlags(m, user.id, nickname)), changed: false, id: user.id, before}
 }
 
 export interface ToggleConfirmedResult {
+  /** The user's id (uuid). */
+  id: string
   nickname: string
   /** The resulting (dry run: would-be) value of is_confirmed. */
   confirmed: boolean
@@ -139,7 +151,7 @@ export async function toggleConfirmed(
   const user = await requireLocalUser(m, nickname, options.instanceHost, options.guard)
   if (options.dryRun) {
     const current = await readFlags(m, user.id, nickname)
-    return {nickname: current.nickname, confirmed: !current.confirmed}
+    return {id: user.id, nickname: current.nickname, confirmed: !current.confirmed}
   }
   const [row] = await updateReturning(
     m
@@ -154,7 +166,7 @@ export async function toggleConfirmed(
     FLAG_PROPERTIES,
   )
   if (!row) throw gone(nickname)
-  return {nickname: row.nickname!, confirmed: row.isConfirmed}
+  return {id: user.id, nickname: row.nickname!, confirmed: row.isConfirmed}
 }
 
 /** The flags of the user with this id (and the id). */
