@@ -23,7 +23,7 @@ const {timeProcess, median} = require('./lib/proc')
 const {seedDatabase, scaleParams} = require('./seed')
 
 /** Bump when the seed's rows change, so that old templates are re-seeded. */
-const SEED_VERSION = 2
+const SEED_VERSION = 3
 const BASELINES = path.join(__dirname, 'baselines')
 
 const BULK = [
@@ -48,7 +48,25 @@ const BULK = [
     command: (m) => ['user:rm', `victim${m}x`, '--yes'],
     baseline: (m) => ({file: 'rm.sql', vars: {nick: `victim${m}x`}}),
   },
+  {
+    id: 'prune-select',
+    what: (m, f) => `stale${m}x: choosing ${f.stale} stale registrations among all users (--dry-run --json)`,
+    target: 2,
+    command: () => ['user:prune', ...PRUNE_RULES, '--dry-run', '--json'],
+    baseline: () => ({file: 'prune-select.sql', vars: {days: PRUNE_DAYS}}),
+  },
+  {
+    id: 'prune',
+    what: (m, f) => `stale${m}x: ${f.stale} stale registrations removed (half deleted, half purged), 2 follows each`,
+    target: 2,
+    command: () => ['user:prune', ...PRUNE_RULES, '--yes'],
+    baseline: () => ({file: 'prune.sql', vars: {days: PRUNE_DAYS}}),
+  },
 ]
+
+/** user:prune's rules in the prune scenarios: registered more than 1460 days ago (before 2023, when the seeded users start) and unconfirmed or never active. */
+const PRUNE_DAYS = 1460
+const PRUNE_RULES = ['--unconfirmed-for', `${PRUNE_DAYS}d`, '--never-active-for', `${PRUNE_DAYS}d`]
 
 const LIST_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
 const LIST_SQL = `COPY (SELECT ${LIST_COLUMNS} FROM users WHERE nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' ORDER BY id) TO STDOUT`
@@ -66,6 +84,7 @@ function options() {
       sizes: {type: 'string'},
       'curve-runs': {type: 'string'},
       'startup-runs': {type: 'string'},
+      'first-run-before': {type: 'string'},
       only: {type: 'string'},
       out: {type: 'string'},
       reseed: {type: 'boolean', default: false},
@@ -97,6 +116,8 @@ function options() {
     // Rounds that also run the sizes other than 1× (the targets are at 1×; the curves need one run per size).
     curveRuns: Number(values['curve-runs'] ?? values.runs ?? 3),
     startupRuns: Number(values['startup-runs'] ?? (big ? 15 : 3)),
+    // Another checkout (built) whose first embedded run is timed beside ours: the figure before a change.
+    firstRunBefore: values['first-run-before'] ? path.resolve(values['first-run-before']) : undefined,
     only: values.only ? new Set(values.only.split(',')) : undefined,
     out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
     reseed: values.reseed,
@@ -115,7 +136,7 @@ const fmt = (s) => (s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3
 /** Fixture sizes at multiplier m (as seed.js makes them). */
 function fixtureSizes(p, m) {
   const size = (n) => Math.max(1, Math.round(n * m * p.fixture))
-  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000)}
+  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000), stale: size(10000)}
 }
 
 async function ensureTemplate(o) {
@@ -258,7 +279,12 @@ async function bulkRounds(o, template, info) {
   return {bulk: results, list}
 }
 
-/** Start-up: node -e 0, --help, user:tag on PostgreSQL, user:list on the embedded database with 10 users, round-robin. */
+/**
+ * Start-up: node -e 0, --help, user:tag on PostgreSQL, user:list on the
+ * embedded database with 10 users, and the first command on a fresh machine
+ * (user:list on a data directory that does not exist yet, a new one each
+ * run, with its peak RSS), round-robin.
+ */
 async function startup(o) {
   const dbName = `pa_bench_${process.pid}_startup`
   await dropDatabase(o.serverUrl, dbName)
@@ -285,26 +311,53 @@ async function startup(o) {
   await handle.close()
   if (rows[0].n !== 10) throw new Error(`the embedded database has ${rows[0].n} users, not 10`)
 
+  let fresh = 0
+  const firstRun = () => ({...env, PLEROMA_ADMIN_DATA_DIR: path.join(dataDir, `first-${fresh++}`, 'db')})
   const cases = [
     {id: 'node -e 0', cmd: process.execPath, args: ['-e', '0']},
     {id: 'pleroma-admin --help', cmd: process.execPath, args: [BIN, '--help'], target: 2.5},
     {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 5},
-    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10},
+    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10, rss: true},
+    // The first command on a fresh machine (#12): ≤ 2 s and ≤ 300 MB on the machine of bench/RESULTS.md.
+    {id: 'user:list (embedded, first run)', cmd: process.execPath, args: [BIN, 'user:list'], env: firstRun, targetSeconds: 2, targetRssMb: 300, rss: true},
   ]
-  for (const c of cases) c.times = []
+  if (o.firstRunBefore) {
+    const before = path.join(o.firstRunBefore, 'bin', 'run.js')
+    const rev = execFileSync('git', ['-C', o.firstRunBefore, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).trim()
+    cases.push({id: `user:list (embedded, first run) before: ${rev}`, cmd: process.execPath, args: [before, 'user:list'], env: firstRun, rss: true})
+  }
+  for (const c of cases) {
+    c.times = []
+    c.rssKb = []
+  }
   const warmup = o.startupRuns >= 5 ? 2 : 0
   for (let i = 0; i < o.startupRuns + warmup; i++) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(i + k) % cases.length]
-      const t = await timeProcess(c.cmd, c.args, {env: c.env})
+      const t = await timeProcess(c.cmd, c.args, {env: typeof c.env === 'function' ? c.env() : c.env, rss: c.rss})
       if (t.code !== 0) throw new Error(`${c.id} exited with ${t.code}: ${t.stderr.trim()}`)
-      if (i >= warmup) c.times.push(t.seconds)
+      // A first run's new database (40 MB) is not kept.
+      for (const name of fs.readdirSync(dataDir)) if (name.startsWith('first-')) fs.rmSync(path.join(dataDir, name), {recursive: true, force: true})
+      if (i >= warmup) {
+        c.times.push(t.seconds)
+        if (c.rss) c.rssKb.push(t.maxRssKb)
+      }
     }
   }
   await dropDatabase(o.serverUrl, dbName)
   fs.rmSync(dataDir, {recursive: true, force: true})
   const node = median(cases[0].times)
-  return cases.map((c) => ({id: c.id, median: median(c.times), ratio: median(c.times) / node, target: c.target, times: c.times}))
+  return cases.map((c) => ({
+    id: c.id,
+    median: median(c.times),
+    ratio: median(c.times) / node,
+    target: c.target,
+    targetSeconds: c.targetSeconds,
+    targetRssMb: c.targetRssMb,
+    times: c.times,
+    peakRssMb: c.rss ? Math.max(...c.rssKb) / 1024 : undefined,
+    rssKb: c.rss ? c.rssKb : undefined,
+  }))
 }
 
 function machine() {
@@ -386,16 +439,23 @@ function report(o, info, bulk, list, start, started) {
       `Round-robin, ${o.startupRuns} runs each${o.startupRuns >= 5 ? ' after 2 warm-ups' : ''}; ratio of medians to \`node -e 0\`.`,
       '',
     )
-    lines.push('| process | median (ms) | ratio | target | |', '|---|---|---|---|---|')
-    for (const c of start)
-      lines.push(`| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.target ? '≤ ' + c.target : ''} | ${ok(c.ratio, c.target)} |`)
+    lines.push('| process | median (ms) | ratio | peak RSS (MB) | target | |', '|---|---|---|---|---|---|')
+    for (const c of start) {
+      const target = c.target ? `≤ ${c.target}` : c.targetSeconds ? `≤ ${c.targetSeconds} s, ≤ ${c.targetRssMb} MB` : ''
+      const met = c.target ? ok(c.ratio, c.target) : c.targetSeconds ? (c.median <= c.targetSeconds && c.peakRssMb <= c.targetRssMb ? 'met' : '**missed**') : ''
+      lines.push(
+        `| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.peakRssMb === undefined ? '' : c.peakRssMb.toFixed(0)} | ${target} | ${met} |`,
+      )
+    }
     lines.push('')
   }
   lines.push('## Every run (seconds)', '')
   for (const r of bulk) lines.push(`- ${r.id} ${r.m}×: command ${r.command.map(fmt).join(', ')}; SQL ${r.baseline.map(fmt).join(', ')}`)
   if (list)
     lines.push(`- user:list: command ${list.command.map(fmt).join(', ')} (peak RSS kB ${list.rss.join(', ')}); psql COPY ${list.baseline.map(fmt).join(', ')}`)
-  if (start) for (const c of start) lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms`)
+  if (start)
+    for (const c of start)
+      lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms${c.rssKb ? ` (peak RSS kB ${c.rssKb.join(', ')})` : ''}`)
   lines.push('')
   return lines.join('\n')
 }
@@ -427,7 +487,9 @@ async function main() {
     const missed = [
       ...bulk.filter((r) => r.target && median(r.command) / median(r.baseline) > r.target).map((r) => r.id),
       ...(list && median(list.command) / median(list.baseline) > 1.5 ? ['list'] : []),
-      ...(start ?? []).filter((c) => c.target && c.ratio > c.target).map((c) => c.id),
+      ...(start ?? [])
+        .filter((c) => (c.target && c.ratio > c.target) || (c.targetSeconds && (c.median > c.targetSeconds || c.peakRssMb > c.targetRssMb)))
+        .map((c) => c.id),
     ]
     if (missed.length > 0) {
       log(`Targets missed: ${missed.join(', ')}`)

@@ -193,28 +193,45 @@ export function rereadJobCount(schema: SchemaInfo, users: Array<{local: boolean}
   return hasJobQueue(schema) && serverFamily(schema) === 'pleroma' ? users.filter((u) => u.local).length : 0
 }
 
-/** The flags whose change user:set and user:toggle-confirmed log. */
-export interface LoggedFlags {
-  admin: boolean
-  moderator: boolean
-  confirmed: boolean
-}
+/** The flags whose change user:set (and user:new) log: a subset of user-flags' FlagValues. */
+export type LoggedFlags = {admin: boolean | null; moderator: boolean | null; confirmed: boolean | null} & Record<string, boolean | null>
+
+/** The flags the admin API changes through its credentials update, logged as one "updated_users". */
+const CREDENTIAL_FLAGS = [
+  'locked',
+  'discoverable',
+  'showRole',
+  'hideFollowers',
+  'hideFollows',
+  'hideFollowersCount',
+  'hideFollowsCount',
+  'hideFavorites',
+  'allowFollowingMove',
+  'skipThreadContainment',
+  'richText',
+]
 
 /**
  * The entries Pleroma's admin API writes for these changes of one user
  * (docs/live-instance.md#moderation-log): "grant"/"revoke" with the
- * permission for a role that changed (right_add/right_delete,
- * v2.9.1:lib/pleroma/web/admin_api/controllers/admin_api_controller.ex:143-258),
- * "confirm_email" for a user that became confirmed (confirm_email,
- * admin_api_controller.ex:402-410). Unconfirming and locking have no
- * action: nothing is logged for them.
+ * permission per role that changed (right_add/right_delete,
+ * v2.9.1:lib/pleroma/web/admin_api/controllers/admin_api_controller.ex:175-266),
+ * "confirm_email" for a user that became confirmed (402-410), "approve"
+ * (user_controller.ex:276-290), "add_suggestion"/"remove_suggestion"
+ * (user_controller.ex:295-328), and one "updated_users" when a flag of the
+ * credentials update changed (admin_api_controller.ex:323-335; the columns
+ * User.update_changeset casts). Unconfirming and unapproving have no action.
  */
 export function flagEntries(user: LogUser, before: LoggedFlags, after: LoggedFlags): LogEntry[] {
   const entries: LogEntry[] = []
+  const changed = (k: string) => k in after && after[k] !== null && before[k] !== after[k]
   for (const permission of ['admin', 'moderator'] as const) {
-    if (before[permission] !== after[permission]) entries.push({action: after[permission] ? 'grant' : 'revoke', subject: [user], permission})
+    if (changed(permission)) entries.push({action: after[permission] ? 'grant' : 'revoke', subject: [user], permission})
   }
-  if (!before.confirmed && after.confirmed) entries.push({action: 'confirm_email', subject: [user]})
+  if (changed('confirmed') && after.confirmed) entries.push({action: 'confirm_email', subject: [user]})
+  if (changed('approved') && after.approved) entries.push({action: 'approve', subject: [user]})
+  if (changed('suggested')) entries.push({action: after.suggested ? 'add_suggestion' : 'remove_suggestion', subject: [user]})
+  if (CREDENTIAL_FLAGS.some(changed)) entries.push({action: 'updated_users', subject: [user]})
   return entries
 }
 

@@ -28,40 +28,55 @@ describeBackends('moderation log of the other writing commands', (b) => {
     await b.sql(`UPDATE users SET is_confirmed = true, is_approved = true, confirmation_token = NULL`)
   })
 
-  it('user:set: "grant"/"revoke" per role changed, "confirm_email" when confirmed; locked and unconfirming log nothing', async () => {
-    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'alice'`)
+  it('user:set: "grant"/"revoke" per role changed, "confirm_email", "approve", suggestions, one "updated_users" for the credential flags', async () => {
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok', is_approved = false WHERE nickname = 'alice'`)
     const started = Date.now()
-    const r = await b.run(['user:set', 'alice', '--admin', '--moderator', '--confirmed', '--locked', '--actor', 'admin'])
+    const r = await b.run(['user:set', 'alice', '--admin', '--moderator', '--confirmed', '--approved', '--locked', '--discoverable', '--actor', 'admin'])
     expect(r.exitCode).toBe(0)
-    expect(r.stdout).toBe('Admin status of alice: true\nConfirmation status of alice: true\nLocked status of alice: true\nModerator status of alice: true\n')
+    expect(r.stdout).toBe(
+      'Admin status of alice: true\nApproval status of alice: true\nConfirmation status of alice: true\nDiscoverable status of alice: true\nLocked status of alice: true\nModerator status of alice: true\n',
+    )
     expect(r.stderr).toBe('Recorded in the moderation log as done by admin.\n')
     const first = [
       {actor: u('admin'), action: 'grant', subject: [u('alice')], permission: 'admin', message: '@admin made @alice admin'},
       {actor: u('admin'), action: 'grant', subject: [u('alice')], permission: 'moderator', message: '@admin made @alice moderator'},
       {actor: u('admin'), action: 'confirm_email', subject: [u('alice')], message: '@admin confirmed email for users: @alice'},
+      {actor: u('admin'), action: 'approve', subject: [u('alice')], message: '@admin approved users: @alice'},
+      {actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'},
     ]
     expect(await data()).toEqual(first)
     expectLogTimes(await logRows(b), started)
     expect(await jobRows(b)).toEqual(reread('alice'))
 
-    // Only what changes is logged: admin stays, moderator goes, unconfirming and unlocking have no entry.
-    const r2 = await b.run(['user:set', 'alice', '--admin', '--no-moderator', '--no-confirmed', '--no-locked', '--json'], {env: {PLEROMA_ADMIN_ACTOR: 'mod'}})
+    // Only what changes is logged: admin stays, moderator goes; unconfirming and unapproving have no entry.
+    const r2 = await b.run(['user:set', 'alice', '--admin', '--no-moderator', '--no-confirmed', '--no-approved', '--json'], {env: {PLEROMA_ADMIN_ACTOR: 'mod'}})
     expect(r2.exitCode).toBe(0)
-    expect(r2.json).toEqual({dryRun: false, nickname: 'alice', changed: true, admin: true, moderator: false, locked: false, confirmed: false})
-    expect(await data()).toEqual([
+    expect(r2.json).toMatchObject({
+      dryRun: false,
+      nickname: 'alice',
+      changed: true,
+      admin: true,
+      moderator: false,
+      locked: true,
+      confirmed: false,
+      approved: false,
+    })
+    const second = [
       ...first,
       {actor: u('mod'), action: 'revoke', subject: [u('alice')], permission: 'moderator', message: '@mod revoked moderator role from @alice'},
-    ])
-    // Locking alone: no entry, but the server re-reads the user.
-    const r3 = await b.run(['user:set', 'alice', '--locked', '--actor', 'admin'])
-    expect(r3.exitCode).toBe(0)
-    expect(r3.stderr).toBe('')
-    expect(await data()).toHaveLength(4)
+    ]
+    expect(await data()).toEqual(second)
+    // Unapproving has no entry; unlocking is one "updated_users".
+    const r4 = await b.run(['user:set', 'alice', '--no-approved', '--no-locked', '--actor', 'admin'])
+    expect(r4.exitCode).toBe(0)
+    expect(r4.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    expect(await data()).toEqual([...second, {actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'}])
     expect(await jobRows(b)).toEqual(reread('alice', 'alice', 'alice'))
     // Nothing changes: nothing logged, nothing queued.
-    const r4 = await b.run(['user:set', 'alice', '--locked', '--actor', 'admin'])
-    expect(r4.exitCode).toBe(0)
-    expect(await data()).toHaveLength(4)
+    const r5 = await b.run(['user:set', 'alice', '--no-locked', '--actor', 'admin'])
+    expect(r5.exitCode).toBe(0)
+    expect(r5.stderr).toBe('')
+    expect(await data()).toHaveLength(7)
     expect(await jobRows(b)).toHaveLength(b.name === 'pleroma' ? 3 : 0)
   })
 

@@ -95,7 +95,8 @@ function scratchDir(): string {
 async function seedEmbedded(seed: Seeder): Promise<SeededDatabase> {
   const root = fs.mkdtempSync(path.join(scratchDir(), 'pleroma-admin-reliability-'))
   const template = path.join(root, 'template')
-  fs.mkdirSync(template)
+  // Private, as the commands require of a database directory (docs/design.md#embedded-database).
+  fs.mkdirSync(template, {mode: 0o700})
   // The test run's template (a tar of a migrated data directory), unpacked.
   execFileSync('tar', ['xzf', pgliteTemplateFile(), '-C', template], {stdio: ['ignore', 'ignore', 'pipe']})
   const pg = await openPglite(template)
@@ -108,6 +109,7 @@ async function seedEmbedded(seed: Seeder): Promise<SeededDatabase> {
     const copy = async (): Promise<WorkCopy> => {
       const dir = path.join(root, `copy-${randomBytes(4).toString('hex')}`)
       fs.cpSync(template, dir, {recursive: true})
+      fs.chmodSync(dir, 0o700)
       const withSql = async <R>(fn: (s: Sql) => Promise<R>): Promise<R> => {
         const db = await openPglite(dir)
         try {
