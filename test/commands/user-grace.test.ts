@@ -127,6 +127,10 @@ describeBackends('user:rm --grace, user:restore, user:rm --due', (b) => {
       {type: 'Delete'},
     ])
     expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE follower_id = $1 OR following_id = $1`, [ids.alice])).toEqual([{n: 0}])
+    // With --actor, the deletion is user:rm's "delete" entry.
+    expect((await logRows(b)).map((row) => row.data)).toEqual([
+      expect.objectContaining({action: 'delete', actor: logUser(ids, 'admin'), subject: [logUser(ids, 'alice')]}),
+    ])
     // bob is not due yet: untouched, still waiting.
     expect(await userState(b, 'bob')).toMatchObject({is_active: false, email: 'bob@example.com', tags: [expect.stringMatching(DUE_TAG)]})
     const human = await b.run(['user:rm', '--due', '--yes'])

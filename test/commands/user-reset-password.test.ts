@@ -74,6 +74,6 @@ describeBackends('user:reset-password', (b) => {
   it('usage errors exit 2', async () => {
     const r = await b.run(['user:reset-password'])
     expect(r.exitCode).toBe(2)
-    expect(r.stderr).toContain('Missing 1 required arg')
+    expect(r.stderr).toContain('Error: No nickname given.')
   })
 })

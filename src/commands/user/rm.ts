@@ -76,6 +76,8 @@ export default class UserRm extends UserDeletionCommand<typeof UserRm> {
 
 Other servers are told, on a Pleroma or Akkoma database: the Delete of the account (to its remote followers' servers), the Deletes of its posts, the Undos of its likes, announces and follows of remote accounts are queued as the server's own delivery jobs (publish_one, queue federator_outgoing), worked out before the follows go, one per activity and inbox; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued for an account whose row is deleted, nor on the tool's own database.
 
+With --actor (or PLEROMA_ADMIN_ACTOR), a "delete" entry naming the user is written to the moderation log in the transaction that finishes the account.
+
 Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
 
 With --grace DURATION (30d, 12h, 1s, 0d; s, m, h, d, w, y) nothing is deleted yet: the account is deactivated and signed out now, and the date its deletion falls due is recorded in its tags (pleroma-admin:delete-after:<ISO date>, visible in admin-fe; pleroma-admin:was-inactive too when it was inactive already). Its follows, both ways, its posts, roles and tags are kept meanwhile (Pleroma's own deactivation would delete its follows of local accounts, which cannot be put back), so user:restore puts it back exactly; only its sign-ins are gone. user:rm --due (for cron) then deletes, as above, every account whose deletion has fallen due, with one summary, progress and --json; each account is claimed under a row lock (FOR UPDATE SKIP LOCKED) and deleted in one transaction, so two runs at once delete it once, and an account restored meanwhile (its tag gone) is left alone. user:list --pending-deletion lists the accounts waiting, with their due dates. With --actor, the grace period is a "deactivate" entry of the moderation log and the deletion a "delete" entry.
@@ -294,6 +296,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
 
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
+    let logged = false
     const tally = new DeliveryTally()
     const federate = federation ? this.federator(plan, tally) : undefined
     const {claimDue} = runtime().grace
@@ -316,9 +319,12 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
           now,
           federate: federate && ((mm, outgoing) => federate(mm, locked, outgoing)),
         })
+        // The admin API's "delete" entry (docs/live-instance.md#moderation-log), with the deletion.
+        logged = await runtime().live.logEntries(m, plan.actor, [{action: 'delete', subject: [{id: locked.id, nickname: locked.nickname}]}])
       },
     })
     this.out(`User ${nickname} deleted.`)
+    if (logged) this.note(`Recorded in the moderation log as done by ${plan.actor!.nickname}.`)
     if (federation) this.noteDeliveries(plan, tally)
     return {
       ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches, {
