@@ -23,7 +23,7 @@ const {timeProcess, median} = require('./lib/proc')
 const {seedDatabase, scaleParams} = require('./seed')
 
 /** Bump when the seed's rows change, so that old templates are re-seeded. */
-const SEED_VERSION = 2
+const SEED_VERSION = 3
 const BASELINES = path.join(__dirname, 'baselines')
 
 const BULK = [
@@ -48,7 +48,25 @@ const BULK = [
     command: (m) => ['user:rm', `victim${m}x`, '--yes'],
     baseline: (m) => ({file: 'rm.sql', vars: {nick: `victim${m}x`}}),
   },
+  {
+    id: 'prune-select',
+    what: (m, f) => `stale${m}x: choosing ${f.stale} stale registrations among all users (--dry-run --json)`,
+    target: 2,
+    command: () => ['user:prune', ...PRUNE_RULES, '--dry-run', '--json'],
+    baseline: () => ({file: 'prune-select.sql', vars: {days: PRUNE_DAYS}}),
+  },
+  {
+    id: 'prune',
+    what: (m, f) => `stale${m}x: ${f.stale} stale registrations removed (half deleted, half purged), 2 follows each`,
+    target: 2,
+    command: () => ['user:prune', ...PRUNE_RULES, '--yes'],
+    baseline: () => ({file: 'prune.sql', vars: {days: PRUNE_DAYS}}),
+  },
 ]
+
+/** user:prune's rules in the prune scenarios: registered more than 1460 days ago (before 2023, when the seeded users start) and unconfirmed or never active. */
+const PRUNE_DAYS = 1460
+const PRUNE_RULES = ['--unconfirmed-for', `${PRUNE_DAYS}d`, '--never-active-for', `${PRUNE_DAYS}d`]
 
 const LIST_COLUMNS = 'id, nickname, local, email, name, is_moderator, is_admin, is_locked, is_active, is_confirmed, is_approved, tags, inserted_at'
 const LIST_SQL = `COPY (SELECT ${LIST_COLUMNS} FROM users WHERE nickname IS NOT NULL AND nickname NOT LIKE 'internal.%' ORDER BY id) TO STDOUT`
@@ -115,7 +133,7 @@ const fmt = (s) => (s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3
 /** Fixture sizes at multiplier m (as seed.js makes them). */
 function fixtureSizes(p, m) {
   const size = (n) => Math.max(1, Math.round(n * m * p.fixture))
-  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000)}
+  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000), stale: size(10000)}
 }
 
 async function ensureTemplate(o) {

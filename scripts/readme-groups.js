@@ -41,7 +41,7 @@ const GROUPS = [
   {
     title: 'Roles and flags',
     about: 'Admin, moderator and account flags, and tags.',
-    commands: {'user:set': {}, 'user:tag': {}, 'user:untag': {}},
+    commands: {'user:set': {note: 'with the flags of the admin API: approve, suggest, credentials'}, 'user:tag': {}, 'user:untag': {}},
   },
   {
     title: 'Invites',

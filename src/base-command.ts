@@ -299,6 +299,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         names.push(name)
       }
     }
+    // An empty nickname ('' among the arguments) is a mistake in the command line, refused before anything is looked up or written.
+    const empty = names.findIndex((n) => n.trim() === '')
+    if (empty >= 0) {
+      throw new UsageError(
+        `Nickname ${empty + 1} of ${names.length} is empty.`,
+        'Give each nickname as a non-empty argument (a variable that expanded to nothing?); nothing was changed.',
+      )
+    }
     if (names.length === 0) {
       throw new UsageError(
         options.stdin ? 'No nickname given: stdin had none.' : 'No nickname given.',

@@ -32,6 +32,8 @@ const FIXTURE = {
   dead: {users: 5000, follows: 20},
   spammer: {posts: 20000, ownLikes: 200},
   victim: {posts: 20000, followers: 5000, follows: 5000},
+  // user:prune: stale registrations of 2021, half never confirmed (deleted outright), half confirmed and never active (purged).
+  stale: {users: 10000, follows: 2},
 }
 
 const T0 = Date.UTC(2023, 0, 1) // first seeded millisecond
@@ -423,6 +425,29 @@ function fixtureStatements(p, m) {
   out.push({
     label: `fixture ${m}x: Follow activities of ${victim}`,
     sql: followActivities(`'${victim}' IN (f.nickname::text, t.nickname::text)`),
+  })
+
+  // Stale registrations for user:prune: registered in 2021 (before every other row), no posts, never active;
+  // odd ones never confirmed, even ones confirmed; each following two local users (tokens come with every local user's).
+  const stale = `stale${m}x`
+  const staleUsers = size(FIXTURE.stale.users)
+  const msStale = Date.UTC(2021, 0, 1) + m * 100000000
+  out.push({
+    label: `fixture ${m}x: ${staleUsers} stale registrations ${stale}_N following ${FIXTURE.stale.follows} local users each`,
+    sql: `
+    INSERT INTO users (id, email, password_hash, name, nickname, bio, raw_bio, inserted_at, updated_at, ap_id, local,
+                       follower_address, following_address, featured_address, is_active, is_confirmed, is_approved, confirmation_token)
+    SELECT pg_temp.flake(${msStale} + j * 1000, ${base} + 20000000 + j), '${stale}_' || j || '@mail.example', ${q(PASSWORD_HASH)},
+           'Stale ' || j, '${stale}_' || j, '', '', pg_temp.ts(${msStale} + j * 1000), pg_temp.ts(${msStale} + j * 1000),
+           '${BASE}/users/${stale}_' || j, true, '${BASE}/users/${stale}_' || j || '/followers', '${BASE}/users/${stale}_' || j || '/following',
+           '${BASE}/users/${stale}_' || j || '/collections/featured', true, j % 2 = 0, true, CASE WHEN j % 2 = 1 THEN 'confirm-' || j END
+      FROM generate_series(1::bigint, ${staleUsers}) AS j;
+    INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
+    SELECT f.id, t.id, 2, pg_temp.ts(${msStale} + 900000000), pg_temp.ts(${msStale} + 900000000)
+      FROM generate_series(1::bigint, ${staleUsers}) AS j CROSS JOIN generate_series(1::bigint, ${FIXTURE.stale.follows}) AS k
+      JOIN users f ON f.nickname = '${stale}_' || j
+      JOIN users t ON t.nickname = 'u' || (1 + (j * ${FIXTURE.stale.follows} + k) * 7919 % ${L})
+    ON CONFLICT DO NOTHING`,
   })
   return out
 }

@@ -13,6 +13,7 @@
  */
 import {describeBackends, type Backend} from '../helpers/backends'
 import {flakeIdToString} from '../../src/db/flake-id'
+import {expectErrorLines} from '../helpers/assertions'
 
 const BASE = 'https://pleroma.example'
 
@@ -65,6 +66,21 @@ const LAYOUTS: Record<string, Layout> = {
     lacks: [],
     extra: {is_cat: false, speak_as_cat: false, indexable: true},
   },
+}
+
+/** The flags user:set reports besides its first four, as user:new leaves them (the columns' defaults; is_suggested: per layout). */
+const USER_NEW_OTHERS = {
+  approved: true,
+  discoverable: false,
+  showRole: true,
+  hideFollowers: false,
+  hideFollows: false,
+  hideFollowersCount: false,
+  hideFollowsCount: false,
+  hideFavorites: true,
+  allowFollowingMove: true,
+  skipThreadContainment: false,
+  richText: true,
 }
 
 async function createAlice(b: Backend): Promise<Record<string, any>> {
@@ -191,7 +207,17 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
       const before = await createAlice(b)
       const r = await b.run(['user:set', 'alice', '--no-admin', '--locked', '--no-confirmed', '--json'])
       expect(r.exitCode).toBe(0)
-      expect(r.json).toEqual({dryRun: false, nickname: 'alice', changed: true, admin: false, moderator: false, locked: true, confirmed: false})
+      expect(r.json).toEqual({
+        dryRun: false,
+        nickname: 'alice',
+        changed: true,
+        admin: false,
+        moderator: false,
+        locked: true,
+        confirmed: false,
+        ...USER_NEW_OTHERS,
+        suggested: layout.lacks.includes('is_suggested') ? null : false,
+      })
       const [u] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
       expect(u).toMatchObject({
         ...before,
@@ -203,8 +229,34 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
       })
       expect(u.confirmation_token).toMatch(/^[A-Za-z0-9_-]{43}=$/)
       const dry = await b.run(['user:set', 'alice', '--admin', '--dry-run', '--json'])
-      expect(dry.json).toEqual({dryRun: true, nickname: 'alice', changed: true, admin: true, moderator: false, locked: true, confirmed: false})
+      expect(dry.json).toMatchObject({dryRun: true, nickname: 'alice', changed: true, admin: true, moderator: false, locked: true, confirmed: false})
       expect((await b.sql(`SELECT is_admin FROM users WHERE nickname = 'alice'`))[0].is_admin).toBe(false)
+    })
+
+    it('user:set --suggested sets is_suggested where the server has it, and is refused (exit 4, nothing changed) where it does not', async () => {
+      await createAlice(b)
+      const [before] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
+      const r = await b.run(['user:set', 'alice', '--suggested', '--no-approved'])
+      const [after] = await b.sql(`SELECT * FROM users WHERE nickname = 'alice'`)
+      if (layout.lacks.includes('is_suggested')) {
+        expect(r.exitCode).toBe(4)
+        expect(r.stdout).toBe('')
+        expect(r.stderr).toMatch(/^Error: This server's database has no users\.is_suggested: nothing was changed\.\nHint: is_suggested exists from Pleroma 2\.5 on/)
+        expectErrorLines(r.stderr)
+        expect(after).toEqual(before)
+        const j = await b.run(['user:set', 'alice', '--no-suggested', '--dry-run', '--json'])
+        expect(j.exitCode).toBe(4)
+        expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})
+        // The other flags still work; --json says the server has no is_suggested.
+        const approved = await b.run(['user:set', 'alice', '--no-approved', '--json'])
+        expect(approved.exitCode).toBe(0)
+        expect(approved.json).toMatchObject({changed: true, approved: false, suggested: null})
+      } else {
+        expect(r.exitCode).toBe(0)
+        expect(r.stdout).toBe('Approval status of alice: false\nSuggestion status of alice: true\n')
+        // User.set_suggestion and a pending registration (v2.9.1:lib/pleroma/user.ex:1962-1976): the columns and updated_at.
+        expect(after).toEqual({...before, is_suggested: true, is_approved: false, updated_at: after.updated_at})
+      }
     })
 
     it('user:tag and user:untag change the tags', async () => {

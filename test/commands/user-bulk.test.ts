@@ -105,6 +105,20 @@ describeBackends('several users at once', (b) => {
     expect(await userState(b, 'root')).toMatchObject({is_active: true, tokens: 1})
   })
 
+  it('an empty nickname among several is a usage error (exit 2) before anything is written', async () => {
+    const before = await dumpTables(b, ALL_TABLES)
+    const r = await b.run(['user:rm', 'alice', '', 'bob', '--yes'])
+    expect(r.exitCode).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(
+      'Error: Nickname 2 of 3 is empty.\nHint: Give each nickname as a non-empty argument (a variable that expanded to nothing?); nothing was changed.\n',
+    )
+    const json = await b.run(['user:sign-out', 'alice', ' ', '--yes', '--json'])
+    expect(json.exitCode).toBe(2)
+    expect(json.json.error).toMatchObject({code: 'usage', message: 'Nickname 2 of 2 is empty.'})
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+  })
+
   it('--include-staff acts on admins, moderators, invisible and service actors too', async () => {
     const r = await b.run(['user:sign-out', '--stdin', '--include-staff', '--yes', '--json'], {stdin: 'root\nmod\nghost\nalice\n'})
     expect(r.exitCode).toBe(0)

@@ -41,6 +41,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:invites': ['user:invites'],
   'user:list': ['user:list'],
   'user:new': ['user:new', 'dora', 'dora@example.com', '-y', '--password-stdin'],
+  'user:prune': ['user:prune', '--unconfirmed-for', '1s', '-y'],
   'user:reset-mfa': ['user:reset-mfa', 'carol'],
   'user:reset-password': ['user:reset-password', 'carol'],
   'user:revoke-invite': ['user:revoke-invite', '1'],

@@ -155,8 +155,8 @@ function flagArgv(flag: ManifestFlag): fc.Arbitrary<string[]> {
   if (flag.type === 'boolean') {
     return fc.oneof(
       {weight: 8, arbitrary: name.map((n) => [n])},
-      {weight: flag.allowNo ? 4 : 0, arbitrary: fc.constant([`--no-${flag.name}`])},
-      {weight: 1, arbitrary: fc.constant([`--${flag.name}=true`])},
+      {weight: flag.allowNo ? 4 : 0, arbitrary: fc.constant<string[]>([`--no-${flag.name}`])},
+      {weight: 1, arbitrary: fc.constant<string[]>([`--${flag.name}=true`])},
     )
   }
   const v = SPECIAL[flag.name] ? fc.constantFrom(...SPECIAL[flag.name]) : value(flag.name, flag.options)
@@ -164,7 +164,7 @@ function flagArgv(flag: ManifestFlag): fc.Arbitrary<string[]> {
     fc.tuple(name, v).map(([n, x]) => [n, x]),
     v.map((x) => [`--${flag.name}=${x}`]),
   )
-  const missing = fc.constant([`--${flag.name}`])
+  const missing = fc.constant<string[]>([`--${flag.name}`])
   return flag.multiple
     ? fc.oneof(
         fc.array(one, {minLength: 1, maxLength: 3}).map((l) => l.flat()),
