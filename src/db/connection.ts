@@ -8,6 +8,7 @@
  * instance, handed to TypeORM's postgres driver as a pool of one
  * (pglite-driver.ts). Services get the EntityManager of one transaction.
  */
+import * as os from 'node:os'
 import * as path from 'node:path'
 import {DataSource, QueryFailedError, type EntityManager} from 'typeorm'
 import type {PostgresQueryRunner} from 'typeorm/driver/postgres/PostgresQueryRunner'
@@ -117,7 +118,7 @@ function passwordFromEnvironment(url: string): Promise<string | undefined> {
     host: decodeURIComponent(u.hostname) || process.env.PGHOST || 'localhost',
     port: Number(u.port || process.env.PGPORT || 5432),
     database: decodeURIComponent(u.pathname.slice(1)) || process.env.PGDATABASE || '',
-    user: decodeURIComponent(u.username) || process.env.PGUSER || require('node:os').userInfo().username,
+    user: decodeURIComponent(u.username) || process.env.PGUSER || os.userInfo().username,
   }
   return new Promise((resolve) => pgpass(params, resolve))
 }
@@ -147,7 +148,8 @@ async function connectPostgres(url: string, timeoutSeconds: number): Promise<Dri
   try {
     await client.connect()
   } catch (error) {
-    if ((error as Error).message === 'timeout expired') throw Object.assign(new Error(`no answer within ${timeoutSeconds} s`), {code: 'CONNECT_TIMEOUT', cause: error})
+    if ((error as Error).message === 'timeout expired')
+      throw Object.assign(new Error(`no answer within ${timeoutSeconds} s`), {code: 'CONNECT_TIMEOUT', cause: error})
     throw error
   }
   return Object.assign(client, {copyOut: (sql: string) => copyTo(client, sql), lostWith: () => lost})
@@ -227,7 +229,7 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
     try {
       const pg = await connectPostgres(source.url, options.connectTimeoutSeconds ?? 10)
       client = pg
-      lostWith = pg.lostWith
+      lostWith = () => pg.lostWith()
       // A connection the server ended may never report its end again: do not wait for it.
       end = () => (pg.lostWith() ? Promise.resolve() : pg.end())
     } catch (error) {

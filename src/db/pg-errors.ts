@@ -39,7 +39,10 @@ export function describePgError(error: unknown, source: ConnectionSource): CliEr
       return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: no socket there.`, hint)
     case '28P01':
     case '28000':
-      return new DatabaseError(`PostgreSQL at ${where} refused the login: ${e.message}.`, `Check the user name and password (PGPASSWORD, ~/.pgpass, or the URL in DATABASE_URL). ${hint}`)
+      return new DatabaseError(
+        `PostgreSQL at ${where} refused the login: ${e.message}.`,
+        `Check the user name and password (PGPASSWORD, ~/.pgpass, or the URL in DATABASE_URL). ${hint}`,
+      )
     case '3D000':
       return new DatabaseError(`PostgreSQL at ${where}: ${e.message}.`, `Check the database name. ${hint}`)
     case '42501':

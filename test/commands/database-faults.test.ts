@@ -45,7 +45,9 @@ describePg('connecting', () => {
       expect(r.exitCode).toBe(5)
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(
-        new RegExp(`^Error: Cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port}/pleroma: no answer within 1 s \\(--connect-timeout\\)\\.\\nHint: Is the host and port right`),
+        new RegExp(
+          `^Error: Cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${server.port}/pleroma: no answer within 1 s \\(--connect-timeout\\)\\.\\nHint: Is the host and port right`,
+        ),
       )
       expectErrorLines(r.stderr)
       expect(ms).toBeGreaterThanOrEqual(900)

@@ -101,7 +101,7 @@ describePg('a PostgreSQL database', () => {
     }
   })
 
-  it("of another application with schema_migrations and users(id, nickname, email) is not a Pleroma database: exit 5, nothing written", async () => {
+  it('of another application with schema_migrations and users(id, nickname, email) is not a Pleroma database: exit 5, nothing written', async () => {
     const admin = process.env.TEST_DATABASE_URL!
     const name = `pa_test_${process.env.PA_TEST_RUN_ID}_app_${process.pid}`
     await pgRows(admin, `CREATE DATABASE ${name}`)
@@ -219,7 +219,10 @@ describePg('a PostgreSQL database', () => {
         'postgres://pa_no_such_role@127.0.0.1:5432/postgres',
         /^Error: PostgreSQL at 127\.0\.0\.1:5432\/postgres refused the login: role "pa_no_such_role" does not exist\./,
       ],
-      ['mysql://root@127.0.0.1/pleroma', /^Error: The database URL is not a postgres:\/\/ URL\.\nHint: Use the form postgres:\/\/USER@HOST:5432\/DATABASE, the password in PGPASSWORD or ~\/\.pgpass/],
+      [
+        'mysql://root@127.0.0.1/pleroma',
+        /^Error: The database URL is not a postgres:\/\/ URL\.\nHint: Use the form postgres:\/\/USER@HOST:5432\/DATABASE, the password in PGPASSWORD or ~\/\.pgpass/,
+      ],
     ]
     for (const [url, message] of cases) {
       const r = await runCli(['user:list', '--database-url', url], {})

@@ -241,7 +241,9 @@ for (const [name, layout] of Object.entries(LAYOUTS)) {
       if (layout.lacks.includes('is_suggested')) {
         expect(r.exitCode).toBe(4)
         expect(r.stdout).toBe('')
-        expect(r.stderr).toMatch(/^Error: This server's database has no users\.is_suggested: nothing was changed\.\nHint: is_suggested exists from Pleroma 2\.5 on/)
+        expect(r.stderr).toMatch(
+          /^Error: This server's database has no users\.is_suggested: nothing was changed\.\nHint: is_suggested exists from Pleroma 2\.5 on/,
+        )
         expectErrorLines(r.stderr)
         expect(after).toEqual(before)
         const j = await b.run(['user:set', 'alice', '--no-suggested', '--dry-run', '--json'])

@@ -136,7 +136,9 @@ describeBackends('user:deactivate', (b) => {
     })
     const asked = await b.run(['user:deactivate', 'alice'])
     expect(asked.exitCode).toBe(1)
-    expect(asked.stderr).toBe('Error: alice was not deactivated. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe(
+      'Error: alice was not deactivated. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 })

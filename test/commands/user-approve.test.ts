@@ -125,7 +125,9 @@ describeBackends('user:approve', (b) => {
     )
     const neither = await b.run(['user:approve'])
     expect(neither.exitCode).toBe(2)
-    expect(neither.stderr).toBe('Error: Missing NICKNAME (or --all).\nHint: user:approve alice approves one user, user:approve --all every pending registration.\n')
+    expect(neither.stderr).toBe(
+      'Error: Missing NICKNAME (or --all).\nHint: user:approve alice approves one user, user:approve --all every pending registration.\n',
+    )
     const j = await b.run(['user:approve', '--json'])
     expect(j.json.error).toMatchObject({code: 'usage', exitCode: 2})
     expect((await b.run(['user:approve', '--all', '--batch-size', '0', '-y'])).exitCode).toBe(2)
@@ -148,7 +150,9 @@ describeBackends('user:approve', (b) => {
     const asked = await b.run(['user:approve', '--all'])
     expect(asked.exitCode).toBe(1)
     expect(asked.stdout).toBe(LIST)
-    expect(asked.stderr).toBe('Error: No registration was approved. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe(
+      'Error: No registration was approved. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 })

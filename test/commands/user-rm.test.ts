@@ -348,7 +348,9 @@ describeBackends('user:rm', (server) => {
     const refused = await b.run(['user:rm', 'alice'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toBe(summary)
-    expect(refused.stderr).toBe('Error: User alice was not deleted. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
+    expect(refused.stderr).toBe(
+      'Error: User alice was not deleted. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, TABLES)).toEqual(before)
   })
 

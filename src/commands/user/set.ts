@@ -108,7 +108,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
     const {flags} = this
     const changes: Partial<Record<FlagKey, boolean>> = {}
     for (const k of FLAG_KEYS) {
-      const v = (flags as Record<string, boolean | undefined>)[FLAGS[k].flag]
+      const v = (flags as unknown as Record<string, boolean | undefined>)[FLAGS[k].flag]
       if (v !== undefined) changes[k] = v
     }
     const given = FLAG_KEYS.filter((k) => changes[k] !== undefined)
