@@ -77,7 +77,7 @@ describePg('Ctrl-C between batches', () => {
     expect(r.stderr).toContain('Stopping after the current batch (Ctrl-C again to stop at once) ...')
     expect(r.code).toBe(130)
     const m =
-      /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\. Run the same command again to finish\./.exec(
+      /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\.\nHint: Run the same command again to finish\./.exec(
         r.stderr,
       )
     expect(m).not.toBeNull()
