@@ -28,6 +28,8 @@ export interface OpenOptions {
   onWait?: (message: string) => void
   /** Seconds to wait for a PostgreSQL server to accept the connection (--connect-timeout; default 10). */
   connectTimeoutSeconds?: number
+  /** The embedded database's template (OpenEmbeddedOptions.template); false for the build that makes it. */
+  embeddedTemplate?: string | false
 }
 
 export interface Database {
@@ -212,7 +214,7 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
   let end: () => Promise<void>
   let lostWith: () => Error | undefined = () => undefined
   if (source.kind === 'embedded') {
-    embedded = await openEmbedded(source.dataDir, {onWait: options.onWait})
+    embedded = await openEmbedded(source.dataDir, {onWait: options.onWait, template: options.embeddedTemplate})
     client = new PGliteClient(embedded.db)
     end = async () => {}
   } else {
@@ -267,6 +269,8 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
         const ran = await dataSource.runMigrations({transaction: 'all'})
         initialized = ran.length > 0 && options.init === true
       }
+      // A new embedded database unpacked from the template has its tables already: this open created them.
+      if (embedded?.created) initialized = true
     } else if (options.init) {
       throw new DatabaseError(
         `The database ${describeSource(source)} is a Pleroma database; db:init only prepares an empty one.`,
