@@ -84,8 +84,10 @@ function options() {
       sizes: {type: 'string'},
       'curve-runs': {type: 'string'},
       'startup-runs': {type: 'string'},
+      'first-run-before': {type: 'string'},
       only: {type: 'string'},
       out: {type: 'string'},
+      template: {type: 'string'},
       reseed: {type: 'boolean', default: false},
       keep: {type: 'boolean', default: false},
       json: {type: 'boolean', default: false},
@@ -115,8 +117,12 @@ function options() {
     // Rounds that also run the sizes other than 1× (the targets are at 1×; the curves need one run per size).
     curveRuns: Number(values['curve-runs'] ?? values.runs ?? 3),
     startupRuns: Number(values['startup-runs'] ?? (big ? 15 : 3)),
+    // Another checkout (built) whose first embedded run is timed beside ours: the figure before a change.
+    firstRunBefore: values['first-run-before'] ? path.resolve(values['first-run-before']) : undefined,
     only: values.only ? new Set(values.only.split(',')) : undefined,
     out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
+    // Another name than pa_bench_<layout>_<scale>: two benchmarks on one server each keep their own seeded template.
+    template: values.template,
     reseed: values.reseed,
     keep: values.keep,
     json: values.json,
@@ -137,7 +143,7 @@ function fixtureSizes(p, m) {
 }
 
 async function ensureTemplate(o) {
-  const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
+  const name = (o.template ?? `pa_bench_${o.layout}_${o.scale}`).replace(/[^a-z0-9_]/g, '_')
   // The schema as laid out today is part of the signature: a migration added since the seed means seeding again.
   const signature = {v: SEED_VERSION, layout: o.layout, schema: await layoutDigest(o.serverUrl, o.layout), params: o.params, sizes: o.sizes}
   const comment = await databaseComment(o.serverUrl, name)
@@ -276,7 +282,12 @@ async function bulkRounds(o, template, info) {
   return {bulk: results, list}
 }
 
-/** Start-up: node -e 0, --help, user:tag on PostgreSQL, user:list on the embedded database with 10 users, round-robin. */
+/**
+ * Start-up: node -e 0, --help, user:tag on PostgreSQL, user:list on the
+ * embedded database with 10 users, and the first command on a fresh machine
+ * (user:list on a data directory that does not exist yet, a new one each
+ * run, with its peak RSS), round-robin.
+ */
 async function startup(o) {
   const dbName = `pa_bench_${process.pid}_startup`
   await dropDatabase(o.serverUrl, dbName)
@@ -303,26 +314,53 @@ async function startup(o) {
   await handle.close()
   if (rows[0].n !== 10) throw new Error(`the embedded database has ${rows[0].n} users, not 10`)
 
+  let fresh = 0
+  const firstRun = () => ({...env, PLEROMA_ADMIN_DATA_DIR: path.join(dataDir, `first-${fresh++}`, 'db')})
   const cases = [
     {id: 'node -e 0', cmd: process.execPath, args: ['-e', '0']},
     {id: 'pleroma-admin --help', cmd: process.execPath, args: [BIN, '--help'], target: 2.5},
     {id: 'user:tag (PostgreSQL)', cmd: process.execPath, args: [BIN, 'user:tag', 'u1', 'bench', '--database-url', url], target: 5},
-    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10},
+    {id: 'user:list (embedded, 10 users)', cmd: process.execPath, args: [BIN, 'user:list'], env, target: 10, rss: true},
+    // The first command on a fresh machine (#12): ≤ 2 s and ≤ 300 MB on the machine of bench/RESULTS.md.
+    {id: 'user:list (embedded, first run)', cmd: process.execPath, args: [BIN, 'user:list'], env: firstRun, targetSeconds: 2, targetRssMb: 300, rss: true},
   ]
-  for (const c of cases) c.times = []
+  if (o.firstRunBefore) {
+    const before = path.join(o.firstRunBefore, 'bin', 'run.js')
+    const rev = execFileSync('git', ['-C', o.firstRunBefore, 'rev-parse', '--short', 'HEAD'], {encoding: 'utf8'}).trim()
+    cases.push({id: `user:list (embedded, first run) before: ${rev}`, cmd: process.execPath, args: [before, 'user:list'], env: firstRun, rss: true})
+  }
+  for (const c of cases) {
+    c.times = []
+    c.rssKb = []
+  }
   const warmup = o.startupRuns >= 5 ? 2 : 0
   for (let i = 0; i < o.startupRuns + warmup; i++) {
     for (let k = 0; k < cases.length; k++) {
       const c = cases[(i + k) % cases.length]
-      const t = await timeProcess(c.cmd, c.args, {env: c.env})
+      const t = await timeProcess(c.cmd, c.args, {env: typeof c.env === 'function' ? c.env() : c.env, rss: c.rss})
       if (t.code !== 0) throw new Error(`${c.id} exited with ${t.code}: ${t.stderr.trim()}`)
-      if (i >= warmup) c.times.push(t.seconds)
+      // A first run's new database (40 MB) is not kept.
+      for (const name of fs.readdirSync(dataDir)) if (name.startsWith('first-')) fs.rmSync(path.join(dataDir, name), {recursive: true, force: true})
+      if (i >= warmup) {
+        c.times.push(t.seconds)
+        if (c.rss) c.rssKb.push(t.maxRssKb)
+      }
     }
   }
   await dropDatabase(o.serverUrl, dbName)
   fs.rmSync(dataDir, {recursive: true, force: true})
   const node = median(cases[0].times)
-  return cases.map((c) => ({id: c.id, median: median(c.times), ratio: median(c.times) / node, target: c.target, times: c.times}))
+  return cases.map((c) => ({
+    id: c.id,
+    median: median(c.times),
+    ratio: median(c.times) / node,
+    target: c.target,
+    targetSeconds: c.targetSeconds,
+    targetRssMb: c.targetRssMb,
+    times: c.times,
+    peakRssMb: c.rss ? Math.max(...c.rssKb) / 1024 : undefined,
+    rssKb: c.rss ? c.rssKb : undefined,
+  }))
 }
 
 function machine() {
@@ -404,16 +442,23 @@ function report(o, info, bulk, list, start, started) {
       `Round-robin, ${o.startupRuns} runs each${o.startupRuns >= 5 ? ' after 2 warm-ups' : ''}; ratio of medians to \`node -e 0\`.`,
       '',
     )
-    lines.push('| process | median (ms) | ratio | target | |', '|---|---|---|---|---|')
-    for (const c of start)
-      lines.push(`| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.target ? '≤ ' + c.target : ''} | ${ok(c.ratio, c.target)} |`)
+    lines.push('| process | median (ms) | ratio | peak RSS (MB) | target | |', '|---|---|---|---|---|---|')
+    for (const c of start) {
+      const target = c.target ? `≤ ${c.target}` : c.targetSeconds ? `≤ ${c.targetSeconds} s, ≤ ${c.targetRssMb} MB` : ''
+      const met = c.target ? ok(c.ratio, c.target) : c.targetSeconds ? (c.median <= c.targetSeconds && c.peakRssMb <= c.targetRssMb ? 'met' : '**missed**') : ''
+      lines.push(
+        `| ${c.id} | ${(c.median * 1000).toFixed(0)} | ${c.ratio.toFixed(2)} | ${c.peakRssMb === undefined ? '' : c.peakRssMb.toFixed(0)} | ${target} | ${met} |`,
+      )
+    }
     lines.push('')
   }
   lines.push('## Every run (seconds)', '')
   for (const r of bulk) lines.push(`- ${r.id} ${r.m}×: command ${r.command.map(fmt).join(', ')}; SQL ${r.baseline.map(fmt).join(', ')}`)
   if (list)
     lines.push(`- user:list: command ${list.command.map(fmt).join(', ')} (peak RSS kB ${list.rss.join(', ')}); psql COPY ${list.baseline.map(fmt).join(', ')}`)
-  if (start) for (const c of start) lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms`)
+  if (start)
+    for (const c of start)
+      lines.push(`- ${c.id}: ${c.times.map((t) => (t * 1000).toFixed(0)).join(', ')} ms${c.rssKb ? ` (peak RSS kB ${c.rssKb.join(', ')})` : ''}`)
   lines.push('')
   return lines.join('\n')
 }
@@ -445,7 +490,9 @@ async function main() {
     const missed = [
       ...bulk.filter((r) => r.target && median(r.command) / median(r.baseline) > r.target).map((r) => r.id),
       ...(list && median(list.command) / median(list.baseline) > 1.5 ? ['list'] : []),
-      ...(start ?? []).filter((c) => c.target && c.ratio > c.target).map((c) => c.id),
+      ...(start ?? [])
+        .filter((c) => (c.target && c.ratio > c.target) || (c.targetSeconds && (c.median > c.targetSeconds || c.peakRssMb > c.targetRssMb)))
+        .map((c) => c.id),
     ]
     if (missed.length > 0) {
       log(`Targets missed: ${missed.join(', ')}`)

@@ -11,6 +11,8 @@ try {
 }
 const {execute} = require('@oclif/core/execute')
 
-execute({dir: __dirname}).catch(() => {
+// No user plugins: oclif would read them from its data directory, which
+// PLEROMA_ADMIN_DATA_DIR (the embedded database's directory) also sets.
+execute({loadOptions: {root: __dirname, userPlugins: false}}).catch(() => {
   // oclif has already printed the error and set the exit code.
 })

@@ -13,6 +13,7 @@ import 'reflect-metadata'
 
 export * as connection from './db/connection'
 export * as embedded from './db/embedded'
+export * as embeddedTemplate from './db/embedded-template'
 export * as flakeId from './db/flake-id'
 export * as tokens from './db/tokens'
 export * as activation from './services/activation'

@@ -25,6 +25,8 @@ export interface OpenOptions {
   /** `db:init`: create the tables in an empty database. */
   init?: boolean
   onWait?: (message: string) => void
+  /** The embedded database's template (OpenEmbeddedOptions.template); false for the build that makes it. */
+  embeddedTemplate?: string | false
 }
 
 export interface Database {
@@ -170,7 +172,7 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
   let client: DriverClient
   let end: () => Promise<void>
   if (source.kind === 'embedded') {
-    embedded = await openEmbedded(source.dataDir, {onWait: options.onWait})
+    embedded = await openEmbedded(source.dataDir, {onWait: options.onWait, template: options.embeddedTemplate})
     client = new PGliteClient(embedded.db)
     end = async () => {}
   } else {
@@ -220,6 +222,8 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
         const ran = await dataSource.runMigrations({transaction: 'all'})
         initialized = ran.length > 0 && options.init === true
       }
+      // A new embedded database unpacked from the template has its tables already: this open created them.
+      if (embedded?.created) initialized = true
     } else if (options.init) {
       throw new DatabaseError(
         `The database ${describeSource(source)} is a Pleroma database; db:init only prepares an empty one.`,

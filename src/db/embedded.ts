@@ -10,6 +10,7 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import type {Extensions, PGlite} from '@electric-sql/pglite'
 import {DatabaseError} from '../errors'
+import {builtTemplate, extractTemplate} from './embedded-template'
 
 export interface EmbeddedHandle {
   db: PGlite
@@ -104,7 +105,22 @@ export interface OpenEmbeddedOptions {
   lockTimeoutMs?: number
   /** Called once if the directory is locked by another process and we wait. */
   onWait?: (message: string) => void
+  /**
+   * The archive a new database is unpacked from (embedded-template.ts);
+   * false runs initdb inside PGlite instead, as the build does to make the
+   * template. Default: the template built into dist/, else initdb.
+   */
+  template?: string | false
 }
+
+/**
+ * Written first into a data directory being created and removed once it is
+ * complete: a directory holding it is our own unfinished creation (a killed
+ * first run), emptied and created again.
+ */
+const CREATING = '.pleroma-admin-creating'
+
+type DataDirState = 'absent' | 'empty' | 'partial' | 'database'
 
 export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions = {}): Promise<EmbeddedHandle> {
   const dir = path.resolve(dataDir)
@@ -114,22 +130,35 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
   }
 
   try {
-    fs.mkdirSync(path.dirname(dir), {recursive: true})
+    // Private from the start (initdb creates missing parents 0700 too); an existing parent is left as it is.
+    fs.mkdirSync(path.dirname(dir), {recursive: true, mode: 0o700})
   } catch (error) {
     throw new DatabaseError(
       `Cannot create the embedded database directory ${path.dirname(dir)}: ${(error as Error).message}`,
       'Set PLEROMA_ADMIN_DATA_DIR to a writable directory.',
     )
   }
+  // Refused before waiting for the lock, and checked again under it.
+  inspectDataDir(dir)
 
   const unlock = await lockDirectory(dir, options)
   try {
-    const created = !fs.existsSync(path.join(dir, 'PG_VERSION'))
+    const state = inspectDataDir(dir)
+    const created = state !== 'database'
+    const template = options.template === undefined ? builtTemplate() : options.template || undefined
+    if (created) await prepareDataDir(dir, state, template)
     useBaselineWasmCompiler()
     const {PGlite} = await import('@electric-sql/pglite')
     const open = (extensions: string[]) =>
-      PGlite.create({dataDir: dir, extensions: embeddedExtensions(extensions), parsers: PGLITE_PARSERS, startParams: startParams(PGlite)})
+      PGlite.create({
+        fs: privateNodeFs(dir),
+        extensions: embeddedExtensions(extensions),
+        parsers: PGLITE_PARSERS,
+        startParams: startParams(PGlite),
+      })
     let db = await open(TOOL_EXTENSIONS)
+    // Without a template, PGlite's initdb has just filled the directory.
+    if (created) fs.rmSync(path.join(dir, CREATING), {force: true})
     // An extension installed in the database but not loaded would fail when
     // used: open again with every known one the database has.
     let installed: string[]
@@ -167,6 +196,139 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
 }
 
 /**
+ * What is at the data directory, refusing what PostgreSQL would refuse
+ * (docs/design.md#embedded-database): something that is not a directory; a
+ * directory of another user (postgres: "data directory has wrong
+ * ownership"); a non-empty directory without a database (initdb: "exists but
+ * is not empty"); a database directory other users can enter or list
+ * (postgres: "data directory has invalid permissions", it must be 0700).
+ */
+function inspectDataDir(dir: string): DataDirState {
+  let st: fs.Stats
+  try {
+    st = fs.statSync(dir)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'absent'
+    throw new DatabaseError(
+      `Cannot read the embedded database directory ${dir}: ${(error as Error).message}`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a directory of your own.',
+    )
+  }
+  if (!st.isDirectory()) {
+    throw new DatabaseError(
+      `The embedded database directory ${dir} is not a directory.`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a new or empty directory; pleroma-admin creates its database there.',
+    )
+  }
+  const uid = process.getuid?.()
+  if (uid !== undefined && st.uid !== uid) {
+    throw new DatabaseError(
+      `The embedded database directory ${dir} belongs to another user (uid ${st.uid}).`,
+      'Run pleroma-admin as the user who owns it, or set PLEROMA_ADMIN_DATA_DIR to a directory of your own.',
+    )
+  }
+  let entries: string[]
+  try {
+    entries = fs.readdirSync(dir)
+  } catch (error) {
+    throw new DatabaseError(
+      `Cannot read the embedded database directory ${dir}: ${(error as Error).message}`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a directory of your own.',
+    )
+  }
+  if (entries.includes(CREATING)) return 'partial'
+  if (entries.length === 0) return 'empty'
+  if (!entries.includes('PG_VERSION')) {
+    throw new DatabaseError(
+      `The embedded database directory ${dir} is not empty and holds no database.`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a new or empty directory; pleroma-admin creates its database there.',
+    )
+  }
+  if (uid !== undefined && (st.mode & 0o077) !== 0) {
+    throw new DatabaseError(
+      `The embedded database directory ${dir} is open to other users (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}; it must be 0700).`,
+      `If nobody else can have changed it, make it private with \`chmod -R go-rwx ${shellWord(dir)}\` and run again.`,
+    )
+  }
+  return 'database'
+}
+
+/** `s` as one word for a POSIX shell. */
+function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * Makes an absent, empty or half-created data directory ready for PGlite,
+ * under the lock: mode 0700 (initdb too fixes the mode of an existing empty
+ * directory), and the template unpacked into it; without a template PGlite
+ * runs initdb into it when it opens. The CREATING mark stays until the
+ * directory is complete.
+ */
+async function prepareDataDir(dir: string, state: DataDirState, template: string | undefined): Promise<void> {
+  try {
+    if (state === 'absent') fs.mkdirSync(dir, {mode: 0o700})
+    if (state === 'partial') {
+      for (const name of fs.readdirSync(dir)) if (name !== CREATING) fs.rmSync(path.join(dir, name), {recursive: true, force: true})
+    }
+    fs.chmodSync(dir, 0o700)
+    fs.writeFileSync(path.join(dir, CREATING), '', {mode: 0o600})
+    if (template) {
+      await extractTemplate(template, dir)
+      fs.rmSync(path.join(dir, CREATING))
+    }
+  } catch (error) {
+    throw new DatabaseError(
+      `Cannot create the embedded database in ${dir}: ${(error as Error).message}`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a writable directory with some free space.',
+    )
+  }
+}
+
+/** Emscripten's NODEFS (the part of it used here): PGlite's file system layer over Node's fs. */
+interface EmscriptenNodeFs {
+  node_ops: {
+    mknod: (parent: unknown, name: string, mode: number, dev: number) => unknown
+    setattr: (node: unknown, attr: {mode?: number}) => void
+  }
+  stream_ops: {setattr?: (stream: unknown, attr: {mode?: number}) => void}
+}
+
+interface PGliteFilesystem {
+  init(pg: unknown, opts: {preRun?: unknown[]}): Promise<{emscriptenOpts: {preRun?: unknown[]}}>
+}
+
+/**
+ * PGlite's Node file system, keeping every file and directory it creates
+ * private. PostgreSQL asks for 0600 files and 0700 directories, but under
+ * WebAssembly its modes go through Emscripten's NODEFS, which creates with
+ * 0777 or 0666 and then sets modes with chmod (0666 for what initdb wrote,
+ * 0644 for the relation cache files at every start), where the umask does
+ * not apply: so the group and other bits are taken off every mode it sets.
+ */
+function privateNodeFs(dir: string): import('@electric-sql/pglite').PGliteOptions['fs'] {
+  // A subpath export TypeScript's CommonJS resolution does not see (as the contrib modules above).
+  const {NodeFS} = require('@electric-sql/pglite/nodefs') as {NodeFS: new (dir: string) => PGliteFilesystem}
+  const ownerOnly = <T extends {mode?: number}>(attr: T): T => (attr.mode === undefined ? attr : {...attr, mode: attr.mode & ~0o077})
+  class PrivateNodeFS extends NodeFS {
+    override async init(pg: unknown, opts: {preRun?: unknown[]}) {
+      const {emscriptenOpts} = await super.init(pg, opts)
+      const makePrivate = (mod: {NODEFS: EmscriptenNodeFs}) => {
+        const ops = mod.NODEFS.node_ops
+        const streams = mod.NODEFS.stream_ops
+        const {mknod, setattr} = ops
+        const streamSetattr = streams.setattr
+        ops.mknod = (parent, name, mode, dev) => mknod(parent, name, mode & ~0o077, dev)
+        ops.setattr = (node, attr) => setattr(node, ownerOnly(attr))
+        if (streamSetattr) streams.setattr = (stream, attr) => streamSetattr(stream, ownerOnly(attr))
+      }
+      return {emscriptenOpts: {...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), makePrivate]}}
+    }
+  }
+  return new PrivateNodeFS(dir) as unknown as import('@electric-sql/pglite').PGliteOptions['fs']
+}
+
+/**
  * An exclusive lock on the data directory: the directory `<dataDir>.lock`,
  * made atomically with mkdir, holding the owner's pid and host. A lock is
  * stale only when its owner process (on this host) no longer exists — never
@@ -182,8 +344,8 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
   let warned = false
   for (;;) {
     try {
-      fs.mkdirSync(lockDir)
-      fs.writeFileSync(ownerFile, JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()}))
+      fs.mkdirSync(lockDir, {mode: 0o700})
+      fs.writeFileSync(ownerFile, JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()}), {mode: 0o600})
       let released = false
       const release = () => {
         if (released) return

@@ -79,6 +79,10 @@ async function readSeeded(sql: Sql): Promise<Pick<SeededDatabase, 'tables' | 'ba
   const tables = await listTables(sql)
   const rows = await readAllRows(sql, tables)
   const baseline = baselineOf(rows)
+  // Rows the seed wrote with now() hold this second (Pleroma's timestamps have whole seconds): a command run
+  // within the same second would write the same, "known", value, which normalise() then keeps instead of
+  // replacing, and two runs differ by when they ran. Every run starts in a later second.
+  await new Promise((resolve) => setTimeout(resolve, 1050 - (Date.now() % 1000)))
   return {tables, baseline, seeded: normalise(rows, baseline)}
 }
 
@@ -95,7 +99,8 @@ function scratchDir(): string {
 async function seedEmbedded(seed: Seeder): Promise<SeededDatabase> {
   const root = fs.mkdtempSync(path.join(scratchDir(), 'pleroma-admin-reliability-'))
   const template = path.join(root, 'template')
-  fs.mkdirSync(template)
+  // Private, as the commands require of a database directory (docs/design.md#embedded-database).
+  fs.mkdirSync(template, {mode: 0o700})
   // The test run's template (a tar of a migrated data directory), unpacked.
   execFileSync('tar', ['xzf', pgliteTemplateFile(), '-C', template], {stdio: ['ignore', 'ignore', 'pipe']})
   const pg = await openPglite(template)
@@ -108,6 +113,7 @@ async function seedEmbedded(seed: Seeder): Promise<SeededDatabase> {
     const copy = async (): Promise<WorkCopy> => {
       const dir = path.join(root, `copy-${randomBytes(4).toString('hex')}`)
       fs.cpSync(template, dir, {recursive: true})
+      fs.chmodSync(dir, 0o700)
       const withSql = async <R>(fn: (s: Sql) => Promise<R>): Promise<R> => {
         const db = await openPglite(dir)
         try {
