@@ -87,6 +87,7 @@ function options() {
       'first-run-before': {type: 'string'},
       only: {type: 'string'},
       out: {type: 'string'},
+      template: {type: 'string'},
       reseed: {type: 'boolean', default: false},
       keep: {type: 'boolean', default: false},
       json: {type: 'boolean', default: false},
@@ -120,6 +121,8 @@ function options() {
     firstRunBefore: values['first-run-before'] ? path.resolve(values['first-run-before']) : undefined,
     only: values.only ? new Set(values.only.split(',')) : undefined,
     out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
+    // Another name than pa_bench_<layout>_<scale>: two benchmarks on one server each keep their own seeded template.
+    template: values.template,
     reseed: values.reseed,
     keep: values.keep,
     json: values.json,
@@ -140,7 +143,7 @@ function fixtureSizes(p, m) {
 }
 
 async function ensureTemplate(o) {
-  const name = `pa_bench_${o.layout}_${o.scale}`.replace(/[^a-z0-9_]/g, '_')
+  const name = (o.template ?? `pa_bench_${o.layout}_${o.scale}`).replace(/[^a-z0-9_]/g, '_')
   // The schema as laid out today is part of the signature: a migration added since the seed means seeding again.
   const signature = {v: SEED_VERSION, layout: o.layout, schema: await layoutDigest(o.serverUrl, o.layout), params: o.params, sizes: o.sizes}
   const comment = await databaseComment(o.serverUrl, name)

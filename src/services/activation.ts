@@ -17,8 +17,8 @@
  * - instance runs: `unsubscribe_all_from_instance`, matching the host of
  *   the nickname exactly (not Pleroma's substring ILIKE), in two steps of
  *   batches, one transaction each: the follows of the instance's users
- *   grouped by followed account (each local account recounted once), then
- *   the users themselves.
+ *   grouped by followed account, then the users themselves; the counters
+ *   move by exactly the rows each batch deletes or deactivates.
  *
  * Plain functions over an EntityManager: no printing, no oclif. No
  * ActivityPub activity is created (Pleroma creates none either).
@@ -385,24 +385,50 @@ export async function summarizeInstance(m: EntityManager, instance: string): Pro
 }
 
 /**
+ * The users whose counters a follow row counts in (counters.ts): the
+ * follower `f` is active and not an internal actor.
+ */
+const COUNTED_FOLLOWER = (f: string) => `${f}.${U.isActive} AND ${f}.${U.nickname} IS NOT NULL AND ${f}.${U.nickname} NOT LIKE 'internal.%'`
+
+/**
+ * One statement that deletes follows and takes them off the follower_count
+ * of the local accounts they followed, by exactly the rows deleted: each
+ * accepted follow whose follower counts (active, not an internal actor; read
+ * before the statement changes anything) is one follower less. The deletion
+ * and the counters commit together, and a follow already gone is neither
+ * deleted nor counted again, so a batch run twice (a re-run after a kill)
+ * takes off nothing twice. `using`/`where` select the rows of `r`
+ * (following_relationships); `$2` is the timestamp; the statement yields the
+ * deleted rows `d` (id, follower_id, following_id, state) to `select`.
+ */
+const deleteFollowsCountedSql = (using: string, where: string, select: string) => `
+  WITH d AS (DELETE FROM ${FOLLOWS} r ${using} WHERE ${where}
+             RETURNING r.${R.id} AS id, r.${R.followerId} AS follower_id, r.${R.followingId} AS following_id, r.${R.state} AS state),
+       c AS (SELECT d.following_id AS id, count(*)::int AS n FROM d JOIN ${USERS} f ON f.${U.id} = d.follower_id
+              WHERE d.state = ${ACCEPTED} AND d.follower_id <> d.following_id AND ${COUNTED_FOLLOWER('f')}
+              GROUP BY d.following_id),
+       u AS (UPDATE ${USERS} u SET ${U.followerCount} = GREATEST(u.${U.followerCount} - c.n, 0), ${U.updatedAt} = $2
+               FROM c WHERE u.${U.id} = c.id AND u.${U.local} RETURNING 1)
+  ${select}`
+
+/**
  * The first step of a run, one batch in its own transaction: every follow
  * the instance's users had (at the start of the run) of the given accounts
- * is deleted, by relationship id, and the counters of the local ones among
- * those accounts recomputed. Grouped by followed account, each local account
- * is recounted once in the whole run, whatever the number of the instance's
- * users following it (a batch of the instance's users would touch most local
- * accounts again in every batch). A follow already gone is skipped, so an
- * interrupted run is finished by running it again. Returns the follows deleted.
+ * is deleted, by relationship id, and the follower_count of the local ones
+ * among those accounts lowered by the follows deleted (deleteFollowsCountedSql:
+ * a cost in the rows deleted, not in the accounts' other followers). A follow
+ * already gone is skipped, so an interrupted run is finished by running it
+ * again. Returns the follows deleted.
  */
 export async function removeInstanceFollows(m: EntityManager, accounts: string[], now = utcNow()): Promise<number> {
   const [d] = await m.query<Array<{n: number}>>(
-    `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${RUN_FOLLOWS} p
-                 WHERE p.following_id = ANY($1::uuid[]) AND r.${R.id} = p.id AND r.${R.followerId} = p.follower_id
-                RETURNING 1)
-     SELECT count(*)::int AS n FROM d`,
-    [accounts],
+    deleteFollowsCountedSql(
+      `USING ${RUN_FOLLOWS} p`,
+      `p.following_id = ANY($1::uuid[]) AND r.${R.id} = p.id AND r.${R.followerId} = p.follower_id`,
+      `SELECT count(*)::int AS n FROM d`,
+    ),
+    [accounts, now],
   )
-  await recomputeFollowCounters(m, accounts, now)
   return d.n
 }
 
@@ -418,11 +444,14 @@ export interface InstanceBatchResult {
 
 /**
  * The second step of a run, one batch in its own transaction: locks the given
- * users (ids from summarizeInstance, still of the instance), deactivates them,
- * deletes any follow they made since the first step, and recomputes the
- * counters of their local followers (whose following_count counts only
- * active accounts). Users already inactive and without follows are no-ops,
- * so an interrupted run is finished by running it again.
+ * users (ids from summarizeInstance, still of the instance), deletes any
+ * follow they made since the first step (the followed local accounts' counters
+ * lowered as in the first step), deactivates them, and lowers the
+ * following_count of their local followers by one for each accepted follow
+ * of a user this batch deactivates (an inactive account is not counted;
+ * counters.ts). Users already inactive and without follows are no-ops, and
+ * each counter moves in the transaction that changes its rows, so an
+ * interrupted run is finished by running it again.
  */
 export async function unsubscribeInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceBatchResult> {
   const rows = await m.query<UserRow[]>(
@@ -434,16 +463,26 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
   const users = rows.map(toState)
   if (users.length === 0) return {users, deactivated: [], removed: [], late: 0}
   const batchIds = users.map((u) => u.id)
+  // Follows made since the first step (normally none), while the users still count as followers.
+  const late = await m.query<FollowRow[]>(
+    deleteFollowsCountedSql(
+      '',
+      `r.${R.followerId} = ANY($1::uuid[])`,
+      `SELECT d.id, d.follower_id, ${FRIEND}, t.${U.local} AS local, d.state FROM d JOIN ${USERS} t ON t.${U.id} = d.following_id ORDER BY d.follower_id, d.id`,
+    ),
+    [batchIds, now],
+  )
   const deactivated = await m.query<Array<{id: string}>>(
-    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive} RETURNING ${U.id} AS id)
+    `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
+                RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted),
+          g AS (SELECT r.${R.followerId} AS id, count(*)::int AS n FROM c JOIN ${FOLLOWS} r ON r.${R.followingId} = c.id
+                 WHERE c.counted AND r.${R.state} = ${ACCEPTED} AND r.${R.followerId} <> r.${R.followingId}
+                 GROUP BY r.${R.followerId}),
+          u AS (UPDATE ${USERS} u SET ${U.followingCount} = GREATEST(u.${U.followingCount} - g.n, 0), ${U.updatedAt} = $2
+                  FROM g WHERE u.${U.id} = g.id AND u.${U.local} RETURNING 1)
      SELECT id FROM c`,
     [batchIds, now],
   )
-  const late = await deleteFollowsOf(m, batchIds)
-  const followers = await m.query<Array<{id: string}>>(localFollowersSql('$1'), [batchIds])
-  const recount = new Set(followers.map((r) => r.id))
-  for (const r of late) if (r.local) recount.add(r.following_id)
-  await recomputeFollowCounters(m, [...recount], now)
   const earlier = await m.query<FollowRow[]>(
     `SELECT p.id, p.follower_id, ${FRIEND}, t.${U.local} AS local, p.state
        FROM ${RUN_FOLLOWS} p JOIN ${USERS} t ON t.${U.id} = p.following_id

@@ -105,8 +105,9 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     await expectCountersConsistent(b)
   })
 
-  it('counters that were off before the run are recounted from the rows (each affected local account), not adjusted by difference', async () => {
-    // alice and carol have wrong cached counters; bob's is too low for the batch's difference (never below zero).
+  it('counters move by exactly the follows removed and the users deactivated: an error in them stays as it was, never below zero', async () => {
+    const right = await snapshotUsers(b)
+    // alice has wrong cached counters; bob's and carol's are too low for what the run takes off (never below zero).
     await b.sql(`UPDATE users SET follower_count = 99, following_count = 42 WHERE nickname = 'alice'`)
     await b.sql(`UPDATE users SET follower_count = 0 WHERE nickname = 'carol'`)
     await b.sql(`UPDATE users SET following_count = 0 WHERE nickname = 'bob'`)
@@ -124,7 +125,13 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
       dryRun: false,
     })
     const after = await snapshotUsers(b)
-    expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([4, 2, 1, 2])
+    // What a recount gives after the run: alice 4 followers and 2 follows, bob 1 follow, carol 2 followers.
+    expect([right.alice.followers - 4, right.alice.following - 2, right.bob.following - 1, right.carol.followers - 2]).toEqual([2, 1, 1, 1])
+    expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([99 - 2, 42 - 1, 0, 0])
+    // The run touched no other counter: with those four put right, every counter matches the rows.
+    await b.sql(`UPDATE users SET follower_count = 4, following_count = 2 WHERE nickname = 'alice'`)
+    await b.sql(`UPDATE users SET follower_count = 2 WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET following_count = 1 WHERE nickname = 'bob'`)
     await expectCountersConsistent(b)
   })
 
