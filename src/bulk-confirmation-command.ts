@@ -34,7 +34,8 @@ export abstract class BulkConfirmationCommand<T extends typeof Command> extends 
   protected async runBulk(confirm: boolean, options: {batchSize: number; yes: boolean; dryRun: boolean}): Promise<BulkConfirmationResult> {
     const svc = runtime().confirmation
     const {batchSize, dryRun} = options
-    const s = await this.inTransaction(({m}) => svc.summarizeBulkConfirmation(m, confirm))
+    const live = runtime().live
+    const {s, actor} = await this.inTransaction(async ({m, actor}) => ({actor: await actor(), s: await svc.summarizeBulkConfirmation(m, confirm)}))
     const selected = `${plural(s.users, 'local user')} that ${s.users === 1 ? 'is' : 'are'} not admin, moderator or invisible (${s.inactive} of them deactivated)`
     if (s.users === 0) {
       this.note('No local user that is not admin, moderator or invisible: nothing to do.')
@@ -63,14 +64,27 @@ export abstract class BulkConfirmationCommand<T extends typeof Command> extends 
     const shouldStop = this.stopBetweenBatches()
     const bar = this.progress(confirm ? 'Confirming users' : 'Unconfirming users', ids.length)
     let changed = 0
+    let logged = false
     let batches = 0
     let done = 0
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      const nicknames = await this.inTransaction(({m}) => (confirm ? svc.confirmBatch(m, chunk) : svc.unconfirmBatch(m, chunk)))
+      const users = await this.inTransaction(async ({m, db}) => {
+        const done = confirm ? await svc.confirmBatch(m, chunk) : await svc.unconfirmBatch(m, chunk)
+        // The server re-reads them; confirming is logged as "confirm_email" (one entry per batch), unconfirming has no entry.
+        const e = await live.usersChanged(
+          m,
+          db.schema,
+          actor,
+          done.map((u) => ({...u, local: true})),
+          confirm ? [{action: 'confirm_email', subject: done}] : [],
+        )
+        logged ||= e.moderationLogged
+        return done
+      })
       batches++
       done += chunk.length
-      changed += nicknames.length
+      changed += users.length
       bar.advance(chunk.length)
       if (start + batchSize < ids.length && shouldStop()) {
         bar.done()
@@ -83,6 +97,7 @@ export abstract class BulkConfirmationCommand<T extends typeof Command> extends 
       }
     }
     bar.done()
+    if (logged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
     this.note(
       confirm
         ? `Done: ${plural(changed, 'user')} confirmed. user:unconfirm-all undoes it for all, user:set NICK --no-confirmed for one.`

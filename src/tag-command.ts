@@ -5,7 +5,7 @@
  */
 import * as Args from '@oclif/core/args'
 import type {Command} from '@oclif/core/command'
-import {BaseCommand, dryRunFlag, forceFlag, yesFlag} from './base-command'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from './base-command'
 import {BULK_HELP, stdinFlag} from './bulk-users'
 import {UsageError} from './errors'
 import {runtime} from './runtime-loader'
@@ -42,6 +42,7 @@ export const untagFlags = {
   stdin: {...stdinFlag, summary: 'Read the nicknames from stdin, one per line (blank lines and # comments skipped); every argument is then a tag.'},
   yes: {...yesFlag, summary: 'With --stdin: do not ask for confirmation (needed when stdin is not a terminal).'},
   'dry-run': dryRunFlag,
+  actor: actorFlag,
 }
 
 /** user:tag's flags: --force to tag a service actor. */
@@ -78,10 +79,21 @@ export abstract class TagCommand<T extends typeof Command> extends BaseCommand<T
         totals: (r) => [{key: 'changed', n: r.changed ? 1 : 0, one: 'tag list changed', many: 'tag lists changed'}],
       },
       async (nickname, dryRun) => {
-        const result = await this.inTransaction(({m, instanceHost}) =>
-          changeTags(m, nickname, mode, tags, {instanceHost, dryRun, guard: mode === 'tag' ? {action: 'tag', force: flags.force ?? false} : undefined}),
-        )
+        const live = runtime().live
+        const {result, note} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+          const a = await actor()
+          const r = await changeTags(m, nickname, mode, tags, {
+            instanceHost,
+            dryRun,
+            guard: mode === 'tag' ? {action: 'tag', force: flags.force ?? false} : undefined,
+          })
+          if (dryRun || !r.changed) return {result: r, note: undefined}
+          // Pleroma's tag_users/untag_users entry: the nicknames and the tags (admin_api_controller.ex:124-146).
+          const effects = await live.usersChanged(m, db.schema, a, [r], [{action: mode, nicknames: [r.nickname], tags: normalizeTags(tags)}])
+          return {result: r, note: live.loggedNote(effects, a)}
+        })
         this.out(`Tags of ${result.nickname}: ${inspectList(result.tags)}`)
+        if (note) this.note(note)
         if (dryRun) this.note('Dry run: nothing was written.')
         return {dryRun, nickname: result.nickname, tags: result.tags, changed: result.changed}
       },

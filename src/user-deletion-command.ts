@@ -10,6 +10,7 @@ import {BaseCommand} from './base-command'
 import type {Database} from './db/connection'
 import {AbortedError} from './errors'
 import {runtime} from './runtime-loader'
+import type {ModerationActor} from './services/moderation-log'
 import type {ServiceActorGuard} from './services/service-actors'
 import type {ActivityCounts, DeletionTarget, DeletionTotals} from './services/delete-activities'
 import type {DeliveryPreview, Federation, FederationActor, Outgoing, PreviewParts} from './services/federation'
@@ -28,6 +29,8 @@ export interface DeletionPlan<C extends ActivityCounts> {
   /** Where deliveries are queued (null: not federating) and how many, counted while planning. */
   federation: Federation | null
   preview: DeliveryPreview
+  /** The checked --actor (undefined without one, or on a command without the flag). */
+  actor: ModerationActor | undefined
 }
 
 /** What the batches queued for other servers. */
@@ -67,6 +70,7 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
     const {lockTarget, objectIdExpression} = runtime().deleteActivities
     const {detectJobFormat, previewDeliveries} = runtime().federation
     return db.transaction(async (m) => {
+      const actor = await this.moderationActor(m, db)
       const instanceUrl = await this.instanceUrl(m, db)
       const host = () => Promise.resolve(new URL(instanceUrl).host)
       const user = await requireLocalUser(m, nickname, host, guard)
@@ -77,7 +81,7 @@ export abstract class UserDeletionCommand<T extends typeof Command> extends Base
       const preview = federation
         ? await previewDeliveries(m, federation, actorOf(target), federate.parts(counts), await objectIdExpression(m))
         : {jobs: 0, servers: 0}
-      return {db, instanceUrl, target, counts, federation, preview}
+      return {db, instanceUrl, target, counts, federation, preview, actor}
     })
   }
 

@@ -17,6 +17,7 @@ import {columnsOf, tableOf} from '../entities/names'
 import {updateReturning} from '../entities/returning'
 import {utcNow, utcNowDate} from '../db/time'
 import type {LocalUserRef} from './confirmation'
+import type {LogUser} from './moderation-log'
 
 const U = columnsOf(User)
 const USERS = tableOf(User)
@@ -85,16 +86,15 @@ export async function pendingRegistrations(m: EntityManager, withReason: boolean
 
 /**
  * One batch of `approve --all`: `User.approve` for the given users that are
- * still pending. Returns the approved users' nicknames in id order; a
+ * still pending. Returns the approved users (id, nickname) in id order; a
  * re-run skips the users already done.
  */
-export async function approveBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<string[]> {
-  const rows = await m.query<Array<{nickname: string}>>(
+export async function approveBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<LogUser[]> {
+  return m.query<LogUser[]>(
     `WITH c AS (UPDATE ${USERS} u SET ${U.isApproved} = true, ${U.updatedAt} = $2
                  WHERE u.${U.id} = ANY($1::uuid[]) AND ${PENDING('u')}
                 RETURNING u.${U.id} AS id, u.${U.nickname}::text AS nickname)
-     SELECT nickname FROM c ORDER BY id`,
+     SELECT id, nickname FROM c ORDER BY id`,
     [ids, now],
   )
-  return rows.map((r) => r.nickname)
 }

@@ -19,6 +19,7 @@ import {columnsOf, tableOf} from '../entities/names'
 import {updateReturning} from '../entities/returning'
 import {utcNow, utcNowDate} from '../db/time'
 import {urlSafeToken} from '../db/tokens'
+import type {LogUser} from './moderation-log'
 
 const U = columnsOf(User)
 const USERS = tableOf(User)
@@ -105,17 +106,16 @@ export async function summarizeBulkConfirmation(m: EntityManager, confirm: boole
  * (v2.9.1:lib/pleroma/user.ex:2518-2522, 2696-2711) for the given users that
  * are still selected: is_confirmed := true, confirmation_token := NULL, only
  * where that changes the row (then updated_at). Returns the changed users'
- * nicknames in id order. A re-run skips the users already done.
+ * users (id, nickname) in id order. A re-run skips the users already done.
  */
-export async function confirmBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<string[]> {
-  const rows = await m.query<Array<{nickname: string}>>(
+export async function confirmBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<LogUser[]> {
+  return m.query<LogUser[]>(
     `WITH c AS (UPDATE ${USERS} u SET ${U.isConfirmed} = true, ${U.confirmationToken} = NULL, ${U.updatedAt} = $2
                  WHERE u.${U.id} = ANY($1::uuid[]) AND ${SELECTED('u')} AND ${NEEDS_CONFIRMING('u')}
                 RETURNING u.${U.id} AS id, u.${U.nickname}::text AS nickname)
-     SELECT nickname FROM c ORDER BY id`,
+     SELECT id, nickname FROM c ORDER BY id`,
     [ids, now],
   )
-  return rows.map((r) => r.nickname)
 }
 
 /**
@@ -124,17 +124,16 @@ export async function confirmBatch(m: EntityManager, ids: string[], now = utcNow
  * confirmation_token each (32 random bytes, URL-safe Base64 with padding,
  * as confirmation_changeset makes them), also for users that were
  * unconfirmed already, whose previous token stops working (as in Pleroma).
- * Returns the nicknames in id order.
+ * Returns the users (id, nickname) in id order.
  */
-export async function unconfirmBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<string[]> {
+export async function unconfirmBatch(m: EntityManager, ids: string[], now = utcNow()): Promise<LogUser[]> {
   const tokens = ids.map(() => urlSafeToken())
-  const rows = await m.query<Array<{nickname: string}>>(
+  return m.query<LogUser[]>(
     `WITH c AS (UPDATE ${USERS} u SET ${U.isConfirmed} = false, ${U.confirmationToken} = t.token, ${U.updatedAt} = $3
                   FROM unnest($1::uuid[], $2::text[]) AS t(id, token)
                  WHERE u.${U.id} = t.id AND ${SELECTED('u')}
                 RETURNING u.${U.id} AS id, u.${U.nickname}::text AS nickname)
-     SELECT nickname FROM c ORDER BY id`,
+     SELECT id, nickname FROM c ORDER BY id`,
     [ids, tokens, now],
   )
-  return rows.map((r) => r.nickname)
 }

@@ -61,3 +61,13 @@ export async function changeEmail(
   if (!row) throw new NotFoundError(`No local user ${nickname}`, 'The user disappeared while the command ran; check with `pleroma-admin user:list`.')
   return {...result, email: row.email!, confirmed: row.isConfirmed, changed: true}
 }
+
+/** The user whose e-mail address changeEmail changes (for the moderation log and the server's re-read). */
+export async function emailSubject(
+  m: EntityManager,
+  nickname: string,
+  instanceHost?: () => Promise<string>,
+): Promise<{id: string; nickname: string; local: boolean}> {
+  const user = await requireLocalUser(m, nickname, instanceHost)
+  return {id: user.id, nickname: user.nickname!, local: true}
+}

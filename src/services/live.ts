@@ -178,12 +178,64 @@ export async function usersChanged(
 ): Promise<LiveEffects> {
   if (users.length === 0) return {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
   const refreshJobsQueued = await queueReread(m, schema, users)
-  let moderationLogged = false
-  for (const e of entries) moderationLogged = (await logModeration(m, actor, e)) || moderationLogged
-  return {tokensDeleted: 0, refreshJobsQueued, moderationLogged}
+  return {tokensDeleted: 0, refreshJobsQueued, moderationLogged: await logEntries(m, actor, entries)}
+}
+
+/** Writes the actor's entries in order (none without an actor); whether any was written. */
+export async function logEntries(m: EntityManager, actor: LogUser | undefined, entries: LogEntry[]): Promise<boolean> {
+  let logged = false
+  for (const e of entries) logged = (await logModeration(m, actor, e)) || logged
+  return logged
 }
 
 /** The number of re-read jobs usersChanged would queue for these users. */
 export function rereadJobCount(schema: SchemaInfo, users: Array<{local: boolean}>): number {
   return hasJobQueue(schema) && serverFamily(schema) === 'pleroma' ? users.filter((u) => u.local).length : 0
+}
+
+/** The flags whose change user:set (and user:new) log: a subset of user-flags' FlagValues. */
+export type LoggedFlags = {admin: boolean | null; moderator: boolean | null; confirmed: boolean | null} & Record<string, boolean | null>
+
+/** The flags the admin API changes through its credentials update, logged as one "updated_users". */
+const CREDENTIAL_FLAGS = [
+  'locked',
+  'discoverable',
+  'showRole',
+  'hideFollowers',
+  'hideFollows',
+  'hideFollowersCount',
+  'hideFollowsCount',
+  'hideFavorites',
+  'allowFollowingMove',
+  'skipThreadContainment',
+  'richText',
+]
+
+/**
+ * The entries Pleroma's admin API writes for these changes of one user
+ * (docs/live-instance.md#moderation-log): "grant"/"revoke" with the
+ * permission per role that changed (right_add/right_delete,
+ * v2.9.1:lib/pleroma/web/admin_api/controllers/admin_api_controller.ex:175-266),
+ * "confirm_email" for a user that became confirmed (402-410), "approve"
+ * (user_controller.ex:276-290), "add_suggestion"/"remove_suggestion"
+ * (user_controller.ex:295-328), and one "updated_users" when a flag of the
+ * credentials update changed (admin_api_controller.ex:323-335; the columns
+ * User.update_changeset casts). Unconfirming and unapproving have no action.
+ */
+export function flagEntries(user: LogUser, before: LoggedFlags, after: LoggedFlags): LogEntry[] {
+  const entries: LogEntry[] = []
+  const changed = (k: string) => k in after && after[k] !== null && before[k] !== after[k]
+  for (const permission of ['admin', 'moderator'] as const) {
+    if (changed(permission)) entries.push({action: after[permission] ? 'grant' : 'revoke', subject: [user], permission})
+  }
+  if (changed('confirmed') && after.confirmed) entries.push({action: 'confirm_email', subject: [user]})
+  if (changed('approved') && after.approved) entries.push({action: 'approve', subject: [user]})
+  if (changed('suggested')) entries.push({action: after.suggested ? 'add_suggestion' : 'remove_suggestion', subject: [user]})
+  if (CREDENTIAL_FLAGS.some(changed)) entries.push({action: 'updated_users', subject: [user]})
+  return entries
+}
+
+/** `Recorded in the moderation log as done by NICK.` when something was logged. */
+export function loggedNote(effects: Pick<LiveEffects, 'moderationLogged'>, actor: LogUser | undefined): string | undefined {
+  return effects.moderationLogged && actor ? `Recorded in the moderation log as done by ${actor.nickname}.` : undefined
 }

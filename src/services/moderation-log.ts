@@ -46,6 +46,8 @@ const SUBJECT_ACTIONS = {
   confirm_email: 'confirmed email for users',
   resend_confirmation_email: 're-sent confirmation email for users',
   updated_users: 'updated users',
+  add_suggestion: 'added suggested users',
+  remove_suggestion: 'removed suggested users',
 } as const
 
 export type SubjectAction = keyof typeof SUBJECT_ACTIONS

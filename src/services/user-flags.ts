@@ -64,6 +64,10 @@ export interface SetFlagsResult {
   changed: boolean
   /** The values afterwards (dry run: as they would be). */
   flags: FlagValues
+  /** The user's id (uuid). */
+  id: string
+  /** The values before the change (read under the row lock), for the moderation log. */
+  before: FlagValues
 }
 
 /** The flags whose column this server has. */
@@ -141,10 +145,15 @@ export async function setUserFlags(
       .setParameters(given)
       .getRawAndEntities<{changed: boolean}>()
     if (!entities[0]) throw gone(nickname)
-    const current = valuesOf(entities[0], keys)
+    const before = valuesOf(entities[0], keys)
+    const current = {...before}
     for (const k of FLAG_KEYS) if (changes[k] !== undefined) current[k] = changes[k]
-    return {nickname: entities[0].nickname!, changed: raw[0].changed, flags: current}
+    return {nickname: entities[0].nickname!, changed: raw[0].changed, flags: current, id: user.id, before}
   }
+  // Locked, so what it was is what the UPDATE changes (the moderation log names what changed).
+  const old = await flagsOf(m, user.id, properties).setLock('pessimistic_write').getOne()
+  if (!old) throw gone(nickname)
+  const before = valuesOf(old, keys)
   const values: {[P in keyof User]?: User[P] | (() => string)} = {updatedAt: options.now ?? utcNowDate()}
   for (const k of FLAG_KEYS) if (changes[k] !== undefined) values[FLAG_COLUMNS[k].property] = given[k]
   if (changes.confirmed !== undefined) {
@@ -161,13 +170,15 @@ export async function setUserFlags(
       .where(`${U.id} = :id AND ${U.local} AND ${differs(changes)}`, {...given, id: user.id, token: urlSafeToken()}),
     ['nickname', ...properties],
   )
-  if (updated) return {nickname: updated.nickname!, changed: true, flags: valuesOf(updated, keys)}
+  if (updated) return {nickname: updated.nickname!, changed: true, flags: valuesOf(updated, keys), id: user.id, before}
   const row = await flagsOf(m, user.id, properties).getOne()
   if (!row) throw gone(nickname)
-  return {nickname: row.nickname!, changed: false, flags: valuesOf(row, keys)}
+  return {nickname: row.nickname!, changed: false, flags: valuesOf(row, keys), id: user.id, before}
 }
 
 export interface ToggleConfirmedResult {
+  /** The user's id (uuid). */
+  id: string
   nickname: string
   /** The resulting (dry run: would-be) value of is_confirmed. */
   confirmed: boolean
@@ -186,7 +197,7 @@ export async function toggleConfirmed(
   if (options.dryRun) {
     const current = await flagsOf(m, user.id, ['isConfirmed']).getOne()
     if (!current) throw gone(nickname)
-    return {nickname: current.nickname!, confirmed: !current.isConfirmed}
+    return {id: user.id, nickname: current.nickname!, confirmed: !current.isConfirmed}
   }
   const [row] = await updateReturning(
     m
@@ -201,7 +212,7 @@ export async function toggleConfirmed(
     ['nickname', 'isConfirmed'],
   )
   if (!row) throw gone(nickname)
-  return {nickname: row.nickname!, confirmed: row.isConfirmed}
+  return {id: user.id, nickname: row.nickname!, confirmed: row.isConfirmed}
 }
 
 /** The given columns (and the id and nickname) of the user with this id. */

@@ -23,6 +23,10 @@ const U = columnsOf(User)
 export type TagMode = 'tag' | 'untag'
 
 export interface TagsResult {
+  /** The user's id (uuid). */
+  id: string
+  /** A local user (the server re-reads only those). */
+  local: boolean
   nickname: string
   tags: string[]
   changed: boolean
@@ -97,7 +101,7 @@ export async function changeTags(
       .where('u.id = :id', {id: user.id, given})
       .getRawAndEntities<{tags: string[]; changed: boolean}>()
     if (!entities[0]) throw notFound(nickname)
-    return {nickname: entities[0].nickname!, tags: raw[0].tags, changed: raw[0].changed}
+    return {id: user.id, local: user.local, nickname: entities[0].nickname!, tags: raw[0].tags, changed: raw[0].changed}
   }
   const [updated] = await updateReturning(
     m
@@ -107,10 +111,10 @@ export async function changeTags(
       .where(`${U.id} = :id AND ${changes}`, {id: user.id, given}),
     ['nickname', 'tags'],
   )
-  if (updated) return {nickname: updated.nickname!, tags: updated.tags ?? [], changed: true}
+  if (updated) return {id: user.id, local: user.local, nickname: updated.nickname!, tags: updated.tags ?? [], changed: true}
   const current = await m.findOne(User, {where: {id: user.id}})
   if (!current) throw notFound(nickname)
-  return {nickname: current.nickname!, tags: current.tags ?? [], changed: false}
+  return {id: user.id, local: user.local, nickname: current.nickname!, tags: current.tags ?? [], changed: false}
 }
 
 function notFound(nickname: string): NotFoundError {

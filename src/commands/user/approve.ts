@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 import {optionalLocalNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError, RefusedError, UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -22,7 +22,9 @@ With NICKNAME, that user: prints "Approved NICK."; a user that is approved alrea
 
 With --all, every pending registration: every local user with is_approved false (deactivated ones included, as the admin API lists them; internal actors excepted). Lists them (nickname, e-mail, date of registration, whether confirmed, the applicant's reason where the server stores it) and asks before changing anything (-y skips the question); changes them in batches of --batch-size, one transaction each (a re-run after Ctrl-C finishes the job).
 
-No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and makes the configured auto-follows on approval). A running Pleroma may show the old status until its user cache expires.`
+No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and makes the configured auto-follows on approval).
+
+On a Pleroma database with a job queue, the server's verify_fields_links job is queued per user approved (it re-reads and re-caches the user), so a running server sees the approval once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), an "approve" entry is written to the moderation log (with --all, one per batch naming the users it approved).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice',
@@ -39,6 +41,7 @@ No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and 
     'batch-size': Flags.integer({summary: 'Users per transaction (with --all).', default: 500, min: 1, max: 100000}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserApproveResult> {
@@ -54,17 +57,22 @@ No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and 
     const {requireLocalUser} = runtime().users
     const svc = runtime().approval
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(async ({m, instanceHost}) => {
+    const live = runtime().live
+    const result = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
       const user = await requireLocalUser(m, nickname, instanceHost)
       const nick = user.nickname ?? nickname
       if (dryRun) {
         if (await svc.isApproved(m, user)) throw alreadyApproved(nick)
-      } else if (!(await svc.approveUser(m, user)).changed) {
-        throw alreadyApproved(nick)
+        return {nick, confirmed: user.isConfirmed, note: undefined}
       }
-      return {nick, confirmed: user.isConfirmed}
+      if (!(await svc.approveUser(m, user)).changed) throw alreadyApproved(nick)
+      const subject = {id: user.id, nickname: nick}
+      const effects = await live.usersChanged(m, db.schema, a, [{...subject, local: true}], [{action: 'approve', subject: [subject]}])
+      return {nick, confirmed: user.isConfirmed, note: live.loggedNote(effects, a)}
     })
     this.out(`Approved ${result.nick}.`)
+    if (result.note) this.note(result.note)
     if (!result.confirmed) this.note(`${result.nick} has not confirmed the e-mail address yet; \`pleroma-admin user:confirm ${result.nick}\` confirms it.`)
     if (dryRun) this.note('Dry run: nothing was written.')
     return {approved: [result.nick], unconfirmed: result.confirmed ? [] : [result.nick], dryRun}
@@ -75,7 +83,11 @@ No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and 
     const svc = runtime().approval
     const dryRun = flags['dry-run']
     const batchSize = flags['batch-size']
-    const pending = await this.inTransaction(async ({m, db}) => svc.pendingRegistrations(m, db.schema.userColumns.has('registration_reason')))
+    const live = runtime().live
+    const {pending, actor} = await this.inTransaction(async ({m, db, actor}) => ({
+      actor: await actor(),
+      pending: await svc.pendingRegistrations(m, db.schema.userColumns.has('registration_reason')),
+    }))
     if (pending.length === 0) {
       this.note('No pending registrations.')
       return {approved: [], unconfirmed: [], dryRun}
@@ -103,10 +115,24 @@ No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and 
     const shouldStop = this.stopBetweenBatches()
     const bar = this.progress('Approving registrations', ids.length)
     const approved: string[] = []
+    let logged = false
     let batches = 0
     for (let start = 0; start < ids.length; start += batchSize) {
       const chunk = ids.slice(start, start + batchSize)
-      approved.push(...(await this.inTransaction(({m}) => svc.approveBatch(m, chunk))))
+      const done = await this.inTransaction(async ({m, db}) => {
+        const users = await svc.approveBatch(m, chunk)
+        // One "approve" entry per batch naming the users it approved.
+        const e = await live.usersChanged(
+          m,
+          db.schema,
+          actor,
+          users.map((u) => ({...u, local: true})),
+          [{action: 'approve', subject: users}],
+        )
+        logged ||= e.moderationLogged
+        return users
+      })
+      approved.push(...done.map((u) => u.nickname))
       batches++
       bar.advance(chunk.length)
       if (start + batchSize < ids.length && shouldStop()) {
@@ -118,6 +144,7 @@ No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and 
       }
     }
     bar.done()
+    if (logged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
     const unconfirmed = unconfirmedOf(approved)
     this.note(
       `Done: ${approved.length} registration${approved.length === 1 ? '' : 's'} approved.` +

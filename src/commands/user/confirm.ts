@@ -1,5 +1,5 @@
 import {localNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -16,7 +16,9 @@ export default class UserConfirm extends BaseCommand<typeof UserConfirm> {
 
   static description = `Pleroma's confirm task (User.confirm): for a local user whose users.is_confirmed is false, sets is_confirmed to true and clears confirmation_token (the link of the confirmation e-mail stops working), updated_at bumped. The user can then log in on an instance that requires confirmation.
 
-Prints Pleroma's "NICK doesn't need confirmation.". A user that is confirmed already: the same words as an error, nothing written, exit code 4. Unknown: "No local user NICK", exit 3; a remote user, exit 4 (its server confirms it, not this one). Unlike Pleroma, no welcome e-mail or auto-follow follows (nothing but the database is touched); user:confirm-all confirms every ordinary local user, user:set --no-confirmed undoes it. A running Pleroma may show the old status until its user cache expires.`
+Prints Pleroma's "NICK doesn't need confirmation.". A user that is confirmed already: the same words as an error, nothing written, exit code 4. Unknown: "No local user NICK", exit 3; a remote user, exit 4 (its server confirms it, not this one). Unlike Pleroma, no welcome e-mail or auto-follow follows (nothing but the database is touched); user:confirm-all confirms every ordinary local user, user:set --no-confirmed undoes it.
+
+On a Pleroma database with a job queue, the server's verify_fields_links job is queued: it re-reads the user and re-caches it, so a running server sees the confirmation once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), a "confirm_email" entry is written to the moderation log.`
 
   static examples = ['<%= config.bin %> <%= command.id %> alice', '<%= config.bin %> <%= command.id %> alice --dry-run --json']
 
@@ -26,24 +28,30 @@ Prints Pleroma's "NICK doesn't need confirmation.". A user that is confirmed alr
 
   static flags = {
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserConfirmResult> {
     const {requireLocalUser} = runtime().users
     const svc = runtime().confirmation
     const dryRun = this.flags['dry-run']
-    const nickname = await this.inTransaction(async ({m, instanceHost}) => {
+    const live = runtime().live
+    const {nickname, note} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
       const user = await requireLocalUser(m, this.args.nickname, instanceHost)
       const nick = user.nickname ?? this.args.nickname
       if (dryRun) {
         if (await svc.isConfirmed(m, user)) throw alreadyConfirmed(nick)
-        return nick
+        return {nickname: nick, note: undefined}
       }
       const done = await svc.confirmUser(m, user)
       if (!done.changed) throw alreadyConfirmed(nick)
-      return done.nickname
+      const subject = {id: user.id, nickname: done.nickname}
+      const effects = await live.usersChanged(m, db.schema, a, [{...subject, local: true}], [{action: 'confirm_email', subject: [subject]}])
+      return {nickname: done.nickname, note: live.loggedNote(effects, a)}
     })
     this.out(`${nickname} doesn't need confirmation.`)
+    if (note) this.note(note)
     if (dryRun) this.note('Dry run: nothing was written.')
     return {nickname, confirmed: true, dryRun}
   }

@@ -1,6 +1,6 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
 import {RefusedError, UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
@@ -31,7 +31,9 @@ export default class UserNew extends BaseCommand<typeof UserNew> {
 
 The password is stored as a bcrypt hash and never shown. Give it at the masked prompt (on a terminal), on stdin with --password-stdin, or with --password (visible to other users of the machine). Without any, a random password is set and a password reset link is created and printed, as Pleroma does.
 
-With a lone EMAIL the nickname is proposed from its local part and shown in the summary before you confirm.`
+With a lone EMAIL the nickname is proposed from its local part and shown in the summary before you confirm.
+
+With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is written to the moderation log in the transaction that creates it, and a "grant" entry for each of --admin and --moderator.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice alice@example.com --name "Alice" --admin',
@@ -58,6 +60,7 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
     admin: Flags.boolean({summary: 'Make the user an admin.', allowNo: true, default: false}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserNewResult> {
@@ -77,7 +80,7 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
 
     const db = await this.openDb()
     const users = runtime().users
-    const instanceUrl = await db.transaction((m) => this.instanceUrl(m, db))
+    const {instanceUrl, actor} = await db.transaction(async (m) => ({actor: await this.moderationActor(m, db), instanceUrl: await this.instanceUrl(m, db)}))
     const input = {nickname, email, name: flags.name, bio: flags.bio, moderator: flags.moderator, admin: flags.admin}
     try {
       await db.transaction((m) => users.validateNewUser(m, {...input, generatedPassword: false}, instanceUrl))
@@ -130,13 +133,19 @@ With a lone EMAIL the nickname is proposed from its local part and shown in the 
     const {hashPassword} = runtime().passwords
     const {randomPassword} = runtime().tokens
     const passwordHash = await hashPassword(password ?? randomPassword())
-    const created = await db.transaction((m) =>
-      users.createUser(m, db.schema, {...input, passwordHash, generatedPassword: password === undefined}, instanceUrl),
-    )
+    const live = runtime().live
+    const {created, logged} = await db.transaction(async (m) => {
+      const c = await users.createUser(m, db.schema, {...input, passwordHash, generatedPassword: password === undefined}, instanceUrl)
+      // The admin API's "create" entry, and a "grant" per role the new user got (docs/live-instance.md#moderation-log).
+      const subject = {id: c.id, nickname: c.nickname}
+      const entries = live.flagEntries(subject, {admin: false, moderator: false, confirmed: true}, {admin: c.admin, moderator: c.moderator, confirmed: true})
+      return {created: c, logged: await live.logEntries(m, actor, [{action: 'create', subjects: [subject]}, ...entries])}
+    })
 
     this.out(`User ${nickname} created`)
     if (flags.moderator) this.out(`Moderator status of ${nickname}: true`)
     if (flags.admin) this.out(`Admin status of ${nickname}: true`)
+    if (logged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
     let passwordResetUrl: string | undefined
     if (created.resetToken) {
       const {passwordResetUrl: urlOf} = runtime().passwordReset

@@ -1,5 +1,5 @@
 import {localNicknamesArg} from '../../args'
-import {dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {actorFlag, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
@@ -43,6 +43,8 @@ export default class UserRm extends UserDeletionCommand<typeof UserRm> {
 
 Other servers are told, on a Pleroma or Akkoma database: the Delete of the account (to its remote followers' servers), the Deletes of its posts, the Undos of its likes, announces and follows of remote accounts are queued as the server's own delivery jobs (publish_one, queue federator_outgoing), worked out before the follows go, one per activity and inbox; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued for an account whose row is deleted, nor on the tool's own database.
 
+With --actor (or PLEROMA_ADMIN_ACTOR), a "delete" entry naming the user is written to the moderation log in the transaction that finishes the account.
+
 Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
 
 ${BULK_HELP}${BULK_STAFF_HELP}`
@@ -67,6 +69,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserRmResult> {
@@ -155,6 +158,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     await this.confirmOrAbort('Continue?', flags.yes, `User ${target.nickname} was not deleted.`)
 
     let finished: Awaited<ReturnType<typeof removal.finishUserRemoval>> | undefined
+    let logged = false
     const tally = new DeliveryTally()
     const federate = federation ? this.federator(plan, tally) : undefined
     const totals = await this.deleteInBatches(plan, {
@@ -168,9 +172,12 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
           now,
           federate: federate && ((mm, outgoing) => federate(mm, locked, outgoing)),
         })
+        // The admin API's "delete" entry (docs/live-instance.md#moderation-log), with the deletion.
+        logged = await runtime().live.logEntries(m, plan.actor, [{action: 'delete', subject: [{id: locked.id, nickname: locked.nickname}]}])
       },
     })
     this.out(`User ${nickname} deleted.`)
+    if (logged) this.note(`Recorded in the moderation log as done by ${plan.actor!.nickname}.`)
     if (federation) this.noteDeliveries(plan, tally)
     return {
       ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches, {

@@ -1,6 +1,6 @@
 import * as Flags from '@oclif/core/flags'
 import {localNicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
 import {UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 import type {FlagKey} from '../../services/user-flags'
@@ -82,7 +82,9 @@ export default class UserSet extends BaseCommand<typeof UserSet> {
 
   static description = `Changes the users row of a local user in one UPDATE. Pleroma's task sets four flags: --admin (is_admin), --moderator (is_moderator), --locked (is_locked: follow requests need approval), --confirmed (is_confirmed = true, confirmation_token cleared; --no-confirmed: is_confirmed = false with a new confirmation_token, an already unconfirmed user keeps its token). The others are those today's admin API sets on the row: --approved (is_approved, as its "approve"; --no-approved makes the registration pending again, which Pleroma cannot), --suggested (is_suggested, as "suggest"/"unsuggest"; only Pleroma 2.5+ and Akkoma have it: exit code 4 elsewhere), and what its credentials update takes: --discoverable, --show-role, --hide-followers, --hide-follows, --hide-followers-count, --hide-follows-count, --hide-favorites, --allow-following-move, --skip-thread-containment, --rich-text (the column no_rich_text is its negation). Flags not given are left alone; the --no- forms unset.
 
-updated_at is bumped only when a value changes. One line per flag given is printed, as Pleroma prints it ("Admin status of NICK: true"), even when nothing changed; --json gives every flag. Unlike user:approve, --approved on an approved user is not an error, and no e-mail is sent. A running Pleroma may show the old values until its user cache expires.`
+updated_at is bumped only when a value changes. One line per flag given is printed, as Pleroma prints it ("Admin status of NICK: true"), even when nothing changed; --json gives every flag. Unlike user:approve, --approved on an approved user is not an error, and no e-mail is sent.
+
+On a Pleroma database with a job queue, a change queues the server's verify_fields_links job, which re-reads the user and re-caches it, so a running server sees the new values once its queue has run it (Akkoma has no such job: there, after a restart). With --actor (or PLEROMA_ADMIN_ACTOR), the moderation log gets what Pleroma's admin API writes for the same change: "grant"/"revoke" per role, "confirm_email" when the user became confirmed, "approve" when it became approved, "add_suggestion"/"remove_suggestion", and one "updated_users" for the flags of the credentials update (locked, discoverable, show-role, hide-*, allow-following-move, skip-thread-containment, rich-text); unconfirming and --no-approved have no entry.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice --admin --moderator',
@@ -102,6 +104,7 @@ updated_at is bumped only when a value changes. One line per flag given is print
     >),
     'dry-run': dryRunFlag,
     force: forceFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserSetResult> {
@@ -120,16 +123,22 @@ updated_at is bumped only when a value changes. One line per flag given is print
     }
     const {setUserFlags} = runtime().userFlags
     const dryRun = flags['dry-run']
-    const result = await this.inTransaction(({m, db, instanceHost}) =>
-      setUserFlags(m, this.args.nickname, changes, {
+    const live = runtime().live
+    const {result, note} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
+      const a = await actor()
+      const r = await setUserFlags(m, this.args.nickname, changes, {
         userColumns: db.schema.userColumns,
         instanceHost,
         dryRun,
         guard: {action: 'change the flags of', force: flags.force},
-      }),
-    )
+      })
+      if (dryRun || !r.changed) return {result: r, note: undefined}
+      const effects = await live.usersChanged(m, db.schema, a, [{id: r.id, nickname: r.nickname, local: true}], live.flagEntries(r, r.before, r.flags))
+      return {result: r, note: live.loggedNote(effects, a)}
+    })
     const nick = result.nickname
     for (const k of given) this.out(`${FLAGS[k].line} of ${nick}: ${result.flags[k]}`)
+    if (note) this.note(note)
     if (dryRun) this.note(result.changed ? 'Dry run: nothing was written.' : 'Dry run: nothing would change; nothing was written.')
     const f = result.flags
     // Every column but is_suggested exists on every supported server (src/entities/user.ts).

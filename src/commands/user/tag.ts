@@ -17,7 +17,7 @@ export default class UserTag extends TagCommand<typeof UserTag> {
 
   static description = `Appends the given tags to users.tags of one user, local or remote, in one UPDATE: each tag is lower-cased, and the list keeps its order with duplicates removed (the first occurrence stays). updated_at is bumped only when the list changes.
 
-Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-nsfw"]. Tags are what Pleroma's TagPolicy reads (mrf_tag:media-force-nsfw, mrf_tag:media-strip, mrf_tag:force-unlisted, mrf_tag:sandbox, mrf_tag:disable-remote-subscription, mrf_tag:disable-any-subscription). A running Pleroma may show the old tags until its user cache expires.
+Prints the resulting list as Pleroma does: Tags of alice: ["mrf_tag:media-force-nsfw"]. Tags are what Pleroma's TagPolicy reads (mrf_tag:media-force-nsfw, mrf_tag:media-strip, mrf_tag:force-unlisted, mrf_tag:sandbox, mrf_tag:disable-remote-subscription, mrf_tag:disable-any-subscription). On a Pleroma database with a job queue, a change to a local user's tags queues the server's verify_fields_links job, which re-reads and re-caches the user, so a running server sees the new tags once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), a "tag" entry naming the user and the tags is written to the moderation log when the list changes.
 
 ${TAG_BULK_HELP}`
 

@@ -10,7 +10,9 @@ export default class UserUnconfirmAll extends BulkConfirmationCommand<typeof Use
 
 For each such user: users.is_confirmed is set to false and confirmation_token to a new token (32 random bytes, URL-safe Base64, as Pleroma makes them), updated_at bumped. As in Pleroma, a user that was unconfirmed already gets a new token too, so a confirmation link sent earlier stops working. No confirmation e-mail is sent: on an instance that requires confirmation, those users cannot log in until an admin confirms them (user:confirm, user:confirm-all) or they have a new link sent from Pleroma.
 
-The users are read once, then changed in batches of --batch-size, ordered by id, one transaction each. Ctrl-C stops after the current batch; running the command again finishes the job (every user gets a fresh token again). Pleroma prints nothing; this shows a summary with counts and asks before changing anything (-y skips the question), then "Done: ..." on stderr.`
+The users are read once, then changed in batches of --batch-size, ordered by id, one transaction each. Ctrl-C stops after the current batch; running the command again finishes the job (every user gets a fresh token again). Pleroma prints nothing; this shows a summary with counts and asks before changing anything (-y skips the question), then "Done: ..." on stderr.
+
+On a Pleroma database with a job queue, each batch queues the server's verify_fields_links job per user changed (it re-reads and re-caches the user), so a running server sees the change once its queue has run them. Nothing is written to the moderation log: Pleroma's log has no entry for unconfirming.`
 
   static hiddenAliases = ['user:unconfirm_all']
 

@@ -1,5 +1,5 @@
 import {nicknameArg} from '../../args'
-import {BaseCommand, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
 import {runtime} from '../../runtime-loader'
 import {plural} from '../../text'
 
@@ -28,6 +28,8 @@ export default class UserUnsubscribe extends BaseCommand<typeof UserUnsubscribe>
   - for a local user on a Pleroma or Akkoma database, each accepted or pending follow of a remote account that has a Follow activity is undone as Pleroma's unfollow does it: the Follow is marked "cancelled", an Undo activity is stored, and its delivery to that account's inbox is queued in the server's job queue (publish_one, queue federator_outgoing) for the running server to send. --no-federate leaves this out (no activity is written then). A remote user's follows are removed here only: nobody on this server can sign an Undo for it;
   - follower_count and following_count are recomputed for every local user whose numbers depend on the change: the user, the accounts it followed, and its local followers.
 
+A user deactivated here is also signed out (its OAuth tokens and authorizations deleted), the server's own user_activation job is queued for it (on a Pleroma database with a job queue), and with --actor (or PLEROMA_ADMIN_ACTOR) a "deactivate" entry is written to the moderation log; the removed follows are not logged one by one.
+
 Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Deactivating NICK", one "Unsubscribing FRIEND from NICK" per removed follow, in the order the follows were made (relationship id), and "Successfully unsubscribed all followers from NICK" (Pleroma's wording). A followed account without a nickname is shown by its ap_id.`
 
   static examples = [
@@ -45,6 +47,7 @@ Shows a summary with counts from the database and asks before changing anything 
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
+    actor: actorFlag,
   }
 
   async run(): Promise<UserUnsubscribeResult> {
@@ -54,12 +57,14 @@ Shows a summary with counts from the database and asks before changing anything 
     const fedSvc = runtime().federation
     const {objectIdExpression} = runtime().deleteActivities
 
-    const {plan, federation, actor, preview} = await db.transaction(async (m) => {
+    const live = runtime().live
+    const {plan, federation, actor, preview, moderator} = await db.transaction(async (m) => {
+      const moderator = await this.moderationActor(m, db)
       const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db), {action: 'deactivate and unsubscribe', force: flags.force})
       const plan = await svc.planUnsubscribe(m, user)
       // Only a local user's follows can be undone: the server signs with its key.
       const format = user.local && !flags['no-federate'] ? await fedSvc.detectJobFormat(m, db.schema) : null
-      if (!format) return {plan, federation: null, actor: null, preview: {jobs: 0, servers: 0}}
+      if (!format) return {plan, federation: null, actor: null, preview: {jobs: 0, servers: 0}, moderator}
       const federation = {format, instanceUrl: await this.instanceUrl(m, db)}
       const actor = await fedSvc.federationActor(m, user.id)
       const preview = await fedSvc.previewDeliveries(
@@ -69,7 +74,7 @@ Shows a summary with counts from the database and asks before changing anything 
         {activities: false, actorDelete: false, followUndos: true},
         await objectIdExpression(m),
       )
-      return {plan, federation, actor, preview}
+      return {plan, federation, actor, preview, moderator}
     })
     const local = plan.follows.filter((f) => f.local).length
     this.out(
@@ -101,12 +106,17 @@ Shows a summary with counts from the database and asks before changing anything 
               queued.servers = r.hosts.length
             }
           : undefined
-      return svc.unsubscribeUser(m, plan.user.id, undefined, undo)
+      const r = await svc.unsubscribeUser(m, plan.user.id, undefined, undo)
+      // Deactivated here: signed out, the server's user_activation job, the actor's "deactivate" entry.
+      const deactivated = r.deactivated.length > 0 ? [{id: r.user.id, nickname: r.user.nickname}] : []
+      return {...r, effects: await live.activationChanged(m, db.schema, moderator, deactivated, false)}
     })
     const nick = result.user.nickname
     this.out(`Deactivating ${nick}`)
     for (const f of result.removed) this.out(`Unsubscribing ${f.friend} from ${nick}`)
     this.out(`Successfully unsubscribed all followers from ${nick}`)
+    const logged = live.loggedNote(result.effects, moderator)
+    if (logged) this.note(logged)
     if (federation) this.note(`Queued ${plural(queued.jobs, 'delivery', 'deliveries')} to ${plural(queued.servers, 'server')} for the server to send.`)
     return {nickname: nick, deactivated: true, unsubscribed: result.removed.map((f) => f.friend), ...counts(queued), dryRun: false}
   }

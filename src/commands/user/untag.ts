@@ -17,7 +17,7 @@ export default class UserUntag extends TagCommand<typeof UserUntag> {
 
   static description = `Removes the given tags from users.tags of one user, local or remote, in one UPDATE: each tag is lower-cased and removes one occurrence of exactly that tag (give it twice to remove two). Tags the user does not have are ignored. updated_at is bumped only when the list changes.
 
-Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that remain). A running Pleroma may show the old tags until its user cache expires.
+Prints the resulting list as Pleroma does: Tags of alice: [] (or the tags that remain). On a Pleroma database with a job queue, a change to a local user's tags queues the server's verify_fields_links job, which re-reads and re-caches the user, so a running server sees the new tags once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), a "untag" entry naming the user and the tags is written to the moderation log when the list changes.
 
 ${TAG_BULK_HELP}`
 

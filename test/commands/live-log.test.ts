@@ -1,0 +1,254 @@
+/**
+ * --actor / PLEROMA_ADMIN_ACTOR on the commands other than the activation
+ * ones: the exact moderation_log.data each writes (as Pleroma's
+ * ModerationLog.insert_log would), the server's re-read job
+ * (verify_fields_links, Pleroma-owned databases only), nothing with
+ * --dry-run, and a refused actor before anything is written.
+ */
+import {describeBackends} from '../helpers/backends'
+import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {backgroundJob, expectedJobs, expectLogTimes, jobRows, LIVE_TABLES, logRows, logUser, seedStaff} from '../helpers/live'
+import {seedSessions, SESSION_TABLES} from '../helpers/sessions'
+import {flakeIdToString} from '../../src/db/flake-id'
+
+const TABLES = [...new Set([...USER_TABLES, ...SESSION_TABLES, ...LIVE_TABLES])]
+
+describeBackends('moderation log of the other writing commands', (b) => {
+  let ids: Record<string, string>
+  const u = (nick: string) => logUser(ids, nick)
+  const reread = (...nicks: string[]) =>
+    expectedJobs(
+      b,
+      nicks.map((n) => backgroundJob({op: 'verify_fields_links', user_id: flakeIdToString(ids[n])})),
+    )
+  const data = async () => (await logRows(b)).map((l) => l.data)
+
+  beforeEach(async () => {
+    ids = await seedStaff(b, [{nickname: 'alice'}, {nickname: 'bob'}, {nickname: 'carol'}, {nickname: 'zed@remote.example', local: false}])
+    await b.sql(`UPDATE users SET is_confirmed = true, is_approved = true, confirmation_token = NULL`)
+  })
+
+  it('user:set: "grant"/"revoke" per role changed, "confirm_email", "approve", suggestions, one "updated_users" for the credential flags', async () => {
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok', is_approved = false WHERE nickname = 'alice'`)
+    const started = Date.now()
+    const r = await b.run(['user:set', 'alice', '--admin', '--moderator', '--confirmed', '--approved', '--locked', '--discoverable', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe(
+      'Admin status of alice: true\nApproval status of alice: true\nConfirmation status of alice: true\nDiscoverable status of alice: true\nLocked status of alice: true\nModerator status of alice: true\n',
+    )
+    expect(r.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    const first = [
+      {actor: u('admin'), action: 'grant', subject: [u('alice')], permission: 'admin', message: '@admin made @alice admin'},
+      {actor: u('admin'), action: 'grant', subject: [u('alice')], permission: 'moderator', message: '@admin made @alice moderator'},
+      {actor: u('admin'), action: 'confirm_email', subject: [u('alice')], message: '@admin confirmed email for users: @alice'},
+      {actor: u('admin'), action: 'approve', subject: [u('alice')], message: '@admin approved users: @alice'},
+      {actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'},
+    ]
+    expect(await data()).toEqual(first)
+    expectLogTimes(await logRows(b), started)
+    expect(await jobRows(b)).toEqual(reread('alice'))
+
+    // Only what changes is logged: admin stays, moderator goes; unconfirming and unapproving have no entry.
+    const r2 = await b.run(['user:set', 'alice', '--admin', '--no-moderator', '--no-confirmed', '--no-approved', '--json'], {env: {PLEROMA_ADMIN_ACTOR: 'mod'}})
+    expect(r2.exitCode).toBe(0)
+    expect(r2.json).toMatchObject({
+      dryRun: false,
+      nickname: 'alice',
+      changed: true,
+      admin: true,
+      moderator: false,
+      locked: true,
+      confirmed: false,
+      approved: false,
+    })
+    const second = [
+      ...first,
+      {actor: u('mod'), action: 'revoke', subject: [u('alice')], permission: 'moderator', message: '@mod revoked moderator role from @alice'},
+    ]
+    expect(await data()).toEqual(second)
+    // Unapproving has no entry; unlocking is one "updated_users".
+    const r4 = await b.run(['user:set', 'alice', '--no-approved', '--no-locked', '--actor', 'admin'])
+    expect(r4.exitCode).toBe(0)
+    expect(r4.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    expect(await data()).toEqual([...second, {actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'}])
+    expect(await jobRows(b)).toEqual(reread('alice', 'alice', 'alice'))
+    // Nothing changes: nothing logged, nothing queued.
+    const r5 = await b.run(['user:set', 'alice', '--no-locked', '--actor', 'admin'])
+    expect(r5.exitCode).toBe(0)
+    expect(r5.stderr).toBe('')
+    expect(await data()).toHaveLength(7)
+    expect(await jobRows(b)).toHaveLength(b.name === 'pleroma' ? 3 : 0)
+  })
+
+  it('user:toggle-confirmed, user:confirm: "confirm_email"; becoming unconfirmed logs nothing', async () => {
+    const r = await b.run(['user:toggle-confirmed', 'alice', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('alice needs confirmation.\n')
+    expect(r.stderr).toBe('')
+    const r2 = await b.run(['user:toggle-confirmed', 'alice', '--actor', 'admin'])
+    expect(r2.stdout).toBe("alice doesn't need confirmation.\n")
+    expect(r2.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'x' WHERE nickname = 'bob'`)
+    const r3 = await b.run(['user:confirm', 'bob', '--actor', 'mod'])
+    expect(r3.exitCode).toBe(0)
+    expect(r3.stdout).toBe("bob doesn't need confirmation.\n")
+    expect(r3.stderr).toBe('Recorded in the moderation log as done by mod.\n')
+    expect(await data()).toEqual([
+      {actor: u('admin'), action: 'confirm_email', subject: [u('alice')], message: '@admin confirmed email for users: @alice'},
+      {actor: u('mod'), action: 'confirm_email', subject: [u('bob')], message: '@mod confirmed email for users: @bob'},
+    ])
+    expect(await jobRows(b)).toEqual(reread('alice', 'alice', 'bob'))
+    expect(await b.sql(`SELECT nickname, is_confirmed FROM users WHERE nickname IN ('alice', 'bob') ORDER BY nickname`)).toEqual([
+      {nickname: 'alice', is_confirmed: true},
+      {nickname: 'bob', is_confirmed: true},
+    ])
+  })
+
+  it('user:confirm-all: one "confirm_email" per batch naming the users it confirmed; unconfirm-all only re-reads', async () => {
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'x' WHERE nickname IN ('alice', 'bob', 'carol')`)
+    const r = await b.run(['user:confirm-all', '-y', '--batch-size', '2', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toContain('Recorded in the moderation log as done by admin.\n')
+    // Selected in id (seed) order: plain, alice | bob, carol; plain is confirmed already and not named.
+    expect(await data()).toEqual([
+      {actor: u('admin'), action: 'confirm_email', subject: [u('alice')], message: '@admin confirmed email for users: @alice'},
+      {actor: u('admin'), action: 'confirm_email', subject: [u('bob'), u('carol')], message: '@admin confirmed email for users: @bob, @carol'},
+    ])
+    expect(await jobRows(b)).toEqual(reread('alice', 'bob', 'carol'))
+    const before = await data()
+    const r2 = await b.run(['user:unconfirm-all', '-y'], {env: {PLEROMA_ADMIN_ACTOR: 'admin'}})
+    expect(r2.exitCode).toBe(0)
+    expect(await data()).toEqual(before)
+    expect(await jobRows(b)).toEqual(reread('alice', 'bob', 'carol', 'plain', 'alice', 'bob', 'carol'))
+  })
+
+  it('user:approve (one and --all): "approve"', async () => {
+    await b.sql(`UPDATE users SET is_approved = false WHERE nickname IN ('alice', 'bob', 'carol')`)
+    const r = await b.run(['user:approve', 'alice', '--actor', 'mod'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('Approved alice.\n')
+    expect(r.stderr).toBe('Recorded in the moderation log as done by mod.\n')
+    const r2 = await b.run(['user:approve', '--all', '-y', '--actor', 'admin'])
+    expect(r2.exitCode).toBe(0)
+    const order = (await b.sql<{nickname: string}>(`SELECT nickname FROM users WHERE nickname IN ('bob', 'carol') ORDER BY id`)).map((x) => x.nickname)
+    expect(await data()).toEqual([
+      {actor: u('mod'), action: 'approve', subject: [u('alice')], message: '@mod approved users: @alice'},
+      {actor: u('admin'), action: 'approve', subject: order.map(u), message: `@admin approved users: ${order.map((n) => `@${n}`).join(', ')}`},
+    ])
+    expect(await jobRows(b)).toEqual(reread('alice', ...order))
+  })
+
+  it('user:tag / user:untag: "tag"/"untag" with nicknames and tags; a remote user is logged but not re-read', async () => {
+    const r = await b.run(['user:tag', 'alice', 'mrf_tag:Sandbox', 'x', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    const r2 = await b.run(['user:tag', 'zed@remote.example', 'x', '--actor', 'admin'])
+    expect(r2.exitCode).toBe(0)
+    const r3 = await b.run(['user:untag', 'alice', 'x', '--actor', 'mod'])
+    expect(r3.exitCode).toBe(0)
+    // Nothing changes: no entry.
+    const r4 = await b.run(['user:untag', 'alice', 'x', '--actor', 'mod'])
+    expect(r4.exitCode).toBe(0)
+    expect(r4.stderr).toBe('')
+    expect(await data()).toEqual([
+      {
+        actor: u('admin'),
+        action: 'tag',
+        nicknames: ['alice'],
+        tags: ['mrf_tag:sandbox', 'x'],
+        message: '@admin added tags: mrf_tag:sandbox, x to users: @alice',
+      },
+      {actor: u('admin'), action: 'tag', nicknames: ['zed@remote.example'], tags: ['x'], message: '@admin added tags: x to users: @zed@remote.example'},
+      {actor: u('mod'), action: 'untag', nicknames: ['alice'], tags: ['x'], message: '@mod removed tags: x from users: @alice'},
+    ])
+    expect(await jobRows(b)).toEqual(reread('alice', 'alice'))
+  })
+
+  it('user:new: "create" with subjects, and a "grant" per role', async () => {
+    const r = await b.run(['user:new', 'dave', 'dave@example.com', '--admin', '-y', '--password-stdin', '--actor', 'admin'], {stdin: 'secret-pass\n'})
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toContain('Recorded in the moderation log as done by admin.\n')
+    const [dave] = await b.sql<{id: string}>(`SELECT id FROM users WHERE nickname = 'dave'`)
+    const d = {id: flakeIdToString(dave.id), nickname: 'dave', type: 'user'}
+    expect(await data()).toEqual([
+      {actor: u('admin'), action: 'create', subjects: [d], message: '@admin created users: @dave'},
+      {actor: u('admin'), action: 'grant', subject: [d], permission: 'admin', message: '@admin made @dave admin'},
+    ])
+    expect(await jobRows(b)).toEqual([])
+  })
+
+  it('user:change-email: "updated_users"', async () => {
+    const r = await b.run(['user:change-email', 'alice', 'alice@new.example', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe("alice's email updated\n")
+    expect(r.stderr).toContain('Recorded in the moderation log as done by admin.\n')
+    expect(await data()).toEqual([{actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'}])
+    expect(await jobRows(b)).toEqual(reread('alice'))
+  })
+
+  it('user:rm: "delete"; user:unsubscribe: "deactivate" with the sign-out and user_activation', async () => {
+    await seedSessions(b, {tokens: [[ids.bob, 'bob-token']], authorizations: []})
+    const r = await b.run(['user:rm', 'alice', '-y', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stderr).toContain('Recorded in the moderation log as done by admin.\n')
+    const r2 = await b.run(['user:unsubscribe', 'bob', '-y', '--actor', 'mod'])
+    expect(r2.exitCode).toBe(0)
+    expect(r2.stderr).toContain('Recorded in the moderation log as done by mod.\n')
+    expect(await data()).toEqual([
+      {actor: u('admin'), action: 'delete', subject: [u('alice')], message: '@admin deleted users: @alice'},
+      {actor: u('mod'), action: 'deactivate', subject: [u('bob')], message: '@mod deactivated users: @bob'},
+    ])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM oauth_tokens`)).toEqual([{n: 0}])
+    expect((await jobRows(b)).filter((j) => j.queue === 'background')).toEqual(
+      expectedJobs(b, [backgroundJob({op: 'user_activation', user_id: flakeIdToString(ids.bob), status: false})]),
+    )
+  })
+
+  const dry: Array<[string, string[], string?]> = [
+    ['user:set', ['user:set', 'alice', '--admin']],
+    ['user:toggle-confirmed', ['user:toggle-confirmed', 'alice']],
+    ['user:tag', ['user:tag', 'alice', 'x']],
+    ['user:untag', ['user:untag', 'alice', 'x']],
+    ['user:change-email', ['user:change-email', 'alice', 'a@new.example']],
+    ['user:rm', ['user:rm', 'alice', '-y']],
+    ['user:unsubscribe', ['user:unsubscribe', 'alice', '-y']],
+    ['user:new', ['user:new', 'dave', 'dave@example.com', '-y']],
+    ['user:confirm-all', ['user:confirm-all', '-y']],
+  ]
+  for (const [name, args] of dry) {
+    it(`${name} --dry-run --actor writes nothing`, async () => {
+      await b.sql(`UPDATE users SET tags = '{x}', is_confirmed = false, confirmation_token = 't' WHERE nickname = 'alice'`)
+      const before = await dumpTables(b, TABLES)
+      const r = await b.run([...args, '--dry-run', '--actor', 'admin'])
+      expect(r.exitCode).toBe(0)
+      expect(r.stderr).toContain('Dry run: nothing was written.')
+      expect(await dumpTables(b, TABLES)).toEqual(before)
+    })
+  }
+
+  const refused: Array<[string[], string, number]> = [
+    [['user:set', 'alice', '--admin'], 'plain', 4],
+    [['user:set', 'alice', '--admin'], 'nobody', 3],
+    [['user:toggle-confirmed', 'alice'], 'plain', 4],
+    [['user:confirm', 'alice'], 'nobody', 3],
+    [['user:confirm-all', '-y'], 'plain', 4],
+    [['user:approve', '--all', '-y'], 'nobody', 3],
+    [['user:tag', 'alice', 'x'], 'plain', 4],
+    [['user:untag', 'alice', 'x'], 'nobody', 3],
+    [['user:new', 'dave', 'dave@example.com', '-y'], 'plain', 4],
+    [['user:change-email', 'alice', 'a@new.example'], 'nobody', 3],
+    [['user:rm', 'alice', '-y'], 'plain', 4],
+    [['user:unsubscribe', 'alice', '-y'], 'nobody', 3],
+  ]
+  for (const [args, actor, code] of refused) {
+    it(`${args[0]} refuses --actor ${actor} (exit ${code}) with nothing written`, async () => {
+      await b.sql(`UPDATE users SET tags = '{x}', is_confirmed = false, is_approved = false, confirmation_token = 't' WHERE nickname = 'alice'`)
+      const before = await dumpTables(b, TABLES)
+      const r = await b.run([...args, '--actor', actor])
+      expect(r.exitCode).toBe(code)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toMatch(code === 3 ? /^Error: No user nobody \(--actor\)/ : /^Error: plain \(--actor\) is neither an admin nor a moderator\./)
+      expect(await dumpTables(b, TABLES)).toEqual(before)
+    })
+  }
+})
