@@ -8,7 +8,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {expectBumped, INSTANCE_URL, SEEDED_AT, seedUsers} from '../helpers/user-flags'
 import {newFlakeId} from '../../src/db/flake-id'
 
@@ -210,8 +210,8 @@ describeBackends('user:fix-follow-state', (b) => {
     const none = await b.run(['user:fix-follow-state', 'alice', 'bob@remote.example'])
     expect(none.exitCode).toBe(4)
     expect(none.stdout).toBe('')
-    expect(none.stderr).toMatch(/^Error: No follow data for alice and bob@remote\.example alice has no Follow activity/)
-    expect(none.stderr.trim().split('\n')).toHaveLength(1)
+    expect(none.stderr).toMatch(/^Error: No follow data for alice and bob@remote\.example\.\nHint: alice has no Follow activity/)
+    expectErrorLines(none.stderr)
     const stateless = await b.run(['user:fix-follow-state', 'alice', 'dave@remote.example', '--json'])
     expect(stateless.exitCode).toBe(4)
     expect(stateless.json.error).toMatchObject({code: 'refused', message: 'No follow data for alice and dave@remote.example'})
@@ -223,17 +223,17 @@ describeBackends('user:fix-follow-state', (b) => {
     await follow(`${INSTANCE_URL}/users/carol`, ALICE, 'accept')
     const before = await tables()
     const cases: Array<[string[], number, RegExp]> = [
-      [['nobody', 'bob@remote.example'], 3, /^Error: No local user nobody /],
-      [['alice', 'nobody@remote.example'], 3, /^Error: No remote user nobody@remote\.example /],
-      [['bob@remote.example', 'dave@remote.example'], 4, /^Error: No local user bob@remote\.example bob@remote\.example is a remote user/],
-      [['carol', 'alice'], 4, /^Error: No remote user alice alice is a local user/],
+      [['nobody', 'bob@remote.example'], 3, /^Error: No local user nobody\.\nHint: /],
+      [['alice', 'nobody@remote.example'], 3, /^Error: No remote user nobody@remote\.example\.\nHint: /],
+      [['bob@remote.example', 'dave@remote.example'], 4, /^Error: No local user bob@remote\.example\.\nHint: bob@remote\.example is a remote user/],
+      [['carol', 'alice'], 4, /^Error: No remote user alice\.\nHint: alice is a local user/],
     ]
     for (const [args, code, message] of cases) {
       const r = await b.run(['user:fix-follow-state', ...args])
       expect({args, exitCode: r.exitCode}).toEqual({args, exitCode: code})
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(message)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expectErrorLines(r.stderr)
     }
     const missing = await b.run(['user:fix-follow-state', 'alice'])
     expect(missing.exitCode).toBe(2)
