@@ -176,7 +176,7 @@ describeBackends('user:rm --grace, user:restore, user:rm --due', (b) => {
     const again = await b.run(['user:rm', 'alice', '--grace', '1d', '--yes'])
     expect(again.exitCode).toBe(4)
     expect(again.stderr).toMatch(
-      /^Error: alice is waiting for its deletion already \(due \S+Z\)\. Nothing was changed; `pleroma-admin user:restore alice` cancels it/,
+      /^Error: alice is waiting for its deletion already \(due \S+Z\)\.\nHint: Nothing was changed; `pleroma-admin user:restore alice` cancels it/,
     )
     const notPending = await b.run(['user:restore', 'bob', '--yes', '--json'])
     expect(notPending.exitCode).toBe(4)
