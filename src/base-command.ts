@@ -10,7 +10,7 @@ import * as Errors from '@oclif/core/errors'
 import * as OclifFlags from '@oclif/core/flags'
 import type * as Interfaces from '@oclif/core/interfaces'
 import {AbortedError, CliError, DatabaseError, ExitCode, RefusedError, UsageError, type ErrorKind, type JsonErrorOutput} from './errors'
-import {plural} from './text'
+import {errorLines, plural, printable} from './text'
 import {firstNames, nicknameOfLine, readAllStdin, sumTotals, type BulkOptions, type BulkOutcome, type BulkResult} from './bulk-users'
 import type {ConnectionSource, Database} from './db/connection'
 import type {EntityManager} from 'typeorm'
@@ -84,7 +84,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   static baseFlags = {
     'database-url': OclifFlags.string({
-      summary: 'PostgreSQL URL of the Pleroma database. Default: $DATABASE_URL, then the Repo of --pleroma-config, then the embedded database.',
+      summary:
+        'PostgreSQL URL of the Pleroma database (without a password: it would show in the process list; PGPASSWORD or ~/.pgpass give it). Default: $DATABASE_URL, then the Repo of --pleroma-config, then the embedded database.',
       helpGroup: 'GLOBAL',
     }),
     'pleroma-config': OclifFlags.string({
@@ -93,6 +94,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     }),
     'instance-url': OclifFlags.string({
       summary: 'Base URL of the instance, for ap_id and links. Default: $PLEROMA_INSTANCE_URL, the config file, the ap_id of existing local users.',
+      helpGroup: 'GLOBAL',
+    }),
+    'connect-timeout': OclifFlags.integer({
+      summary: 'Seconds to wait for the PostgreSQL server when connecting before giving up (exit 5).',
+      default: 10,
+      min: 1,
+      max: 3600,
       helpGroup: 'GLOBAL',
     }),
   }
@@ -115,6 +123,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     })
     this.flags = flags as Flags<T>
     this.args = args as Args<T>
+    process.on('SIGINT', this.onSigint)
   }
 
   // ---------------------------------------------------------------- output
@@ -122,9 +131,9 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   /** true while forUsers previews the users (the per-user body runs as a dry run, silently). */
   private quiet = false
 
-  /** A data line on stdout (nothing under --json). */
+  /** A data line on stdout (nothing under --json), control characters escaped (printable()). */
   protected out(line: string): void {
-    if (!this.jsonEnabled() && !this.quiet) process.stdout.write(line + '\n')
+    if (!this.jsonEnabled() && !this.quiet) process.stdout.write(printable(line) + '\n')
   }
 
   /**
@@ -133,17 +142,17 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected async outLines(lines: string[]): Promise<void> {
     if (this.jsonEnabled() || this.quiet || lines.length === 0) return
-    await writeOut(lines.join('\n') + '\n')
+    await writeOut(lines.map(printable).join('\n') + '\n')
   }
 
-  /** A progress or info line on stderr (nothing under --json). */
+  /** A progress or info line on stderr (nothing under --json), control characters escaped. */
   protected note(line: string): void {
-    if (!this.jsonEnabled() && !this.quiet) process.stderr.write(line + '\n')
+    if (!this.jsonEnabled() && !this.quiet) process.stderr.write(printable(line) + '\n')
   }
 
-  /** A warning on stderr, also under --json (stdout stays pure JSON). */
+  /** A warning on stderr, also under --json (stdout stays pure JSON), control characters escaped. */
   protected warning(line: string): void {
-    process.stderr.write(`Warning: ${line}\n`)
+    process.stderr.write(`Warning: ${printable(line)}\n`)
   }
 
   /**
@@ -165,10 +174,40 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   protected stopRequested = false
   private interruptHandler?: () => void
 
+  /**
+   * Ctrl-C: during batched work (stopBetweenBatches) its handler; otherwise
+   * exit at once with 130 (128 + SIGINT, what shells expect), the embedded
+   * database's lock released by its exit handler and an open transaction
+   * rolled back by the server when the connection closes.
+   */
+  private readonly onSigint = (): void => {
+    if (this.interruptHandler) return this.interruptHandler()
+    process.stderr.write('Interrupted (Ctrl-C); an unfinished transaction is rolled back.\n')
+    process.exit(ExitCode.INTERRUPTED)
+  }
+
+  /**
+   * The batched work under way (the last progress()), counted also under
+   * --json: a database error that ends it says how far it got.
+   */
+  private work?: {label: string; done: number; total: number; finished: boolean}
+
   /** Progress on stderr for `total` units (nothing under --json). */
   protected progress(label: string, total: number): import('./progress').Progress {
     const {createProgress, NO_PROGRESS} = require('./progress') as typeof import('./progress')
-    return this.jsonEnabled() || this.quiet ? NO_PROGRESS : createProgress(label, total)
+    const shown = this.jsonEnabled() || this.quiet ? NO_PROGRESS : createProgress(label, total)
+    const work = {label, done: 0, total, finished: false}
+    if (!this.quiet) this.work = work
+    return {
+      advance(n: number) {
+        work.done += n
+        shown.advance(n)
+      },
+      done() {
+        work.finished = true
+        shown.done()
+      },
+    }
   }
 
   /**
@@ -182,12 +221,11 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       this.interruptHandler = () => {
         if (this.stopRequested) {
           process.stderr.write('Interrupted; the current batch is rolled back.\n')
-          process.exit(130)
+          process.exit(ExitCode.INTERRUPTED)
         }
         this.stopRequested = true
         process.stderr.write(`Stopping after the current ${this.betweenUsers ? 'user' : 'batch'} (Ctrl-C again to stop at once) ...\n`)
       }
-      process.on('SIGINT', this.interruptHandler)
     }
     // While forUsers works through several users, Ctrl-C stops between users, not inside one.
     return () => this.stopRequested && !this.betweenUsers
@@ -352,7 +390,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
           '.',
       )
       const first = outcomes.find((o) => o.status === 'failed')
-      const code = interrupted ? ExitCode.ERROR : first ? first.error!.exitCode : ExitCode.OK
+      const code = interrupted ? ExitCode.INTERRUPTED : first ? first.error!.exitCode : ExitCode.OK
       if (code !== ExitCode.OK) {
         if (interrupted) process.stderr.write('Interrupted. Run the same command again to continue.\n')
         if (this.jsonEnabled()) this.logJson(result)
@@ -385,7 +423,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
         } catch (error) {
           outcomes[i] = failed(names[i], error)
           const e = outcomes[i].error!
-          this.note(`${names[i]}: ${e.message}${e.hint ? ` ${e.hint}` : ''}`)
+          if (!this.jsonEnabled()) process.stderr.write(errorLines(e.message, e.hint, `${names[i]}: `))
         }
       }
     } finally {
@@ -429,7 +467,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
 
   protected connectionSource(): ConnectionSource {
     const flag = (this.flags as {'database-url'?: string})['database-url']
-    if (flag) return {kind: 'url', url: flag, from: 'flag'}
+    if (flag) {
+      if (urlHasPassword(flag)) {
+        this.warning(
+          'The password in --database-url is visible to other users of this machine (process list, shell history); put it in PGPASSWORD or ~/.pgpass, or the whole URL in DATABASE_URL.',
+        )
+      }
+      return {kind: 'url', url: flag, from: 'flag'}
+    }
     if (process.env.DATABASE_URL) return {kind: 'url', url: process.env.DATABASE_URL, from: 'env'}
     const config = this.pleromaConfig()
     if (config) {
@@ -454,6 +499,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     const {openDatabase} = runtime().connection
     this.database = await openDatabase(this.connectionSource(), {
       init: options.init,
+      connectTimeoutSeconds: (this.flags as {'connect-timeout'?: number})['connect-timeout'],
       onWait: (message) => process.stderr.write(message + '\n'),
     })
     return this.database
@@ -509,7 +555,7 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   }
 
   protected async finally(err: Error | undefined): Promise<void> {
-    if (this.interruptHandler) process.removeListener('SIGINT', this.interruptHandler)
+    process.removeListener('SIGINT', this.onSigint)
     this.interruptHandler = undefined
     const db = this.database
     this.database = undefined
@@ -530,7 +576,19 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   // eslint-disable-next-line @typescript-eslint/require-await -- oclif awaits catch(); every path throws
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err
-    const mapped = mapError(err)
+    // A connection the server ended while no query ran: the query after it only says "not queryable"; say why.
+    const lostWith = this.database?.lostWith()
+    let mapped = mapError(err)
+    if (mapped.kind === 'database' && lostWith && mapError(lostWith).kind === 'database') mapped = mapError(lostWith)
+    const work = this.work
+    if (mapped.kind === 'database' && work && !work.finished && !(err instanceof CliError)) {
+      // Batched work ended by the database: how far it got (whole batches, each its own transaction), and that a re-run finishes.
+      const {formatCount} = require('./progress') as typeof import('./progress')
+      mapped.message = `${mapped.message.replace(/\.$/, '')}; ${work.label.replace(/^\w/, (c) => c.toLowerCase())}: stopped after ${formatCount(work.done)} of ${formatCount(work.total)}, in whole batches, nothing half-done.`
+      mapped.hint = 'Run the same command again to finish the job.'
+    }
+    // Stopped by Ctrl-C (between batches or users, or at a prompt): 128 + SIGINT, as shells expect.
+    if (mapped.kind === 'aborted' && (this.stopRequested || isPromptInterrupt(err))) mapped.exitCode = ExitCode.INTERRUPTED
     if (this.jsonEnabled()) {
       const output: JsonErrorOutput = {
         error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})},
@@ -543,13 +601,22 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       throw err
     }
     const debug = /pleroma-admin/.test(process.env.DEBUG ?? '')
-    process.stderr.write(`Error: ${mapped.message}${mapped.hint ? ` ${mapped.hint}` : ''}\n`)
+    process.stderr.write(errorLines(mapped.message, mapped.hint))
     if (mapped.kind === 'error' && !(err instanceof CliError)) {
       process.stderr.write(debug ? `${err.stack}\n` : 'This is unexpected; run again with DEBUG=pleroma-admin* to see the stack trace.\n')
     } else if (debug && err.stack) {
       process.stderr.write(`${err.stack}\n`)
     }
     this.exit(mapped.exitCode)
+  }
+}
+
+/** Whether a postgres:// URL carries a password (`postgres://user:secret@host/db`). */
+function urlHasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== ''
+  } catch {
+    return false
   }
 }
 
@@ -565,16 +632,53 @@ interface MappedError {
   hint?: string
 }
 
+const TRY_AGAIN = 'Nothing of the unfinished transaction was written; try again.'
+
+/**
+ * A database fault that ended the work: the connection (lost, reset, ended
+ * by the server), the server's resources, its timeouts. One line naming
+ * it; exit 5 (docs/design.md#exit-codes).
+ */
+function databaseFault(code: string | undefined, message: string): {message: string; hint: string} | undefined {
+  const said = message.replace(/\.$/, '')
+  if (code === '57014') {
+    return {
+      message: `The database cancelled a statement (${said})`,
+      hint: `${TRY_AGAIN} A statement_timeout of the role or database shorter than the work needs ends it every time: raise it, or use a smaller --batch-size where the command has one.`,
+    }
+  }
+  if (code === '55P03') return {message: `Rows stayed locked by another session longer than lock_timeout allows (${said})`, hint: TRY_AGAIN}
+  if (code === '25P03') return {message: `The database server ended the connection (${said})`, hint: TRY_AGAIN}
+  if (code === '57P01' || code === '57P02' || code === '57P05') return {message: `The database server ended the connection (${said})`, hint: TRY_AGAIN}
+  if (code && /^(08|57P)/.test(code)) return {message: `The database connection failed (${said})`, hint: TRY_AGAIN}
+  if (code && /^53/.test(code)) return {message: `The database server is out of resources (${said})`, hint: TRY_AGAIN}
+  // node-postgres' own errors for a connection gone under it: no SQLSTATE, a socket code or its wording.
+  if (
+    (code && /^(ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ECONNABORTED)$/.test(code)) ||
+    /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|read ECONNRESET|write EPIPE)/.test(message)
+  ) {
+    return {message: `The connection to the database was lost (${said})`, hint: TRY_AGAIN}
+  }
+  return undefined
+}
+
+/** Ctrl-C at an @inquirer/prompts question (it rejects with an ExitPromptError). */
+function isPromptInterrupt(err: Error): boolean {
+  return err.name === 'ExitPromptError'
+}
+
 function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): MappedError {
   if (err instanceof CliError) return {kind: err.kind, exitCode: err.exitCode, message: err.message, hint: err.hint}
+  if (isPromptInterrupt(err)) return {kind: 'aborted', exitCode: ExitCode.INTERRUPTED, message: 'Not confirmed (Ctrl-C); nothing was changed.'}
   // oclif's parse errors carry exit 2.
   if (err.oclif?.exit === 2 || (err as {parse?: unknown}).parse) {
-    // oclif puts the reason on its own indented line ("Parsing --limit \n\tExpected an integer ..."): one line with both.
+    // oclif puts the reason on its own indented line ("Parsing --limit \n\tExpected an integer ...",
+    // "Missing 1 required arg:\nnickname  Nickname of ..."): one line with both, one colon between.
     const message = err.message
       .split('\n')
-      .map((line) => line.trim())
+      .map((line) => line.trim().replace(/\s{2,}/g, ': '))
       .filter((line) => line && !line.startsWith('See more help'))
-      .join(': ')
+      .reduce((all, line) => (all === '' ? line : `${all.replace(/:$/, '')}: ${line}`), '')
     return {kind: 'usage', exitCode: ExitCode.USAGE, message, hint: 'See --help.'}
   }
   type DriverErrorLike = {code?: string; message?: string; constraint?: string; detail?: string}
@@ -588,14 +692,8 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
       hint: 'Check the current state and try again.',
     }
   }
-  if (code && /^(08|57P|53)/.test(code)) {
-    return {
-      kind: 'database',
-      exitCode: ExitCode.DATABASE,
-      message: `The database connection failed: ${driver.message}.`,
-      hint: 'Nothing was changed by the unfinished transaction; try again.',
-    }
-  }
+  const lost = databaseFault(code, driver.message ?? '')
+  if (lost) return {kind: 'database', exitCode: ExitCode.DATABASE, ...lost}
   if (code === '42501') {
     const e = new DatabaseError(`Permission denied: ${driver.message}.`, 'Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).')
     return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}

@@ -2,7 +2,8 @@
  * Expected failures and their exit codes (docs/design.md#exit-codes):
  * 0 success; 1 unexpected error or aborted at a prompt; 2 usage error;
  * 3 not found; 4 refused (precondition, invalid value, conflict, old schema);
- * 5 database unreachable or misconfigured.
+ * 5 database unreachable or misconfigured; 130 stopped by Ctrl-C (128 + SIGINT,
+ * what a shell reports for a program that SIGINT ended).
  */
 export const ExitCode = {
   OK: 0,
@@ -11,6 +12,7 @@ export const ExitCode = {
   NOT_FOUND: 3,
   REFUSED: 4,
   DATABASE: 5,
+  INTERRUPTED: 130,
 } as const
 
 export type ErrorKind = 'error' | 'aborted' | 'usage' | 'not_found' | 'refused' | 'database'

@@ -8,6 +8,7 @@
  * instance, handed to TypeORM's postgres driver as a pool of one
  * (pglite-driver.ts). Services get the EntityManager of one transaction.
  */
+import * as os from 'node:os'
 import * as path from 'node:path'
 import {DataSource, QueryFailedError, type EntityManager} from 'typeorm'
 import type {PostgresQueryRunner} from 'typeorm/driver/postgres/PostgresQueryRunner'
@@ -25,6 +26,8 @@ export interface OpenOptions {
   /** `db:init`: create the tables in an empty database. */
   init?: boolean
   onWait?: (message: string) => void
+  /** Seconds to wait for a PostgreSQL server to accept the connection (--connect-timeout; default 10). */
+  connectTimeoutSeconds?: number
   /** The embedded database's template (OpenEmbeddedOptions.template); false for the build that makes it. */
   embeddedTemplate?: string | false
 }
@@ -39,6 +42,12 @@ export interface Database {
   /** Runs `fn` in one transaction (TypeORM's: START TRANSACTION, COMMIT, or ROLLBACK and rethrow). */
   transaction<T>(fn: (m: EntityManager) => Promise<T>): Promise<T>
   close(): Promise<void>
+  /**
+   * Why the server connection was lost while no query ran (the server's
+   * error, e.g. 57P01 of pg_terminate_backend, or the socket's), if it was:
+   * the next query only says "not queryable".
+   */
+  lostWith(): Error | undefined
 }
 
 /** Where the embedded database lives when nothing else is configured. */
@@ -89,8 +98,35 @@ function requirePgClient(): typeof import('pg').Client {
   }
 }
 
+function hasPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== ''
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The password of a URL without one: PGPASSWORD, else the matching line of
+ * ~/.pgpass (PGPASSFILE), as libpq and psql find it — so that no password
+ * needs to be on a command line. node-postgres' own ~/.pgpass lookup prints a
+ * deprecation warning; this asks the same module (pgpass) directly.
+ */
+function passwordFromEnvironment(url: string): Promise<string | undefined> {
+  if (process.env.PGPASSWORD !== undefined) return Promise.resolve(process.env.PGPASSWORD)
+  const u = new URL(url)
+  const pgpass = require('pgpass') as (params: Record<string, unknown>, cb: (password: string | undefined) => void) => void
+  const params = {
+    host: decodeURIComponent(u.hostname) || process.env.PGHOST || 'localhost',
+    port: Number(u.port || process.env.PGPORT || 5432),
+    database: decodeURIComponent(u.pathname.slice(1)) || process.env.PGDATABASE || '',
+    user: decodeURIComponent(u.username) || process.env.PGUSER || os.userInfo().username,
+  }
+  return new Promise((resolve) => pgpass(params, resolve))
+}
+
 /** A connected node-postgres Client (no pool: a command uses one connection). */
-async function connectPostgres(url: string): Promise<DriverClient & {end(): Promise<void>}> {
+async function connectPostgres(url: string, timeoutSeconds: number): Promise<DriverClient & {end(): Promise<void>; lostWith(): Error | undefined}> {
   const Client = requirePgClient()
   // Dates (the timestamp columns of entities) are sent as UTC, which is what
   // `timestamp without time zone` holds (node-postgres' default is local time).
@@ -98,22 +134,27 @@ async function connectPostgres(url: string): Promise<DriverClient & {end(): Prom
   pgDefaults.parseInputDatesAsUTC = true
   const client = new Client({
     connectionString: url,
-    connectionTimeoutMillis: 10_000,
+    ...(hasPassword(url) ? {} : {password: () => passwordFromEnvironment(url) as Promise<string>}),
+    connectionTimeoutMillis: timeoutSeconds * 1000,
     application_name: 'pleroma-admin',
     types: pgTypes(),
     options: '-c TimeZone=UTC',
   })
   // A connection lost while idle is reported as an 'error' event; without a
-  // listener it would end the process. The next query fails instead.
-  client.on('error', () => {})
+  // listener it would end the process. The next query fails instead, and
+  // the error is kept to say why.
+  let lost: Error | undefined
+  client.on('error', (error) => {
+    lost ??= error
+  })
   try {
     await client.connect()
   } catch (error) {
-    // The wording of the pool this replaced (pg-pool).
-    if ((error as Error).message === 'timeout expired') throw new Error('Connection terminated due to connection timeout', {cause: error})
+    if ((error as Error).message === 'timeout expired')
+      throw Object.assign(new Error(`no answer within ${timeoutSeconds} s`), {code: 'CONNECT_TIMEOUT', cause: error})
     throw error
   }
-  return Object.assign(client, {copyOut: (sql: string) => copyTo(client, sql)})
+  return Object.assign(client, {copyOut: (sql: string) => copyTo(client, sql), lostWith: () => lost})
 }
 
 /**
@@ -171,6 +212,7 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
   let embedded: EmbeddedHandle | undefined
   let client: DriverClient
   let end: () => Promise<void>
+  let lostWith: () => Error | undefined = () => undefined
   if (source.kind === 'embedded') {
     embedded = await openEmbedded(source.dataDir, {onWait: options.onWait, template: options.embeddedTemplate})
     client = new PGliteClient(embedded.db)
@@ -181,12 +223,17 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
       parsed = new URL(source.url)
       if (!/^postgres(ql)?:$/.test(parsed.protocol)) throw new Error('scheme')
     } catch {
-      throw new DatabaseError(`The database URL is not a postgres:// URL.`, 'Use the form postgres://USER:PASSWORD@HOST:5432/DATABASE.')
+      throw new DatabaseError(
+        `The database URL is not a postgres:// URL.`,
+        'Use the form postgres://USER@HOST:5432/DATABASE, the password in PGPASSWORD or ~/.pgpass (or the whole URL in DATABASE_URL).',
+      )
     }
     try {
-      const pg = await connectPostgres(source.url)
+      const pg = await connectPostgres(source.url, options.connectTimeoutSeconds ?? 10)
       client = pg
-      end = () => pg.end()
+      lostWith = () => pg.lostWith()
+      // A connection the server ended may never report its end again: do not wait for it.
+      end = () => (pg.lostWith() ? Promise.resolve() : pg.end())
     } catch (error) {
       throw describePgError(error, source)
     }
@@ -243,6 +290,7 @@ export async function openDatabase(source: ConnectionSource, options: OpenOption
       dataSource,
       transaction: (fn) => dataSource.transaction(fn),
       close,
+      lostWith,
     }
   } catch (error) {
     await close()

@@ -146,17 +146,27 @@ export async function openEmbedded(dataDir: string, options: OpenEmbeddedOptions
     const state = inspectDataDir(dir)
     const created = state !== 'database'
     const template = options.template === undefined ? builtTemplate() : options.template || undefined
-    if (created) await prepareDataDir(dir, state, template)
+    // The template is unpacked while PGlite compiles and instantiates its
+    // WebAssembly (inflating runs on libuv's threads): PGlite waits for it
+    // only before it looks into the directory (PrivateNodeFS.initialSyncFs).
+    const unpacked = created ? prepareDataDir(dir, state, template) : Promise.resolve()
+    unpacked.catch(() => {}) // awaited below; never an unhandled rejection
     useBaselineWasmCompiler()
     const {PGlite} = await import('@electric-sql/pglite')
     const open = (extensions: string[]) =>
       PGlite.create({
-        fs: privateNodeFs(dir),
+        fs: privateNodeFs(dir, unpacked),
         extensions: embeddedExtensions(extensions),
         parsers: PGLITE_PARSERS,
         startParams: startParams(PGlite),
       })
-    let db = await open(TOOL_EXTENSIONS)
+    let db: PGlite
+    try {
+      db = await open(TOOL_EXTENSIONS)
+    } catch (error) {
+      await unpacked // its own error first: PGlite's is only a consequence
+      throw error
+    }
     // Without a template, PGlite's initdb has just filled the directory.
     if (created) fs.rmSync(path.join(dir, CREATING), {force: true})
     // An extension installed in the database but not loaded would fail when
@@ -263,9 +273,15 @@ function shellWord(s: string): string {
  * under the lock: mode 0700 (initdb too fixes the mode of an existing empty
  * directory), and the template unpacked into it; without a template PGlite
  * runs initdb into it when it opens. The CREATING mark stays until the
- * directory is complete.
+ * directory is complete. Throws at once when the directory cannot be made;
+ * the promise is the unpacking.
  */
-async function prepareDataDir(dir: string, state: DataDirState, template: string | undefined): Promise<void> {
+function prepareDataDir(dir: string, state: DataDirState, template: string | undefined): Promise<void> {
+  const failed = (error: unknown) =>
+    new DatabaseError(
+      `Cannot create the embedded database in ${dir}: ${(error as Error).message}`,
+      'Set PLEROMA_ADMIN_DATA_DIR to a writable directory with some free space.',
+    )
   try {
     if (state === 'absent') fs.mkdirSync(dir, {mode: 0o700})
     if (state === 'partial') {
@@ -273,16 +289,16 @@ async function prepareDataDir(dir: string, state: DataDirState, template: string
     }
     fs.chmodSync(dir, 0o700)
     fs.writeFileSync(path.join(dir, CREATING), '', {mode: 0o600})
-    if (template) {
-      await extractTemplate(template, dir)
-      fs.rmSync(path.join(dir, CREATING))
-    }
   } catch (error) {
-    throw new DatabaseError(
-      `Cannot create the embedded database in ${dir}: ${(error as Error).message}`,
-      'Set PLEROMA_ADMIN_DATA_DIR to a writable directory with some free space.',
-    )
+    throw failed(error)
   }
+  if (!template) return Promise.resolve()
+  return extractTemplate(template, dir).then(
+    () => fs.rmSync(path.join(dir, CREATING)),
+    (error) => {
+      throw failed(error)
+    },
+  )
 }
 
 /** Emscripten's NODEFS (the part of it used here): PGlite's file system layer over Node's fs. */
@@ -296,6 +312,7 @@ interface EmscriptenNodeFs {
 
 interface PGliteFilesystem {
   init(pg: unknown, opts: {preRun?: unknown[]}): Promise<{emscriptenOpts: {preRun?: unknown[]}}>
+  initialSyncFs(): Promise<void>
 }
 
 /**
@@ -305,8 +322,9 @@ interface PGliteFilesystem {
  * 0777 or 0666 and then sets modes with chmod (0666 for what initdb wrote,
  * 0644 for the relation cache files at every start), where the umask does
  * not apply: so the group and other bits are taken off every mode it sets.
+ * `ready`: the data directory is complete.
  */
-function privateNodeFs(dir: string): import('@electric-sql/pglite').PGliteOptions['fs'] {
+function privateNodeFs(dir: string, ready: Promise<void>): import('@electric-sql/pglite').PGliteOptions['fs'] {
   // A subpath export TypeScript's CommonJS resolution does not see (as the contrib modules above).
   const {NodeFS} = require('@electric-sql/pglite/nodefs') as {NodeFS: new (dir: string) => PGliteFilesystem}
   const ownerOnly = <T extends {mode?: number}>(attr: T): T => (attr.mode === undefined ? attr : {...attr, mode: attr.mode & ~0o077})
@@ -323,6 +341,12 @@ function privateNodeFs(dir: string): import('@electric-sql/pglite').PGliteOption
         if (streamSetattr) streams.setattr = (stream, attr) => streamSetattr(stream, ownerOnly(attr))
       }
       return {emscriptenOpts: {...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), makePrivate]}}
+    }
+
+    /** Called once the WebAssembly runs, before PGlite looks for PG_VERSION: the directory must be complete by then. */
+    override async initialSyncFs() {
+      await ready
+      await super.initialSyncFs()
     }
   }
   return new PrivateNodeFS(dir) as unknown as import('@electric-sql/pglite').PGliteOptions['fs']

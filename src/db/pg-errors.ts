@@ -28,11 +28,21 @@ export function describePgError(error: unknown, source: ConnectionSource): CliEr
       return new DatabaseError(`Cannot connect to PostgreSQL: host ${e.hostname ?? where} not found.`, hint)
     case 'ETIMEDOUT':
       return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: timed out.`, hint)
+    case 'CONNECT_TIMEOUT':
+      return new DatabaseError(
+        `Cannot connect to PostgreSQL at ${where}: ${e.message} (--connect-timeout).`,
+        `Is the host and port right, and the server up and reachable? A slow network needs a longer --connect-timeout. ${hint}`,
+      )
+    case 'ECONNRESET':
+      return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: the connection was reset.`, `Is it a PostgreSQL server? ${hint}`)
     case 'ENOENT':
       return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: no socket there.`, hint)
     case '28P01':
     case '28000':
-      return new DatabaseError(`PostgreSQL at ${where} refused the login: ${e.message}.`, `Check the user name and password. ${hint}`)
+      return new DatabaseError(
+        `PostgreSQL at ${where} refused the login: ${e.message}.`,
+        `Check the user name and password (PGPASSWORD, ~/.pgpass, or the URL in DATABASE_URL). ${hint}`,
+      )
     case '3D000':
       return new DatabaseError(`PostgreSQL at ${where}: ${e.message}.`, `Check the database name. ${hint}`)
     case '42501':
@@ -41,6 +51,9 @@ export function describePgError(error: unknown, source: ConnectionSource): CliEr
       return new DatabaseError(`PostgreSQL at ${where} is starting up or shutting down.`, 'Try again in a moment.')
     default:
       break
+  }
+  if (/^Connection terminated/.test(e?.message ?? '')) {
+    return new DatabaseError(`Cannot connect to PostgreSQL at ${where}: the server closed the connection (${e.message}).`, `Is it a PostgreSQL server? ${hint}`)
   }
   if (/password authentication|SASL/.test(e?.message ?? '')) {
     return new DatabaseError(`PostgreSQL at ${where} refused the login: ${e.message}.`, hint)

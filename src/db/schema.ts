@@ -29,6 +29,16 @@ const OLD_USER_COLUMNS: Record<string, string> = {
   approval_pending: 'users.approval_pending',
   locked: 'users.locked',
 }
+/**
+ * What every Pleroma database has had since its first migrations, whatever
+ * its generation (docs/pleroma/schema.md#pleroma-owned-databases): the tables
+ * users, activities and objects (the latter two with a jsonb `data`) and
+ * users.nickname and users.ap_id (v2.9.1:priv/repo/migrations/20170320193800_create_user.exs,
+ * 20170321074828_create_activity.exs, 20170321074832_create_object.exs,
+ * 20170321143152_add_ap_id_to_users.exs).
+ */
+const PLEROMA_TABLES = ['activities', 'objects']
+const PLEROMA_USER_COLUMNS = ['nickname', 'ap_id']
 const REQUIRED_USER_COLUMNS = ['id', 'nickname', 'ap_id', 'local', 'is_active', 'is_confirmed', 'is_approved', 'is_locked']
 
 export async function listTables(query: Query): Promise<Set<string>> {
@@ -60,6 +70,21 @@ export async function detectSchema(query: Query): Promise<Detected> {
     )
   }
   const userColumns = await listColumns(query, 'users')
+  // Another application's Ecto (or Rails) database has schema_migrations and users too: only Pleroma's own
+  // tables and columns make it Pleroma's (docs/pleroma/schema.md#pleroma-owned-databases). Nothing is written before this.
+  const missing = [
+    ...PLEROMA_TABLES.filter((t) => !tables.has(t)).map((t) => `no ${t} table`),
+    ...PLEROMA_USER_COLUMNS.filter((c) => !userColumns.has(c)).map((c) => `no users.${c}`),
+  ]
+  for (const t of ['activities', 'objects'].filter((x) => tables.has(x))) {
+    if (!(await listColumns(query, t)).has('data')) missing.push(`no ${t}.data`)
+  }
+  if (missing.length > 0) {
+    throw new DatabaseError(
+      `This database is not a Pleroma database: it has schema_migrations and users, but ${missing.join(', ')}.`,
+      'Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server; nothing was written.',
+    )
+  }
   checkUserColumns(userColumns)
   return {state: 'pleroma', tables, userColumns}
 }

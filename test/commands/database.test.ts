@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import {Client} from 'pg'
 import {describeBackends, oldSchemaTemplate, PG_AVAILABLE, runCli, scratchPgDatabase} from '../helpers/backends'
 import {pgTemplatePleroma} from '../helpers/templates'
+import {expectErrorLines} from '../helpers/assertions'
 
 const describePg = PG_AVAILABLE ? describe : describe.skip
 
@@ -32,9 +33,9 @@ describePg('a PostgreSQL database', () => {
         expect(r.exitCode).toBe(4)
         expect(r.stdout).toBe('')
         expect(r.stderr).toMatch(
-          /^Error: This Pleroma database is of an older schema generation \(it has users\.deactivated, users\.confirmation_pending, users\.approval_pending\); pleroma-admin needs Pleroma 2\.3\.0 or later, or Akkoma\. Upgrade Pleroma and run its migrations/,
+          /^Error: This Pleroma database is of an older schema generation \(it has users\.deactivated, users\.confirmation_pending, users\.approval_pending\); pleroma-admin needs Pleroma 2\.3\.0 or later, or Akkoma\.\nHint: Upgrade Pleroma and run its migrations/,
         )
-        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expectErrorLines(r.stderr)
         const j = await runCli([...args, '--json'], {DATABASE_URL: db.url})
         expect(j.exitCode).toBe(4)
         expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})
@@ -78,7 +79,7 @@ describePg('a PostgreSQL database', () => {
       const r = await runCli(['user:list'], {DATABASE_URL: url.toString()})
       expect(r.exitCode).toBe(5)
       expect(r.stderr).toMatch(
-        /^Error: The database postgres:\/\/postgres@127\.0\.0\.1:5432\/pa_test_\w+ is empty\. To use it for pleroma-admin alone, create the tables with `pleroma-admin db:init`/,
+        /^Error: The database postgres:\/\/postgres@127\.0\.0\.1:5432\/pa_test_\w+ is empty\.\nHint: To use it for pleroma-admin alone, create the tables with `pleroma-admin db:init`/,
       )
       expect(await pgRows(url.toString(), `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'`)).toEqual([{n: 0}])
 
@@ -100,6 +101,66 @@ describePg('a PostgreSQL database', () => {
     }
   })
 
+  it('of another application with schema_migrations and users(id, nickname, email) is not a Pleroma database: exit 5, nothing written', async () => {
+    const admin = process.env.TEST_DATABASE_URL!
+    const name = `pa_test_${process.env.PA_TEST_RUN_ID}_app_${process.pid}`
+    await pgRows(admin, `CREATE DATABASE ${name}`)
+    const url = new URL(admin)
+    url.pathname = '/' + name
+    const other = url.toString()
+    const snapshot = async () => ({
+      tables: (await pgRows(other, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).map((r) => r.table_name),
+      users: await pgRows(other, `SELECT * FROM users ORDER BY id`),
+      versions: await pgRows(other, `SELECT * FROM schema_migrations ORDER BY version`),
+    })
+    try {
+      await pgRows(other, `CREATE TABLE schema_migrations (version bigint PRIMARY KEY, inserted_at timestamp(0))`)
+      await pgRows(other, `CREATE TABLE users (id bigserial PRIMARY KEY, nickname text, email text)`)
+      await pgRows(other, `INSERT INTO schema_migrations VALUES (20200101000000, now()); INSERT INTO users (nickname, email) VALUES ('alice', 'a@x.example')`)
+      const before = await snapshot()
+      const runs: string[][] = [['user:list'], ['db:init'], ['user:new', 'bob', 'bob@x.example', '-y'], ['user:set', 'alice', '--admin']]
+      for (const args of runs) {
+        const r = await runCli(args, {DATABASE_URL: other, PLEROMA_INSTANCE_URL: 'https://x.example'})
+        expect(r.exitCode).toBe(5)
+        expect(r.stdout).toBe('')
+        expect(r.stderr).toBe(
+          'Error: This database is not a Pleroma database: it has schema_migrations and users, but no activities table, no objects table, no users.ap_id.\n' +
+            'Hint: Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server; nothing was written.\n',
+        )
+        const j = await runCli([...args, '--json'], {DATABASE_URL: other, PLEROMA_INSTANCE_URL: 'https://x.example'})
+        expect(j.exitCode).toBe(5)
+        expect(j.json.error).toMatchObject({code: 'database', exitCode: 5, message: expect.stringMatching(/^This database is not a Pleroma database/)})
+      }
+      expect(await snapshot()).toEqual(before)
+    } finally {
+      await pgRows(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+    }
+  })
+
+  it('given with a password inside --database-url: a warning as for --password (also under --json), none from DATABASE_URL', async () => {
+    const db = await scratchPgDatabase(pgTemplatePleroma())
+    try {
+      const withPassword = new URL(db.url)
+      withPassword.password = 'sekret'
+      const warning =
+        'Warning: The password in --database-url is visible to other users of this machine (process list, shell history); put it in PGPASSWORD or ~/.pgpass, or the whole URL in DATABASE_URL.\n'
+      const r = await runCli(['user:list', '--count', '--database-url', withPassword.toString()], {})
+      expect(r.exitCode).toBe(0)
+      expect(r.stdout).toBe('0\n')
+      expect(r.stderr).toBe(warning)
+      const j = await runCli(['user:list', '--count', '--json', '--database-url', withPassword.toString()], {})
+      expect(j.json).toEqual({count: 0})
+      expect(j.stderr).toBe(warning)
+      const env = await runCli(['user:list', '--count'], {DATABASE_URL: withPassword.toString()})
+      expect(env.exitCode).toBe(0)
+      expect(env.stderr).toBe('')
+      const bare = await runCli(['user:list', '--count', '--database-url', db.url], {})
+      expect(bare.stderr).toBe('')
+    } finally {
+      await db.drop()
+    }
+  })
+
   it('that holds something else is refused with exit 5', async () => {
     const admin = process.env.TEST_DATABASE_URL!
     const name = `pa_test_${process.env.PA_TEST_RUN_ID}_other_${process.pid}`
@@ -112,7 +173,7 @@ describePg('a PostgreSQL database', () => {
         const r = await runCli(args, {DATABASE_URL: url.toString()})
         expect(r.exitCode).toBe(5)
         expect(r.stderr).toBe(
-          'Error: This database is not empty and is not a Pleroma database (no schema_migrations and users tables). Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server.\n',
+          'Error: This database is not empty and is not a Pleroma database (no schema_migrations and users tables).\nHint: Point --database-url (or DATABASE_URL) at the database of your Pleroma or Akkoma server.\n',
         )
       }
       expect((await pgRows(url.toString(), `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`)).map((r) => r.table_name)).toEqual(
@@ -135,7 +196,7 @@ describePg('a PostgreSQL database', () => {
         const r = await runCli(args, {DATABASE_URL: url.toString()})
         expect(r.exitCode).toBe(5)
         expect(r.stderr).toBe(
-          'Error: Permission denied: permission denied for table users. Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).\n',
+          'Error: Permission denied: permission denied for table users.\nHint: Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).\n',
         )
       }
     } finally {
@@ -148,23 +209,26 @@ describePg('a PostgreSQL database', () => {
     const cases: Array<[string, RegExp]> = [
       [
         'postgres://postgres@127.0.0.1:1/pleroma',
-        /^Error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/pleroma: connection refused\. Is the server running\?/,
+        /^Error: Cannot connect to PostgreSQL at 127\.0\.0\.1:1\/pleroma: connection refused\.\nHint: Is the server running\?/,
       ],
       [
         new URL('/pa_no_such_database', process.env.TEST_DATABASE_URL).toString(),
-        /^Error: PostgreSQL at .*: database "pa_no_such_database" does not exist\. Check the database name\./,
+        /^Error: PostgreSQL at .*: database "pa_no_such_database" does not exist\.\nHint: Check the database name\./,
       ],
       [
         'postgres://pa_no_such_role@127.0.0.1:5432/postgres',
         /^Error: PostgreSQL at 127\.0\.0\.1:5432\/postgres refused the login: role "pa_no_such_role" does not exist\./,
       ],
-      ['mysql://root@127.0.0.1/pleroma', /^Error: The database URL is not a postgres:\/\/ URL\. Use the form postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE\./],
+      [
+        'mysql://root@127.0.0.1/pleroma',
+        /^Error: The database URL is not a postgres:\/\/ URL\.\nHint: Use the form postgres:\/\/USER@HOST:5432\/DATABASE, the password in PGPASSWORD or ~\/\.pgpass/,
+      ],
     ]
     for (const [url, message] of cases) {
       const r = await runCli(['user:list', '--database-url', url], {})
       expect(r.exitCode).toBe(5)
       expect(r.stderr).toMatch(message)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expectErrorLines(r.stderr)
       const j = await runCli(['user:list', '--database-url', url, '--json'], {})
       expect(j.exitCode).toBe(5)
       expect(j.json.error.code).toBe('database')

@@ -60,7 +60,7 @@ describe('--help', () => {
         }
       >,
     ).filter((c) => c.pluginName === 'pleroma-admin')
-    expect(ours.length).toBe(27)
+    expect(ours.length).toBe(29)
     for (const c of ours) {
       expect({id: c.id, summary: Boolean(c.summary), description: (c.description ?? '').length > 40, examples: (c.examples ?? []).length > 0}).toEqual({
         id: c.id,

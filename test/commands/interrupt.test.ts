@@ -1,6 +1,6 @@
 /**
  * Ctrl-C during batched work, through the real executable: the first SIGINT
- * stops after the current batch (whole batches done, exit 1, a message saying
+ * stops after the current batch (whole batches done, exit 130, a message saying
  * how far it got), and running the command again finishes the job.
  */
 import {spawn} from 'node:child_process'
@@ -75,9 +75,9 @@ describePg('Ctrl-C between batches', () => {
       /Successfully unsubscribed all followers from u1@dead\.example/,
     )
     expect(r.stderr).toContain('Stopping after the current batch (Ctrl-C again to stop at once) ...')
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(130)
     const m =
-      /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\. Run the same command again to finish\./.exec(
+      /Error: Interrupted after (\d+) users of 400 \((\d+) whole batches\); 0 follows removed so far, nothing half-done\.\nHint: Run the same command again to finish\./.exec(
         r.stderr,
       )
     expect(m).not.toBeNull()
@@ -99,7 +99,7 @@ describePg('Ctrl-C between batches', () => {
     await seedManyPosts(b as Backend, 'alice', 3000)
     const env = {DATABASE_URL: db.url, PLEROMA_ADMIN_PROGRESS_INTERVAL: '0.001', PLEROMA_INSTANCE_URL: 'https://pleroma.example'}
     const r = await runAndInterrupt(['user:delete-activities', 'alice', '-y', '--batch-size', '100'], env, /Deleting posts: [1-9]/)
-    expect(r.code).toBe(1)
+    expect(r.code).toBe(130)
     const m = /Error: Interrupted after (\d+) whole batches: (\d+) posts, 0 likes and announces deleted so far, nothing half-done\./.exec(r.stderr)
     expect(m).not.toBeNull()
     const posts = Number(m![2])

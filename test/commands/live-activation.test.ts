@@ -4,7 +4,7 @@
  * server's user_activation job (Pleroma-owned databases only).
  */
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {seedSessions, SESSION_TABLES} from '../helpers/sessions'
 import {backgroundJob, expectedJobs, expectLogTimes, jobRows, LIVE_TABLES, logRows, logUser, seedStaff} from '../helpers/live'
 import {flakeIdToString} from '../../src/db/flake-id'
@@ -118,7 +118,7 @@ describeBackends('user:toggle-activated live', (b) => {
       expect(r.exitCode).toBe(code)
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(message)
-      expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1)
+      expectErrorLines(r.stderr)
       expect(await dumpTables(b, TABLES)).toEqual(before)
     })
   }

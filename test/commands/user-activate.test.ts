@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {
   changes,
   expectCountersConsistent,
@@ -85,7 +85,7 @@ describeBackends('user:deactivate', (b) => {
       const r = await b.run(['user:deactivate', nick, '-y'])
       expect(r.exitCode).toBe(4)
       expect(r.stdout).toBe('')
-      expect(r.stderr).toBe(`Error: User ${nick} already deactivated Nothing was changed; \`pleroma-admin user:activate ${nick}\` activates it.\n`)
+      expect(r.stderr).toBe(`Error: User ${nick} already deactivated.\nHint: Nothing was changed; \`pleroma-admin user:activate ${nick}\` activates it.\n`)
       const d = await b.run(['user:deactivate', nick, '--dry-run'])
       expect(d.exitCode).toBe(4)
     }
@@ -100,8 +100,8 @@ describeBackends('user:deactivate', (b) => {
     const r = await b.run(['user:deactivate', 'nobody', '-y'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:deactivate', 'nobody@dead.example', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No user nobody@dead.example'})
@@ -136,7 +136,9 @@ describeBackends('user:deactivate', (b) => {
     })
     const asked = await b.run(['user:deactivate', 'alice'])
     expect(asked.exitCode).toBe(1)
-    expect(asked.stderr).toBe('Error: alice was not deactivated. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe(
+      'Error: alice was not deactivated. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 })
@@ -215,7 +217,7 @@ describeBackends('user:activate', (b) => {
       const r = await b.run(['user:activate', nick])
       expect(r.exitCode).toBe(4)
       expect(r.stdout).toBe('')
-      expect(r.stderr).toBe(`Error: User ${nick} already activated Nothing was changed; \`pleroma-admin user:deactivate ${nick}\` deactivates it.\n`)
+      expect(r.stderr).toBe(`Error: User ${nick} already activated.\nHint: Nothing was changed; \`pleroma-admin user:deactivate ${nick}\` deactivates it.\n`)
     }
     const j = await b.run(['user:activate', 'ALICE', '--json', '--dry-run'])
     expect(j.exitCode).toBe(4)
@@ -228,8 +230,8 @@ describeBackends('user:activate', (b) => {
     const r = await b.run(['user:activate', 'nobody'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const missing = await b.run(['user:activate'])
     expect(missing.exitCode).toBe(2)
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)

@@ -103,13 +103,13 @@ describeBackends('user:approve', (b) => {
     const r = await b.run(['user:approve', 'alice'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe('Error: alice is approved already. Nothing was changed.\n')
+    expect(r.stderr).toBe('Error: alice is approved already.\nHint: Nothing was changed.\n')
     expect((await b.run(['user:approve', 'alice', '--dry-run'])).exitCode).toBe(4)
     const j = await b.run(['user:approve', 'alice', '--json'])
     expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4, message: 'alice is approved already.'})
     const nobody = await b.run(['user:approve', 'nobody'])
     expect(nobody.exitCode).toBe(3)
-    expect(nobody.stderr).toMatch(/^Error: No local user nobody /)
+    expect(nobody.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
     const remote = await b.run(['user:approve', 'bob@remote.example', '--json'])
     expect(remote.exitCode).toBe(4)
     expect(remote.json.error).toMatchObject({code: 'refused', message: 'No local user bob@remote.example'})
@@ -121,11 +121,13 @@ describeBackends('user:approve', (b) => {
     const both = await b.run(['user:approve', 'pending1', '--all', '-y'])
     expect(both.exitCode).toBe(2)
     expect(both.stderr).toBe(
-      'Error: Give a NICKNAME or --all, not both. user:approve alice approves one user, user:approve --all every pending registration.\n',
+      'Error: Give a NICKNAME or --all, not both.\nHint: user:approve alice approves one user, user:approve --all every pending registration.\n',
     )
     const neither = await b.run(['user:approve'])
     expect(neither.exitCode).toBe(2)
-    expect(neither.stderr).toBe('Error: Missing NICKNAME (or --all). user:approve alice approves one user, user:approve --all every pending registration.\n')
+    expect(neither.stderr).toBe(
+      'Error: Missing NICKNAME (or --all).\nHint: user:approve alice approves one user, user:approve --all every pending registration.\n',
+    )
     const j = await b.run(['user:approve', '--json'])
     expect(j.json.error).toMatchObject({code: 'usage', exitCode: 2})
     expect((await b.run(['user:approve', '--all', '--batch-size', '0', '-y'])).exitCode).toBe(2)
@@ -148,7 +150,9 @@ describeBackends('user:approve', (b) => {
     const asked = await b.run(['user:approve', '--all'])
     expect(asked.exitCode).toBe(1)
     expect(asked.stdout).toBe(LIST)
-    expect(asked.stderr).toBe('Error: No registration was approved. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe(
+      'Error: No registration was approved. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 })

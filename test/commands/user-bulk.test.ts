@@ -111,7 +111,7 @@ describeBackends('several users at once', (b) => {
     expect(r.exitCode).toBe(2)
     expect(r.stdout).toBe('')
     expect(r.stderr).toBe(
-      'Error: Nickname 2 of 3 is empty. Give each nickname as a non-empty argument (a variable that expanded to nothing?); nothing was changed.\n',
+      'Error: Nickname 2 of 3 is empty.\nHint: Give each nickname as a non-empty argument (a variable that expanded to nothing?); nothing was changed.\n',
     )
     const json = await b.run(['user:sign-out', 'alice', ' ', '--yes', '--json'])
     expect(json.exitCode).toBe(2)

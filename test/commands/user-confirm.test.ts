@@ -1,5 +1,5 @@
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {expectBumped, expectUnchanged, INSTANCE_URL, OLD_TOKEN, seedUsers, TOKEN_RE, userRow} from '../helpers/user-flags'
 
 describeBackends('user:confirm', (b) => {
@@ -44,7 +44,7 @@ describeBackends('user:confirm', (b) => {
     const r = await b.run(['user:confirm', 'confirmed'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toBe("Error: confirmed doesn't need confirmation. It is confirmed already; nothing was changed.\n")
+    expect(r.stderr).toBe("Error: confirmed doesn't need confirmation.\nHint: It is confirmed already; nothing was changed.\n")
     const d = await b.run(['user:confirm', 'confirmed', '--dry-run'])
     expect(d.exitCode).toBe(4)
     const j = await b.run(['user:confirm', 'confirmed', '--json'])
@@ -58,8 +58,8 @@ describeBackends('user:confirm', (b) => {
     const r = await b.run(['user:confirm', 'nobody'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const remote = await b.run(['user:confirm', 'bob@remote.example', '--json'])
     expect(remote.exitCode).toBe(4)
     expect(remote.json.error).toMatchObject({code: 'refused', exitCode: 4, message: 'No local user bob@remote.example'})
@@ -174,7 +174,7 @@ describeBackends('user:confirm-all', (b) => {
     await b.sql(`CREATE TRIGGER test_crash_on_u2 BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION test_crash_on_u2()`)
     const crashed = await b.run(['user:confirm-all', '-y', '--batch-size', '1'])
     expect(crashed.exitCode).toBe(1)
-    expect(crashed.stderr).toMatch(/^Error: simulated crash\n/)
+    expect(crashed.stderr).toMatch(/^Error: simulated crash\.\n/)
     expect((await userRow(b, 'u1')).is_confirmed).toBe(true)
     expect((await userRow(b, 'u2')).is_confirmed).toBe(false)
     await b.sql(`DROP TRIGGER test_crash_on_u2 ON users`)
@@ -195,7 +195,7 @@ describeBackends('user:confirm-all', (b) => {
     const asked = await b.run(['user:confirm-all'])
     expect(asked.exitCode).toBe(1)
     expect(asked.stdout).toBe(CONFIRM_SUMMARY)
-    expect(asked.stderr).toBe('Error: No user was changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe('Error: No user was changed. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
     const zero = await b.run(['user:confirm-all', '-y', '--batch-size', '0'])
     expect(zero.exitCode).toBe(2)
     expect(zero.stderr).toContain('greater than or equal to 1')
@@ -269,7 +269,7 @@ describeBackends('user:unconfirm-all', (b) => {
     expect(j.json).toEqual({users: 4, inactive: 1, changed: 4, batches: 1, dryRun: true})
     const asked = await b.run(['user:unconfirm-all'])
     expect(asked.exitCode).toBe(1)
-    expect(asked.stderr).toBe('Error: No user was changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(asked.stderr).toBe('Error: No user was changed. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
     expect((await b.run(['user:unconfirm-all', '-y', '--batch-size', 'x'])).exitCode).toBe(2)
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })

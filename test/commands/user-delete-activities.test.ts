@@ -1,6 +1,6 @@
 import {withoutFederation} from '../helpers/federation'
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {flakeIdTime, flakeIdToString} from '../../src/db/flake-id'
 import {
   apId,
@@ -212,12 +212,12 @@ describeBackends('user:delete-activities', (server) => {
     const before = await dumpTables(b, TABLES)
     const r = await b.run(['user:delete-activities', 'nobody', '-y'])
     expect(r.exitCode).toBe(3)
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     expect(r.stdout).toBe('')
     const remote = await b.run(['user:delete-activities', 'dave@remote.example', '-y'])
     expect(remote.exitCode).toBe(4)
-    expect(remote.stderr).toMatch(/^Error: No local user dave@remote\.example dave@remote\.example is a remote user/)
+    expect(remote.stderr).toMatch(/^Error: No local user dave@remote\.example\.\nHint: dave@remote\.example is a remote user/)
     const json = await b.run(['user:delete-activities', 'dave@remote.example', '-y', '--json'])
     expect(json.json.error).toMatchObject({code: 'refused', exitCode: 4, message: 'No local user dave@remote.example'})
     expect(await dumpTables(b, TABLES)).toEqual(before)
@@ -254,7 +254,7 @@ describeBackends('user:delete-activities', (server) => {
     const refused = await b.run(['user:delete-activities', 'alice'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toBe('alice (local, active): 6 posts, 3 likes and announces will be deleted\n')
-    expect(refused.stderr).toBe('Error: Nothing was deleted. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(refused.stderr).toBe('Error: Nothing was deleted. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
     expect(await dumpTables(b, TABLES)).toEqual(before)
   })
 

@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables} from '../helpers/assertions'
+import {dumpTables, expectErrorLines} from '../helpers/assertions'
 import {readInvites, TOKEN_RE, utcDay, utcMs} from '../helpers/invites'
 
 const BASE = 'https://pleroma.example'
@@ -142,7 +142,7 @@ describeBackends(
         const r = await b.run(['user:invite', ...args])
         expect(r.exitCode).toBe(4)
         expect(r.stderr).toMatch(message)
-        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expectErrorLines(r.stderr)
         expect(r.stdout).toBe('')
         const j = await b.run(['user:invite', ...args, '--json'])
         expect(j.exitCode).toBe(4)

@@ -261,7 +261,7 @@ describeBackends('user:list filters', (b) => {
       [
         ['--instance', 'https://dead.example/'],
         4,
-        /^Error: --instance takes a bare host name, not "https:\/\/dead\.example\/"\. For example: --instance dead\.example/,
+        /^Error: --instance takes a bare host name, not "https:\/\/dead\.example\/"\.\nHint: For example: --instance dead\.example/,
       ],
       [['--limit', '0'], 2, /Expected an integer greater than or equal to 1/],
       [['--active', '--deactivated'], 2, /cannot also be provided/],

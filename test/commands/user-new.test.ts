@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {countUsers, dumpTables, USER_TABLES, verifyBcryptIndependently} from '../helpers/assertions'
+import {countUsers, dumpTables, USER_TABLES, verifyBcryptIndependently, expectErrorLines} from '../helpers/assertions'
 import {flakeIdTime, flakeIdToString} from '../../src/db/flake-id'
 
 const PASSWORD = 'correct horse battery staple'
@@ -204,7 +204,7 @@ describeBackends('user:new', (b) => {
         const r = await run(['user:new', ...args, '-y', '--password-stdin'], {stdin: PASSWORD})
         expect(r.exitCode).toBe(4)
         expect(r.stderr).toMatch(message)
-        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expectErrorLines(r.stderr)
         expect(r.stdout).toBe('')
         expect(await dumpTables(b, USER_TABLES)).toEqual(before)
         const json = await run(['user:new', ...args, '-y', '--password-stdin', '--json'], {stdin: PASSWORD})
@@ -228,13 +228,47 @@ describeBackends('user:new', (b) => {
       expect(r.stderr).toMatch(/^Error: No password on stdin/)
       expect(await countUsers(b)).toBe(1)
     })
+
+    it('a password over 72 bytes (bcrypt would ignore the rest), counted in bytes, by every way of giving it; an empty --password', async () => {
+      const before = await dumpTables(b, USER_TABLES)
+      const cases: Array<[string[], string | undefined, number]> = [
+        [['--password-stdin'], 'p'.repeat(73) + '\n', 73],
+        [['--password-stdin'], 'p'.repeat(100) + '\n', 100],
+        [['--password-stdin'], 'é'.repeat(37) + '\n', 74],
+        [['--password', 'q'.repeat(73)], undefined, 73],
+        [['--password-stdin', '--dry-run'], 'p'.repeat(73) + '\n', 73],
+      ]
+      for (const [args, stdin, bytes] of cases) {
+        const r = await b.run(['user:new', 'newbie', 'n@example.com', '-y', ...args], {stdin})
+        expect(r.exitCode).toBe(4)
+        expect(r.stdout).toBe('')
+        expect(r.stderr.replace(/^Warning: .*\n/, '')).toBe(
+          `Error: The password is ${bytes} bytes long; bcrypt uses only the first 72 and would silently ignore the rest.\n` +
+            'Hint: Choose a password of at most 72 bytes (72 ASCII characters, fewer with accented letters or emoji), or leave it out to get a reset link.\n',
+        )
+        const j = await b.run(['user:new', 'newbie', 'n@example.com', '-y', '--json', ...args], {stdin})
+        expect(j.exitCode).toBe(4)
+        expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})
+      }
+      const empty = await b.run(['user:new', 'newbie', 'n@example.com', '-y', '--password', ''])
+      expect(empty.exitCode).toBe(4)
+      expect(empty.stderr).toContain('Error: The password given with --password is empty.\n')
+      expect(await dumpTables(b, USER_TABLES)).toEqual(before)
+
+      // 72 bytes exactly is taken, and the whole of it is what matches.
+      const ok = await b.run(['user:new', 'newbie', 'n@example.com', '-y', '--password-stdin'], {stdin: 'é'.repeat(36) + '\n'})
+      expect(ok.exitCode).toBe(0)
+      const [row] = await b.sql(`SELECT password_hash FROM users WHERE nickname = 'newbie'`)
+      expect(verifyBcryptIndependently('é'.repeat(36), row.password_hash)).toBe(true)
+      expect(verifyBcryptIndependently('é'.repeat(35) + 'e', row.password_hash)).toBe(false)
+    })
   })
 
   it('refuses without a terminal and without -y (exit 1), and writes nothing', async () => {
     const r = await run(['user:new', 'gina', 'gina@example.com', '--password-stdin'], {stdin: PASSWORD})
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('A user will be created with the following information:')
-    expect(r.stderr).toBe('Error: User will not be created. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(r.stderr).toBe('Error: User will not be created. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
     expect(await countUsers(b)).toBe(0)
   })
 

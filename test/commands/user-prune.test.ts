@@ -206,7 +206,7 @@ describeBackends('user:prune', (b) => {
     const before = await dumpTables(b, ALL_TABLES)
     const none = await b.run(['user:prune', '--yes'])
     expect(none.exitCode).toBe(2)
-    expect(none.stderr).toMatch(/^Error: No rule given\. Give at least one of --unconfirmed-for/)
+    expect(none.stderr).toMatch(/^Error: No rule given\.\nHint: Give at least one of --unconfirmed-for/)
     for (const bad of ['30', '30 days', '-1d', '3x', '']) {
       const r = await b.run(['user:prune', '--unconfirmed-for', bad, '--yes', '--json'])
       expect(r.exitCode).toBe(4)

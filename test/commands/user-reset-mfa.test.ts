@@ -1,5 +1,5 @@
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables} from '../helpers/assertions'
+import {dumpTables, expectErrorLines} from '../helpers/assertions'
 import {seedSessions, seedUsers, SESSION_TABLES} from '../helpers/sessions'
 
 const TOTP_ON = {secret: 'JBSWY3DPEHPK3PXP', delivery_type: 'app', confirmed: true}
@@ -144,8 +144,8 @@ describeBackends('user:reset-mfa', (b) => {
     const r = await b.run(['user:reset-mfa', 'nobody'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:reset-mfa', 'nobody', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
@@ -157,7 +157,7 @@ describeBackends('user:reset-mfa', (b) => {
     const before = await dumpTables(b, TABLES)
     const r = await b.run(['user:reset-mfa', 'eve@remote.example'])
     expect(r.exitCode).toBe(4)
-    expect(r.stderr).toMatch(/^Error: No local user eve@remote\.example eve@remote\.example is a remote user/)
+    expect(r.stderr).toMatch(/^Error: No local user eve@remote\.example\.\nHint: eve@remote\.example is a remote user/)
     const j = await b.run(['user:reset-mfa', 'eve@remote.example', '--dry-run', '--json'])
     expect(j.exitCode).toBe(4)
     expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})

@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables} from '../helpers/assertions'
+import {dumpTables, expectErrorLines} from '../helpers/assertions'
 import {seedUsers, SESSION_TABLES} from '../helpers/sessions'
 import {TOKEN_RE, utcMs} from '../helpers/invites'
 
@@ -52,8 +52,8 @@ describeBackends('user:reset-password', (b) => {
     const r = await b.run(['user:reset-password', 'nobody'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:reset_password', 'nobody', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
@@ -66,8 +66,8 @@ describeBackends('user:reset-password', (b) => {
     const r = await b.run(['user:reset-password', 'bob@remote.example'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user bob@remote\.example bob@remote\.example is a remote user/)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user bob@remote\.example\.\nHint: bob@remote\.example is a remote user/)
+    expectErrorLines(r.stderr)
     expect(await dumpTables(b, SESSION_TABLES)).toEqual(before)
   })
 

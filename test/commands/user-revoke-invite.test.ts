@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables} from '../helpers/assertions'
+import {dumpTables, expectErrorLines} from '../helpers/assertions'
 import {readInvites, seedInvites, utcDay, utcMs} from '../helpers/invites'
 
 const tok = (c: string) => c.repeat(43) + '='
@@ -114,8 +114,8 @@ describeBackends('user:revoke-invite', (b) => {
         const r = await b.run(['user:revoke-invite', arg])
         expect(r.exitCode).toBe(3)
         expect(r.stdout).toBe('')
-        expect(r.stderr).toMatch(new RegExp(`^Error: No invite found with token ${arg} `))
-        expect(r.stderr.trim().split('\n')).toHaveLength(1)
+        expect(r.stderr).toMatch(new RegExp(`^Error: No invite found with token ${arg}\\.\\nHint: `))
+        expectErrorLines(r.stderr)
         const j = await b.run(['user:revoke_invite', arg, '--json'])
         expect(j.exitCode).toBe(3)
         expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: `No invite found with token ${arg}`})
@@ -132,7 +132,7 @@ describeBackends('user:revoke-invite', (b) => {
     const before = await dumpTables(b, ['user_invite_tokens'])
     const r = await b.run(['user:revoke-invite', 'dup'])
     expect(r.exitCode).toBe(4)
-    expect(r.stderr).toMatch(/^Error: Several invites have the token dup\. .*revoke each by its ID\.\n$/)
+    expect(r.stderr).toMatch(/^Error: Several invites have the token dup\.\nHint: .*revoke each by its ID\.\n$/)
     expect(await dumpTables(b, ['user_invite_tokens'])).toEqual(before)
     expect((await b.run(['user:revoke-invite', '2'])).exitCode).toBe(0)
     expect((await readInvites(b)).map((i) => i.used)).toEqual([false, true])

@@ -1,6 +1,6 @@
 import {withoutFederation} from '../helpers/federation'
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {flakeIdTime} from '../../src/db/flake-id'
 import {
   apId,
@@ -306,13 +306,13 @@ describeBackends('user:rm', (server) => {
     const before = await dumpTables(b, TABLES)
     const r = await b.run(['user:rm', 'nonexistent', '-y'])
     expect(r.exitCode).toBe(3)
-    expect(r.stderr).toMatch(/^Error: No local user nonexistent /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nonexistent\.\nHint: /)
+    expectErrorLines(r.stderr)
     expect(r.stdout).toBe('')
     const remote = await b.run(['user:rm', 'dave@remote.example', '-y'])
     expect(remote.exitCode).toBe(4)
     expect(remote.stderr).toMatch(
-      /^Error: No local user dave@remote\.example dave@remote\.example is a remote user; this command works on local users only\.\n$/,
+      /^Error: No local user dave@remote\.example\.\nHint: dave@remote\.example is a remote user; this command works on local users only\.\n$/,
     )
     const json = await b.run(['user:rm', 'nonexistent', '-y', '--json'])
     expect(json.exitCode).toBe(3)
@@ -348,14 +348,16 @@ describeBackends('user:rm', (server) => {
     const refused = await b.run(['user:rm', 'alice'])
     expect(refused.exitCode).toBe(1)
     expect(refused.stdout).toBe(summary)
-    expect(refused.stderr).toBe('Error: User alice was not deleted. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(refused.stderr).toBe(
+      'Error: User alice was not deleted. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
+    )
     expect(await dumpTables(b, TABLES)).toEqual(before)
   })
 
   it('usage errors exit 2', async () => {
     const none = await b.run(['user:rm'])
     expect(none.exitCode).toBe(2)
-    expect(none.stderr).toMatch(/^Error: No nickname given\. Give one or more nicknames, or --stdin/)
+    expect(none.stderr).toMatch(/^Error: No nickname given\.\nHint: Give one or more nicknames, or --stdin/)
     // Two nicknames are a run on several users (test/commands/user-bulk.test.ts): both not found, exit 3.
     const two = await b.run(['user:rm', 'a', 'b', '-y'])
     expect(two.exitCode).toBe(3)

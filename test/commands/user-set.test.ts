@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {expectBumped, expectUnchanged, INSTANCE_URL, OLD_TOKEN, seedUsers, TOKEN_RE, userRow} from '../helpers/user-flags'
 
 const ALL_UNSET = {admin: false, moderator: false, locked: false, confirmed: false}
@@ -175,8 +175,8 @@ describeBackends('user:set', (b) => {
     const r = await b.run(['user:set', 'nobody', '--admin'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:set', 'nobody', '--admin', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
@@ -191,8 +191,8 @@ describeBackends('user:set', (b) => {
     const r = await b.run(['user:set', 'bob@remote.example', '--admin'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user bob@remote\.example bob@remote\.example is a remote user/)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user bob@remote\.example\.\nHint: bob@remote\.example is a remote user/)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:set', 'bob@remote.example', '--admin', '--dry-run', '--json'])
     expect(j.exitCode).toBe(4)
     expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})
@@ -204,9 +204,9 @@ describeBackends('user:set', (b) => {
     const none = await b.run(['user:set', 'plain'])
     expect(none.exitCode).toBe(2)
     expect(none.stderr).toMatch(
-      /^Error: No flag given: nothing to set\. Give at least one of --admin, --allow-following-move, --approved, --confirmed, .*, --suggested \(or their --no- forms\)/,
+      /^Error: No flag given: nothing to set\.\nHint: Give at least one of --admin, --allow-following-move, --approved, --confirmed, .*, --suggested \(or their --no- forms\)/,
     )
-    expect(none.stderr.trim().split('\n')).toHaveLength(1)
+    expectErrorLines(none.stderr)
     const dry = await b.run(['user:set', 'plain', '--dry-run', '--json'])
     expect(dry.exitCode).toBe(2)
     expect(dry.json.error).toMatchObject({code: 'usage', exitCode: 2})

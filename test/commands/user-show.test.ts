@@ -113,7 +113,7 @@ describeBackends('user:show', (b) => {
     const r = await b.run(['user:show', 'nobody'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No user nobody /)
+    expect(r.stderr).toMatch(/^Error: No user nobody\.\nHint: /)
     const j = await b.run(['user:show', 'nobody', '--json'])
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3})
     expect((await b.run(['user:show'])).exitCode).toBe(2)

@@ -1,5 +1,5 @@
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables} from '../helpers/assertions'
+import {dumpTables, expectErrorLines} from '../helpers/assertions'
 import {seedSessions, seedUsers, SESSION_TABLES, T0} from '../helpers/sessions'
 
 /**
@@ -122,7 +122,7 @@ describeBackends('user:sign-out', (b) => {
     const r = await b.run(['user:sign-out', 'alice'])
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toBe('alice: 3 OAuth tokens and 2 authorizations will be deleted\n  (with them 1 push subscription and 1 MFA token)\n')
-    expect(r.stderr).toBe('Error: alice was not signed out. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n')
+    expect(r.stderr).toBe('Error: alice was not signed out. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
     expect(await dumpTables(b, SESSION_TABLES)).toEqual(before)
   })
 
@@ -132,8 +132,8 @@ describeBackends('user:sign-out', (b) => {
     const r = await b.run(['user:sign-out', 'nobody', '-y'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:sign-out', 'nobody', '-y', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
@@ -146,8 +146,8 @@ describeBackends('user:sign-out', (b) => {
     const r = await b.run(['user:sign-out', 'eve@remote.example', '-y'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No local user eve@remote\.example /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No local user eve@remote\.example\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:sign-out', 'eve@remote.example', '-y', '--json'])
     expect(j.exitCode).toBe(4)
     expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})

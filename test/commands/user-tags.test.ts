@@ -1,6 +1,6 @@
 import {Client} from 'pg'
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {expectBumped, expectUnchanged, INSTANCE_URL, seedUsers, userRow} from '../helpers/user-flags'
 import {openDatabase, type Database} from '../../src/db/connection'
 import {changeTags, type TagMode} from '../../src/services/user-tags'
@@ -42,8 +42,8 @@ describeBackends('user:tag / user:untag', (b) => {
       const r = await b.run([cmd, 'nobody', 'pleroma'])
       expect(r.exitCode).toBe(3)
       expect(r.stdout).toBe('')
-      expect(r.stderr).toMatch(/^Error: Could not change user tags for nobody /)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/^Error: Could not change user tags for nobody\.\nHint: /)
+      expectErrorLines(r.stderr)
       const j = await b.run([cmd, 'nobody', 'pleroma', '--json'])
       expect(j.exitCode).toBe(3)
       expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'Could not change user tags for nobody'})
@@ -135,7 +135,7 @@ describeBackends('user:tag / user:untag', (b) => {
       const empty = await b.run([cmd, 'tagged', 'ok', ''])
       expect(empty.exitCode).toBe(4)
       expect(empty.stderr).toMatch(/^Error: A tag is empty\./)
-      expect(empty.stderr.trim().split('\n')).toHaveLength(1)
+      expectErrorLines(empty.stderr)
       expect(empty.stdout).toBe('')
       const long = await b.run([cmd, 'tagged', 'é'.repeat(256), '--json'])
       expect(long.exitCode).toBe(4)
@@ -152,7 +152,7 @@ describeBackends('user:tag / user:untag', (b) => {
     for (const cmd of ['user:tag', 'user:untag']) {
       const noTag = await b.run([cmd, 'alice'])
       expect(noTag.exitCode).toBe(2)
-      expect(noTag.stderr).toMatch(/^Error: No tag given: nothing to (un)?tag\. Give the nickname and one or more tags/)
+      expect(noTag.stderr).toMatch(/^Error: No tag given: nothing to (un)?tag\.\nHint: Give the nickname and one or more tags/)
       const nothing = await b.run([cmd])
       expect(nothing.exitCode).toBe(2)
       const unknown = await b.run([cmd, 'alice', 'x', '--frobnicate'])

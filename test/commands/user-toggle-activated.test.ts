@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {
   changes,
   expectCountersConsistent,
@@ -139,8 +139,8 @@ describeBackends('user:toggle-activated', (b) => {
     const r = await b.run(['user:toggle-activated', 'nobody', '-y'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:toggle-activated', 'nobody@dead.example', '-y', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No user nobody@dead.example'})
@@ -174,7 +174,7 @@ describeBackends('user:toggle-activated', (b) => {
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('alice (local, active) will be deactivated;')
     expect(r.stderr).toBe(
-      'Error: The activation status of alice will not be changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+      'Error: The activation status of alice will not be changed. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
     )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })

@@ -1,5 +1,5 @@
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {expectBumped, INSTANCE_URL, OLD_TOKEN, seedUsers, TOKEN_RE, userRow} from '../helpers/user-flags'
 
 describeBackends('user:toggle-confirmed', (b) => {
@@ -77,14 +77,14 @@ describeBackends('user:toggle-confirmed', (b) => {
       const r = await b.run([cmd, 'nobody'])
       expect(r.exitCode).toBe(3)
       expect(r.stdout).toBe('')
-      expect(r.stderr).toMatch(/^Error: No local user nobody /)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expect(r.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
+      expectErrorLines(r.stderr)
     }
     const j = await b.run(['user:toggle-confirmed', 'nobody', '--json'])
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No local user nobody'})
     const remote = await b.run(['user:toggle-confirmed', 'bob@remote.example'])
     expect(remote.exitCode).toBe(4)
-    expect(remote.stderr).toMatch(/^Error: No local user bob@remote\.example bob@remote\.example is a remote user/)
+    expect(remote.stderr).toMatch(/^Error: No local user bob@remote\.example\.\nHint: bob@remote\.example is a remote user/)
     const remoteJson = await b.run(['user:toggle-confirmed', 'bob@remote.example', '--json'])
     expect(remoteJson.json.error).toMatchObject({code: 'refused', exitCode: 4})
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)

@@ -1,5 +1,5 @@
 import {describeBackends, type Backend} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {
   changes,
   clearFollowGraph,
@@ -160,7 +160,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const crashed = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'])
     expect(crashed.exitCode).toBe(1)
     expect(crashed.stdout).toBe(SUMMARY + ZED_LINES)
-    expect(crashed.stderr).toMatch(/^Error: simulated crash\n/)
+    expect(crashed.stderr).toMatch(/^Error: simulated crash\.\n/)
     // The first step (the follows, by followed account) is complete; in the second, the first
     // batch (zed) is complete and the second (Yan) left nothing behind.
     expect(await followRows(b)).toEqual(followsWithout((from) => DEAD.includes(from)))
@@ -213,7 +213,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const crashed = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '1'])
     expect(crashed.exitCode).toBe(1)
     expect(crashed.stdout).toBe(SUMMARY)
-    expect(crashed.stderr).toMatch(/^Error: simulated crash\n/)
+    expect(crashed.stderr).toMatch(/^Error: simulated crash\.\n/)
     expect(await followRows(b)).toEqual(followsWithout((from, to) => DEAD.includes(from) && ['alice', 'bob'].includes(to)))
     const mid = await snapshotUsers(b)
     expect([mid.zed.active, mid.yan.active, mid.xin.active]).toEqual([true, true, false])
@@ -284,15 +284,15 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     const cases: Array<[string, RegExp]> = [
       [
         'https://dead.example/',
-        /^Error: "https:\/\/dead\.example\/" is a URL, not an instance host\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
+        /^Error: "https:\/\/dead\.example\/" is a URL, not an instance host\.\nHint: Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
       ],
       [
         'dead.example/',
-        /^Error: "dead\.example\/" is not an instance host \(it contains a path\)\. Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
+        /^Error: "dead\.example\/" is not an instance host \(it contains a path\)\.\nHint: Give the bare host: pleroma-admin user:unsubscribe-all-from-instance dead\.example\n$/,
       ],
       [
         'zed@dead.example',
-        /^Error: "zed@dead\.example" is not an instance host \(it contains @\)\. Give the host \(pleroma-admin user:unsubscribe-all-from-instance dead\.example\), or use user:unsubscribe zed@dead\.example for one user\.\n$/,
+        /^Error: "zed@dead\.example" is not an instance host \(it contains @\)\.\nHint: Give the host \(pleroma-admin user:unsubscribe-all-from-instance dead\.example\), or use user:unsubscribe zed@dead\.example for one user\.\n$/,
       ],
       ['dead.example:99999', /^Error: "dead\.example:99999" is not a valid instance host\./],
       ['dead example', /^Error: "dead example" is not a valid instance host\./],
@@ -305,7 +305,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
       expect(r.exitCode).toBe(4)
       expect(r.stdout).toBe('')
       expect(r.stderr).toMatch(message)
-      expect(r.stderr.trim().split('\n')).toHaveLength(1)
+      expectErrorLines(r.stderr)
       const j = await b.run(['user:unsubscribe-all-from-instance', '-y', '--json', '--', arg])
       expect(j.exitCode).toBe(4)
       expect(j.json.error).toMatchObject({code: 'refused', exitCode: 4})
@@ -340,7 +340,7 @@ describeBackends('user:unsubscribe-all-from-instance', (b) => {
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toBe(SUMMARY)
     expect(r.stderr).toBe(
-      'Error: No user of dead.example was changed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+      'Error: No user of dead.example was changed. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
     )
     const zero = await b.run(['user:unsubscribe-all-from-instance', 'dead.example', '-y', '--batch-size', '0'])
     expect(zero.exitCode).toBe(2)

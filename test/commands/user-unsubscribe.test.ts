@@ -1,6 +1,6 @@
 import {withoutFederation} from '../helpers/federation'
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import {dumpTables, USER_TABLES, expectErrorLines} from '../helpers/assertions'
 import {
   changes,
   expectCountersConsistent,
@@ -145,8 +145,8 @@ describeBackends('user:unsubscribe', (server) => {
     const r = await b.run(['user:unsubscribe', 'nobody', '-y'])
     expect(r.exitCode).toBe(3)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(/^Error: No user nobody /)
-    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/^Error: No user nobody\.\nHint: /)
+    expectErrorLines(r.stderr)
     const j = await b.run(['user:unsubscribe', 'nobody', '-y', '--json'])
     expect(j.exitCode).toBe(3)
     expect(j.json.error).toMatchObject({code: 'not_found', exitCode: 3, message: 'No user nobody'})
@@ -181,7 +181,7 @@ describeBackends('user:unsubscribe', (server) => {
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('alice (local, active) will be deactivated;')
     expect(r.stderr).toBe(
-      'Error: alice will not be deactivated or unsubscribed. Not confirmed: stdin is not a terminal. Pass -y (--yes) to proceed without the prompt.\n',
+      'Error: alice will not be deactivated or unsubscribed. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n',
     )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
     const missing = await b.run(['user:unsubscribe', '-y'])

@@ -37,6 +37,7 @@ const EXAMPLES: Record<string, string[]> = {
   'user:deactivate': ['user:deactivate', 'bob@remote.example', '-y'],
   'user:deactivate-all-from-instance': ['user:deactivate-all-from-instance', 'dead.example', '-y'],
   'user:delete-activities': ['user:delete-activities', 'alice', '-y'],
+  'user:fix-follow-state': ['user:fix-follow-state', 'carol', 'z@dead.example'],
   'user:invite': ['user:invite', '--max-use', '2'],
   'user:invites': ['user:invites'],
   'user:list': ['user:list'],
@@ -56,6 +57,15 @@ const EXAMPLES: Record<string, string[]> = {
   'user:unsubscribe': ['user:unsubscribe', 'bob@remote.example', '-y'],
   'user:unsubscribe-all-from-instance': ['user:unsubscribe-all-from-instance', 'dead.example', '-y'],
   'user:untag': ['user:untag', 'carol', 'vip'],
+}
+
+/** For user:fix-follow-state: carol's latest Follow of z@dead.example says accept, no relationship row. */
+async function seedBrokenFollow(b: {sql: (q: string, p?: unknown[]) => Promise<unknown[]>}): Promise<void> {
+  const data = {id: 'https://pleroma.example/activities/f0110w', type: 'Follow', actor: 'https://pleroma.example/users/carol', object: 'https://dead.example/users/z', state: 'accept'}
+  await b.sql(
+    `INSERT INTO activities (id, data, inserted_at, updated_at, local, actor, recipients) VALUES ('00000190-0000-0000-0000-0000000000f0', $1, '2024-01-01 00:00:00', '2024-01-01 00:00:00', true, $2, $3)`,
+    [JSON.stringify(data), data.actor, [data.object]],
+  )
 }
 
 const frozen = contract.load()
@@ -113,6 +123,7 @@ describeBackends('the --json output of every command', (b) => {
       [ids.bob, ids.alice, ids['z@dead.example']],
     )
     await b.sql(`INSERT INTO user_invite_tokens (token, used, inserted_at, updated_at, uses, invite_type) VALUES ('tok', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00', 0, 'one_time')`)
+    await seedBrokenFollow(b)
     const ran: string[] = []
     for (const id of Object.keys(frozen.commands)) {
       // db:init prepares only a database the tool owns; it refuses Pleroma's (tested in database.test.ts).
@@ -154,6 +165,7 @@ describeBackends('--dry-run', (b) => {
       [ids.bob, ids.alice],
     )
     await b.sql(`INSERT INTO user_invite_tokens (token, used, inserted_at, updated_at, uses, invite_type) VALUES ('tok', false, '2024-01-01 00:00:00', '2024-01-01 00:00:00', 0, 'one_time')`)
+    await seedBrokenFollow(b)
     const tables = (await b.sql(`SELECT c.relname AS t FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind = 'r' ORDER BY 1`)).map((r) => r.t as string)
     const dump = async () => {
       const out: Record<string, unknown[]> = {}

@@ -32,3 +32,11 @@ export async function countUsers(b: Backend): Promise<number> {
   const rows = await b.sql<{n: string}>(`SELECT count(*)::text AS n FROM users`)
   return Number(rows[0].n)
 }
+
+/** An error as the CLI prints it (src/text.ts errorLines): `Error: …` and, when there is one, `Hint: …` on the next line; nothing else. */
+export function expectErrorLines(stderr: string): void {
+  const lines = stderr.trim().split('\n')
+  expect(lines[0]).toMatch(/^Error: \S/)
+  expect(lines.length).toBeLessThanOrEqual(2)
+  if (lines.length === 2) expect(lines[1]).toMatch(/^Hint: \S/)
+}

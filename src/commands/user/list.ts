@@ -2,6 +2,7 @@ import * as Flags from '@oclif/core/flags'
 import {BaseCommand, writeOut} from '../../base-command'
 import {RefusedError} from '../../errors'
 import {runtime} from '../../runtime-loader'
+import {printable} from '../../text'
 import type {ListedUser} from '../../services/users'
 
 const FILTERS = 'FILTERS'
@@ -30,6 +31,16 @@ By default only local users are listed, as Pleroma does; service actors (interna
     '<%= config.bin %> <%= command.id %> --instance dead.example --ndjson',
     '<%= config.bin %> <%= command.id %> --search alice --email-domain example.com',
     '<%= config.bin %> <%= command.id %> --unconfirmed --created-before 2026-01-01 --nicknames | <%= config.bin %> user:rm --stdin --dry-run',
+  ]
+
+  /**
+   * Written out: oclif's generated line cannot show exclusions that overlap
+   * (it printed `[--instance <value> | ]`). FILTERS are the flags of
+   * "FILTERS FLAGS" below; they combine with every output.
+   */
+  static usage = [
+    '<%= command.id %> [FILTERS] [--limit <value>] [--format pleroma-2020|pleroma-2.9 | --nicknames | --json | --ndjson] [GLOBAL FLAGS]',
+    '<%= command.id %> [FILTERS] --count [--json] [GLOBAL FLAGS]',
   ]
 
   static flags = {
@@ -105,7 +116,8 @@ By default only local users are listed, as Pleroma does; service actors (interna
       }
       // Pleroma's lines (or the nicknames alone), written out in chunks of about 64 kB.
       const format = flags.format === 'pleroma-2.9' ? 'pleroma-2.9' : 'pleroma-2020'
-      const line = flags.nicknames ? (u: ListedUser) => u.nickname : (u: ListedUser) => formatUserLine(u, format)
+      // Control characters a remote server put in a nickname are escaped (printable()), as in every human output.
+      const line = flags.nicknames ? (u: ListedUser) => printable(u.nickname) : (u: ListedUser) => printable(formatUserLine(u, format))
       let chunk = ''
       for await (const user of iterateUsers(m, filter, {limit: flags.limit})) {
         chunk += line(user) + '\n'

@@ -184,8 +184,13 @@ With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is w
     }
   }
 
-  /** The password from stdin, the flag or the masked prompt; undefined = generate one. */
+  /** The password from stdin, the flag or the masked prompt (at most 72 bytes: checkedPassword); undefined = generate one. */
   private async obtainPassword(): Promise<string | undefined> {
+    const password = await this.readPassword()
+    return password === undefined ? undefined : checkedPassword(password)
+  }
+
+  private async readPassword(): Promise<string | undefined> {
     const {flags} = this
     if (flags['password-stdin']) {
       const {readStdinLine} = runtime().stdin
@@ -208,4 +213,23 @@ With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is w
     if (first !== second) throw new RefusedError('The two passwords differ.', 'Run the command again.')
     return first
   }
+}
+
+/**
+ * bcrypt uses only the first 72 bytes of a password and ignores the rest
+ * without a word (a 100-character password and its first 72 characters plus
+ * anything match the same hash): a longer password is refused rather than
+ * silently cut. Empty ones are refused where they are read.
+ */
+const MAX_PASSWORD_BYTES = 72
+
+function checkedPassword(password: string): string {
+  const bytes = Buffer.byteLength(password, 'utf8')
+  if (bytes > MAX_PASSWORD_BYTES) {
+    throw new RefusedError(
+      `The password is ${bytes} bytes long; bcrypt uses only the first ${MAX_PASSWORD_BYTES} and would silently ignore the rest.`,
+      `Choose a password of at most ${MAX_PASSWORD_BYTES} bytes (${MAX_PASSWORD_BYTES} ASCII characters, fewer with accented letters or emoji), or leave it out to get a reset link.`,
+    )
+  }
+  return password
 }

@@ -111,7 +111,7 @@ On a Pleroma database with a job queue, a change queues the server's verify_fiel
     const {flags} = this
     const changes: Partial<Record<FlagKey, boolean>> = {}
     for (const k of FLAG_KEYS) {
-      const v = (flags as Record<string, boolean | undefined>)[FLAGS[k].flag]
+      const v = (flags as unknown as Record<string, boolean | undefined>)[FLAGS[k].flag]
       if (v !== undefined) changes[k] = v
     }
     const given = FLAG_KEYS.filter((k) => changes[k] !== undefined)

@@ -1,22 +1,12 @@
 import {nicknameArg} from '../../args'
 import {BaseCommand} from '../../base-command'
 import {runtime} from '../../runtime-loader'
+import {printable} from '../../text'
 import type {ShownUser} from '../../services/show'
 
 /** `user:show --json`: one user, no secret. */
 export interface UserShowResult {
   user: ShownUser
-}
-
-/**
- * A string for a terminal: control characters (C0, DEL, C1) and the
- * bidirectional overrides that could disguise or rewrite the line are shown
- * as escapes, so that a remote server's name or nickname cannot move the
- * cursor or fake other lines.
- */
-export function printable(s: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are escaped
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 export default class UserShow extends BaseCommand<typeof UserShow> {
