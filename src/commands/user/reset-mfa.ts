@@ -19,7 +19,7 @@ export default class UserResetMfa extends BaseCommand<typeof UserResetMfa> {
 
   static description = `For a user who lost their second factor. Sets users.multi_factor_authentication_settings to the disabled state Pleroma's reset_mfa writes (enabled false, an empty TOTP setup) and, beyond Pleroma, also empties the backup codes and deletes the user's pending MFA sign-in tokens (mfa_tokens), so old codes do not come back when the user sets up TOTP again. updated_at is bumped when the settings change; settings that already read as disabled are left as they are.
 
-The user signs in with the password alone afterwards and can set up TOTP again. Prints, as Pleroma does, "Multi-Factor Authentication disabled for NICK". A running Pleroma may still ask for the second factor until its user cache expires.`
+The user signs in with the password alone afterwards and can set up TOTP again. Prints, as Pleroma does, "Multi-Factor Authentication disabled for NICK". On a Pleroma database with a job queue, the server's verify_fields_links job is queued (it re-reads and re-caches the user), so a running server stops asking for the second factor once its queue has run it; on Akkoma, after a restart. Nothing is written to the moderation log (Pleroma's admin API logs no MFA reset).`
 
   static hiddenAliases = ['user:reset_mfa']
 
@@ -36,7 +36,14 @@ The user signs in with the password alone afterwards and can set up TOTP again. 
   async run(): Promise<UserResetMfaResult> {
     const {resetMfa} = runtime().mfa
     const dryRun = this.flags['dry-run']
-    const result = await this.inTransaction(({m, instanceHost}) => resetMfa(m, this.args.nickname, {instanceHost, dryRun}))
+    const result = await this.inTransaction(async ({m, db, instanceHost}) => {
+      const r = await resetMfa(m, this.args.nickname, {instanceHost, dryRun})
+      if (dryRun || !r.changed) return r
+      // The server's re-read job, so a running server stops asking for the second factor (docs/live-instance.md#job-queue).
+      const user = await runtime().users.requireLocalUser(m, this.args.nickname, instanceHost)
+      await runtime().live.queueReread(m, db.schema, [{id: user.id, local: true}])
+      return r
+    })
     const n = result.mfaTokensDeleted
     const tokens = `${n} pending MFA sign-in ${n === 1 ? 'token' : 'tokens'}`
     if (dryRun) {
