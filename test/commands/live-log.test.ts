@@ -204,6 +204,21 @@ describeBackends('moderation log of the other writing commands', (b) => {
     )
   })
 
+  it('user:reset-mfa: the re-read job, no entry (the admin API logs none)', async () => {
+    await b.sql(
+      `UPDATE users SET multi_factor_authentication_settings = '{"enabled": true, "totp": {"secret": "S", "confirmed": true}}' WHERE nickname = 'alice'`,
+    )
+    const r = await b.run(['user:reset-mfa', 'alice'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('Multi-Factor Authentication disabled for alice\n')
+    expect(await data()).toEqual([])
+    expect(await jobRows(b)).toEqual(reread('alice'))
+    // Already disabled: nothing to re-read.
+    const again = await b.run(['user:reset-mfa', 'alice'])
+    expect(again.exitCode).toBe(0)
+    expect(await jobRows(b)).toEqual(reread('alice'))
+  })
+
   const dry: Array<[string, string[], string?]> = [
     ['user:set', ['user:set', 'alice', '--admin']],
     ['user:toggle-confirmed', ['user:toggle-confirmed', 'alice']],

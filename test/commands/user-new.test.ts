@@ -5,9 +5,11 @@ import {flakeIdTime, flakeIdToString} from '../../src/db/flake-id'
 const PASSWORD = 'correct horse battery staple'
 
 describeBackends('user:new', (b) => {
+  // A Pleroma database with no local user gives no instance URL (refused: test/commands/instance-url.test.ts); name the one the tests expect.
+  const run: typeof b.run = (args, o) => b.run(args, {...o, env: {...(b.name === 'pleroma' ? {PLEROMA_INSTANCE_URL: 'http://localhost:4000'} : {}), ...o?.env}})
   it('creates the row Pleroma’s registration writes, with roles, and prints Pleroma’s lines', async () => {
     const before = Date.now()
-    const r = await b.run(
+    const r = await run(
       [
         'user:new',
         'alice',
@@ -89,7 +91,7 @@ describeBackends('user:new', (b) => {
   })
 
   it('--json returns the created user and never the password or hash', async () => {
-    const r = await b.run(['user:new', 'bob', 'bob@example.com', '--password-stdin', '--yes', '--json'], {stdin: PASSWORD})
+    const r = await run(['user:new', 'bob', 'bob@example.com', '--password-stdin', '--yes', '--json'], {stdin: PASSWORD})
     expect(r.exitCode).toBe(0)
     const [u] = await b.sql(`SELECT id, password_hash FROM users WHERE nickname = 'bob'`)
     expect(r.json).toEqual({
@@ -115,7 +117,7 @@ describeBackends('user:new', (b) => {
   })
 
   it('without a password sets a random one and prints a password reset link, as Pleroma does', async () => {
-    const r = await b.run(['user:new', 'carol', 'carol@example.com', '-y', '--instance-url', 'https://pleroma.example:8443'])
+    const r = await run(['user:new', 'carol', 'carol@example.com', '-y', '--instance-url', 'https://pleroma.example:8443'])
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toContain('  - password: [generated; a reset link will be created]\n')
     const [u] = await b.sql(`SELECT id, password_hash, ap_id FROM users WHERE nickname = 'carol'`)
@@ -135,7 +137,7 @@ describeBackends('user:new', (b) => {
   })
 
   it('proposes the nickname from a lone e-mail address', async () => {
-    const r = await b.run(['user:new', 'erin.smith+x@example.com', '--password-stdin', '-y'], {stdin: PASSWORD})
+    const r = await run(['user:new', 'erin.smith+x@example.com', '--password-stdin', '-y'], {stdin: PASSWORD})
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toContain('  - nickname: erin_smith_x (proposed from the e-mail address)\n  - email: erin.smith+x@example.com\n')
     expect(await b.sql(`SELECT nickname, email FROM users`)).toEqual([{nickname: 'erin_smith_x', email: 'erin.smith+x@example.com'}])
@@ -151,12 +153,20 @@ describeBackends('user:new', (b) => {
       stdin: PASSWORD,
       env: {PLEROMA_INSTANCE_URL: 'https://env.example/'},
     })
-    expect(env.exitCode).toBe(0)
+    // Another URL than the local users have (#12 defect 9): refused, unless --force.
+    expect(env.exitCode).toBe(4)
+    expect(env.stderr).toMatch(/^Error: The instance URL https:\/\/env\.example \(from PLEROMA_INSTANCE_URL\) differs from https:\/\/social\.example/)
+    expect(await b.sql(`SELECT ap_id FROM users WHERE nickname = 'third'`)).toEqual([])
+    const forced = await b.run(['user:new', 'third', 'third@example.com', '-y', '--password-stdin', '--force'], {
+      stdin: PASSWORD,
+      env: {PLEROMA_INSTANCE_URL: 'https://env.example/'},
+    })
+    expect(forced.exitCode).toBe(0)
     expect((await b.sql(`SELECT ap_id FROM users WHERE nickname = 'third'`))[0].ap_id).toBe('https://env.example/users/third')
   })
 
   it('warns that --password is visible, and still never prints it', async () => {
-    const r = await b.run(['user:new', 'frank', 'frank@example.com', '--password', 'visible-secret', '-y'])
+    const r = await run(['user:new', 'frank', 'frank@example.com', '--password', 'visible-secret', '-y'])
     expect(r.exitCode).toBe(0)
     expect(r.stderr).toMatch(/^Warning: --password is visible to other users/)
     expect(r.stdout + r.stderr).not.toContain('visible-secret')
@@ -166,7 +176,7 @@ describeBackends('user:new', (b) => {
 
   describe('refuses bad input with exit 4, one line, and no change', () => {
     beforeEach(async () => {
-      const r = await b.run(['user:new', 'Taken', 'taken@example.com', '-y', '--password-stdin'], {stdin: PASSWORD})
+      const r = await run(['user:new', 'Taken', 'taken@example.com', '-y', '--password-stdin'], {stdin: PASSWORD})
       expect(r.exitCode).toBe(0)
     })
 
@@ -191,13 +201,13 @@ describeBackends('user:new', (b) => {
     for (const [what, args, message] of cases) {
       it(what, async () => {
         const before = await dumpTables(b, USER_TABLES)
-        const r = await b.run(['user:new', ...args, '-y', '--password-stdin'], {stdin: PASSWORD})
+        const r = await run(['user:new', ...args, '-y', '--password-stdin'], {stdin: PASSWORD})
         expect(r.exitCode).toBe(4)
         expect(r.stderr).toMatch(message)
         expectErrorLines(r.stderr)
         expect(r.stdout).toBe('')
         expect(await dumpTables(b, USER_TABLES)).toEqual(before)
-        const json = await b.run(['user:new', ...args, '-y', '--password-stdin', '--json'], {stdin: PASSWORD})
+        const json = await run(['user:new', ...args, '-y', '--password-stdin', '--json'], {stdin: PASSWORD})
         expect(json.exitCode).toBe(4)
         expect(json.json.error).toMatchObject({code: 'refused', exitCode: 4})
         expect(json.json.error.message).toMatch(message.source.startsWith('^Error: ') ? new RegExp(message.source.slice(8)) : message)
@@ -205,7 +215,7 @@ describeBackends('user:new', (b) => {
     }
 
     it('the proposed nickname of a lone e-mail when it is taken, saying how to give one', async () => {
-      const r = await b.run(['user:new', 'taken@elsewhere.example', '-y'])
+      const r = await run(['user:new', 'taken@elsewhere.example', '-y'])
       expect(r.exitCode).toBe(4)
       expect(r.stderr).toContain('(nickname proposed from taken@elsewhere.example)')
       expect(r.stderr).toContain('user:new NICKNAME taken@elsewhere.example')
@@ -213,7 +223,7 @@ describeBackends('user:new', (b) => {
     })
 
     it('an empty password on stdin', async () => {
-      const r = await b.run(['user:new', 'newbie', 'n@example.com', '-y', '--password-stdin'], {stdin: '\n'})
+      const r = await run(['user:new', 'newbie', 'n@example.com', '-y', '--password-stdin'], {stdin: '\n'})
       expect(r.exitCode).toBe(4)
       expect(r.stderr).toMatch(/^Error: No password on stdin/)
       expect(await countUsers(b)).toBe(1)
@@ -255,7 +265,7 @@ describeBackends('user:new', (b) => {
   })
 
   it('refuses without a terminal and without -y (exit 1), and writes nothing', async () => {
-    const r = await b.run(['user:new', 'gina', 'gina@example.com', '--password-stdin'], {stdin: PASSWORD})
+    const r = await run(['user:new', 'gina', 'gina@example.com', '--password-stdin'], {stdin: PASSWORD})
     expect(r.exitCode).toBe(1)
     expect(r.stdout).toContain('A user will be created with the following information:')
     expect(r.stderr).toBe('Error: User will not be created. Not confirmed: stdin is not a terminal.\nHint: Pass -y (--yes) to proceed without the prompt.\n')
@@ -264,7 +274,7 @@ describeBackends('user:new', (b) => {
 
   it('--dry-run shows the summary and writes nothing', async () => {
     const before = await dumpTables(b, USER_TABLES)
-    const r = await b.run(['user:new', 'hank', 'hank@example.com', '--dry-run', '--json'])
+    const r = await run(['user:new', 'hank', 'hank@example.com', '--dry-run', '--json'])
     expect(r.exitCode).toBe(0)
     // The keys of a real run, null where the value exists only once written.
     expect(r.json).toEqual({
@@ -283,7 +293,7 @@ describeBackends('user:new', (b) => {
       approved: true,
       passwordResetUrl: null,
     })
-    const text = await b.run(['user:new', 'hank', 'hank@example.com', '--dry-run'])
+    const text = await run(['user:new', 'hank', 'hank@example.com', '--dry-run'])
     expect(text.exitCode).toBe(0)
     expect(text.stdout).toContain('A user will be created with the following information:\n  - nickname: hank\n')
     expect(text.stderr).toBe('Dry run: nothing was written.\n')
@@ -291,16 +301,16 @@ describeBackends('user:new', (b) => {
   })
 
   it('usage errors exit 2', async () => {
-    const noEmail = await b.run(['user:new', 'ivan', '-y'])
+    const noEmail = await run(['user:new', 'ivan', '-y'])
     expect(noEmail.exitCode).toBe(2)
     expect(noEmail.stderr).toContain('Missing the e-mail address of ivan.')
-    const noArgs = await b.run(['user:new'])
+    const noArgs = await run(['user:new'])
     expect(noArgs.exitCode).toBe(2)
     expect(noArgs.stderr).toContain('Missing 1 required arg')
-    const both = await b.run(['user:new', 'ivan', 'i@example.com', '--password', 'x', '--password-stdin', '-y'])
+    const both = await run(['user:new', 'ivan', 'i@example.com', '--password', 'x', '--password-stdin', '-y'])
     expect(both.exitCode).toBe(2)
     expect(both.stderr).toContain('--password-stdin=true cannot also be provided when using --password')
-    const unknown = await b.run(['user:new', 'ivan', 'i@example.com', '--frobnicate'])
+    const unknown = await run(['user:new', 'ivan', 'i@example.com', '--frobnicate'])
     expect(unknown.exitCode).toBe(2)
     expect(unknown.stderr).toContain('Nonexistent flag: --frobnicate')
     expect(await countUsers(b)).toBe(0)

@@ -33,6 +33,8 @@ The password is stored as a bcrypt hash and never shown. Give it at the masked p
 
 With a lone EMAIL the nickname is proposed from its local part and shown in the summary before you confirm.
 
+The instance URL of the ap_id comes from --instance-url, PLEROMA_INSTANCE_URL, --pleroma-config, the existing local users or the service actors (relay, internal.fetch). On a Pleroma database where none of them gives it, the command refuses (exit 4) rather than invent one; http://localhost:4000 is the default only on the tool's own database. A URL given that differs from the one the existing local users (or service actors) have is refused (exit 4) unless --force.
+
 With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is written to the moderation log in the transaction that creates it, and a "grant" entry for each of --admin and --moderator.`
 
   static examples = [
@@ -61,6 +63,11 @@ With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is w
     yes: yesFlag,
     'dry-run': dryRunFlag,
     actor: actorFlag,
+    force: Flags.boolean({
+      summary:
+        'Create the user even though its instance URL (from --instance-url, PLEROMA_INSTANCE_URL or the config) differs from the one the existing local users have.',
+      default: false,
+    }),
   }
 
   async run(): Promise<UserNewResult> {
@@ -80,7 +87,13 @@ With --actor (or PLEROMA_ADMIN_ACTOR), a "create" entry naming the new user is w
 
     const db = await this.openDb()
     const users = runtime().users
-    const {instanceUrl, actor} = await db.transaction(async (m) => ({actor: await this.moderationActor(m, db), instanceUrl: await this.instanceUrl(m, db)}))
+    const {instanceUrl, actor} = await db.transaction(async (m) => {
+      const actor = await this.moderationActor(m, db)
+      const instanceUrl = await this.instanceUrl(m, db)
+      const sources = {flag: flags['instance-url'], env: process.env.PLEROMA_INSTANCE_URL, config: this.pleromaConfig()?.instanceUrl}
+      await runtime().instance.checkNewUserInstanceUrl(m, db.schema, instanceUrl, sources, flags.force)
+      return {instanceUrl, actor}
+    })
     const input = {nickname, email, name: flags.name, bio: flags.bio, moderator: flags.moderator, admin: flags.admin}
     try {
       await db.transaction((m) => users.validateNewUser(m, {...input, generatedPassword: false}, instanceUrl))
