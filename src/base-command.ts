@@ -164,6 +164,14 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     return STREAMED as R
   }
 
+  /**
+   * A --json array this command has opened on stdout and not yet closed
+   * (user:list streams one): an error in the middle becomes the array's last
+   * element, `{"error": {...}}`, and the array is closed, so stdout stays one
+   * JSON document. `items` says whether an element was written before it.
+   */
+  protected openJsonArray?: {items: boolean}
+
   public logJson(json: unknown): void {
     if (json !== STREAMED) super.logJson(json)
   }
@@ -602,7 +610,10 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
       const output: JsonErrorOutput = {
         error: {code: mapped.kind, exitCode: mapped.exitCode, message: mapped.message, ...(mapped.hint ? {hint: mapped.hint} : {})},
       }
-      process.stdout.write(JSON.stringify(output, null, 2) + '\n')
+      const array = this.openJsonArray
+      // Inside a streamed array: the error is its last element (one JSON document on stdout, README "JSON output").
+      if (array) process.stdout.write(`${array.items ? ',' : ''}\n  ${JSON.stringify(output)}\n]\n`)
+      else process.stdout.write(JSON.stringify(output, null, 2) + '\n')
       this.exit(mapped.exitCode)
     }
     if (mapped.kind === 'usage' && !(err instanceof CliError)) {

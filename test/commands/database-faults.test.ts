@@ -6,11 +6,12 @@
  * batched work (pg_terminate_backend), which also says how far it got; a
  * re-run finishes the job. PostgreSQL only.
  */
+import {spawn} from 'node:child_process'
 import * as net from 'node:net'
 import {Client} from 'pg'
 import {PG_AVAILABLE, runCli, scratchPgDatabase} from '../helpers/backends'
 import {dumpTables, expectErrorLines, USER_TABLES} from '../helpers/assertions'
-import {PROGRESS_LINE, runProcess} from '../helpers/cli-process'
+import {BIN, PROGRESS_LINE, runProcess} from '../helpers/cli-process'
 import {pgTemplateTool} from '../helpers/templates'
 import {seedManyPosts} from '../helpers/social-graph'
 import {INSTANCE_URL, seedUsers} from '../helpers/user-flags'
@@ -150,5 +151,76 @@ describePg('a database fault during the work', () => {
     expect(JSON.parse(again.stdout)).toMatchObject({nickname: 'alice', posts: 3000 - done})
     expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(3000)
     expect((await sql(`SELECT note_count FROM users WHERE nickname = 'alice'`))[0].note_count).toBe(0)
+  })
+})
+
+describePg('a connection lost in the middle of user:list --all --json', () => {
+  let db: Awaited<ReturnType<typeof scratchPgDatabase>>
+  let client: Client
+  const sql = async (q: string, p?: unknown[]) => (await client.query(q, p as unknown[])).rows
+  beforeEach(async () => {
+    db = await scratchPgDatabase(pgTemplateTool())
+    client = new Client({connectionString: db.url})
+    await client.connect()
+  })
+  afterEach(async () => {
+    await client.end()
+    await db.drop()
+  })
+
+  let afterKill = () => {}
+  afterEach(() => afterKill())
+
+  it('stdout is still one JSON document: the users written so far, then the error as the last element; exit 5', async () => {
+    const total = 200_000
+    await sql(`INSERT INTO users (id, nickname, bio, ap_id, local, inserted_at, updated_at)
+      SELECT (lpad(to_hex(1704164645000 + g), 16, '0') || '0000000000000000')::uuid, 'u' || g, '',
+             '${INSTANCE_URL}/users/u' || g, true, '2024-01-01 00:00:00', '2024-01-01 00:00:00'
+        FROM generate_series(1, ${total}) g`)
+    const env: NodeJS.ProcessEnv = {...process.env, DATABASE_URL: db.url, PLEROMA_INSTANCE_URL: INSTANCE_URL}
+    delete env.NODE_OPTIONS
+    // stdout is read until the listing is well under way, then left unread: the full pipe holds the COPY in the middle.
+    const p = spawn(process.execPath, [BIN, 'user:list', '--all', '--json'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let stderr = ''
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const exited = new Promise<number | null>((resolve) => p.on('close', (code) => resolve(code)))
+    // A failed expectation must not leave the child blocked on its unread pipe (jest would wait for it).
+    const timer = setTimeout(() => p.kill('SIGKILL'), 120_000)
+    afterKill = () => {
+      clearTimeout(timer)
+      p.kill('SIGKILL')
+    }
+    let stdout = ''
+    await new Promise<void>((resolve) => {
+      const onData = (d: Buffer) => {
+        stdout += d.toString()
+        if (stdout.length < 1_000_000) return
+        p.stdout.off('data', onData)
+        p.stdout.pause()
+        resolve()
+      }
+      p.stdout.on('data', onData)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    // The command's own backend (a parallel COPY's workers show the same query and application_name).
+    const rows = await sql(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'pleroma-admin' AND backend_type = 'client backend' AND query LIKE 'COPY%'`,
+    )
+    expect(rows.filter((r: {ok: boolean}) => r.ok)).toHaveLength(1)
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    p.stdout.resume()
+    const code = await exited
+    expect(code).toBe(5)
+    expect(stderr).not.toMatch(/unexpected/)
+    const doc = JSON.parse(stdout) as Array<Record<string, unknown>>
+    const last = doc.pop()!
+    expect(last).toEqual({
+      error: {code: 'database', exitCode: 5, message: expect.stringMatching(/terminat|lost|ended/) as unknown, hint: expect.any(String) as unknown},
+    })
+    // Whole users before it, in id order, and not all of them (the listing was cut short).
+    expect(doc.length).toBeGreaterThan(0)
+    expect(doc.length).toBeLessThan(total)
+    expect(doc.map((u) => u.nickname)).toEqual(Array.from({length: doc.length}, (_, i) => `u${i + 1}`))
   })
 })

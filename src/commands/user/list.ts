@@ -111,13 +111,16 @@ By default only local users are listed, as Pleroma does; service actors (interna
       if (json || flags.ndjson) {
         // A JSON array with an item per line, or a JSON text per line; written as it comes.
         const framing = json ? {first: '\n  ', between: ',\n  ', after: ''} : {first: '', between: '', after: '\n'}
-        let any = false
+        // Chunks end on whole elements; an error in between becomes the array's last element (catch()).
+        const array = {items: false}
+        if (json) this.openJsonArray = array
         if (json) await writeOut('[')
         for await (const chunk of userJsonChunks(m, filter, {limit: flags.limit, framing})) {
           await writeOut(chunk)
-          any = true
+          array.items = true
         }
-        if (json) await writeOut(any ? '\n]\n' : ']\n')
+        if (json) await writeOut(array.items ? '\n]\n' : ']\n')
+        this.openJsonArray = undefined
         return
       }
       // Pleroma's lines (or the nicknames alone), written out in chunks of about 64 kB.
