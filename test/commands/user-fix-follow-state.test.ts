@@ -158,7 +158,7 @@ describeBackends('user:fix-follow-state', (b) => {
     const again = await b.run(['user:fix-follow-state', 'alice', 'bob@remote.example'])
     expect(again.exitCode).toBe(4)
     expect(again.stdout).toBe('Request state is reject, vs calculated state of following=false\n')
-    expect(again.stderr).toMatch(/^Error: No discrepancy found The latest Follow says reject, not accept/)
+    expect(again.stderr).toMatch(/^Error: No discrepancy found\.\nHint: The latest Follow says reject, not accept/)
     expect(await tables()).toEqual(after)
   })
 
@@ -196,7 +196,7 @@ describeBackends('user:fix-follow-state', (b) => {
     const r = await b.run(['user:fix-follow-state', 'alice', 'bob@remote.example'])
     expect(r.exitCode).toBe(4)
     expect(r.stdout).toBe('Request state is accept, vs calculated state of following=true\n')
-    expect(r.stderr).toBe('Error: No discrepancy found alice follows bob@remote.example and the latest Follow says accept: nothing to fix.\n')
+    expect(r.stderr).toBe('Error: No discrepancy found.\nHint: alice follows bob@remote.example and the latest Follow says accept: nothing to fix.\n')
     const pending = await b.run(['user:fix-follow-state', 'alice', 'dave@remote.example', '--json'])
     expect(pending.exitCode).toBe(4)
     expect(pending.stdout).not.toContain('Request state')

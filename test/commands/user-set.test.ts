@@ -307,7 +307,7 @@ describeBackends('user:set', (b) => {
     const none = await b.run(['user:set', 'nobody', '--approved', '--suggested'])
     expect(none.exitCode).toBe(3)
     expect(none.stdout).toBe('')
-    expect(none.stderr).toMatch(/^Error: No local user nobody /)
+    expect(none.stderr).toMatch(/^Error: No local user nobody\.\nHint: /)
     const remote = await b.run(['user:set', 'bob@remote.example', '--no-approved', '--discoverable', '--json'])
     expect(remote.exitCode).toBe(4)
     expect(remote.json.error).toMatchObject({code: 'refused', exitCode: 4, message: 'No local user bob@remote.example'})
