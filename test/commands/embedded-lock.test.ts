@@ -86,7 +86,7 @@ describe('the embedded database on disk', () => {
       expect(r.stdout).toBe('')
       expect(r.stderr).toContain(`Waiting for another pleroma-admin process to release the embedded database ${db} ...`)
       expect(r.stderr).toContain(
-        `Error: The embedded database ${db} is in use by another pleroma-admin process (pid ${process.pid}) (waited 1 s). Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${db}.lock.`,
+        `Error: The embedded database ${db} is in use by another pleroma-admin process (pid ${process.pid}) (waited 1 s).\nHint: Wait for it to finish, or raise PLEROMA_ADMIN_LOCK_TIMEOUT (seconds). If no such process runs, remove ${db}.lock.`,
       )
       expect(fs.existsSync(path.join(db, 'PG_VERSION'))).toBe(false)
     } finally {
