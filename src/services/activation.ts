@@ -518,8 +518,8 @@ const INSTANCE_DELTAS_SQL = `
                FROM fc FULL JOIN gc ON gc.id = fc.id),
        u AS (UPDATE ${USERS} u SET ${U.followerCount} = GREATEST(u.${U.followerCount} - d.followers, 0),
                                    ${U.followingCount} = GREATEST(u.${U.followingCount} - d.following, 0), ${U.updatedAt} = $2
-               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING u.${U.id} AS id)
-  SELECT id FROM u`
+               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING 1)
+  SELECT count(*)::int AS n FROM u`
 
 export interface InstanceDeactivationSummary {
   instance: string
@@ -558,8 +558,6 @@ export interface InstanceDeactivationBatch {
   /** Ids of the users this batch deactivated (the others were inactive already and were left alone). */
   deactivated: string[]
   followsRemoved: number
-  /** Local users whose counters the batch adjusted (for the run's closing recount). */
-  adjusted: string[]
 }
 
 /**
@@ -568,10 +566,12 @@ export interface InstanceDeactivationBatch {
  * and active (docs/pleroma/tasks.md#deactivate_all_from_instance), set-based:
  * is_active := false, their accepted follows of active local accounts
  * (internal actors excepted) deleted, the counters of the local users
- * concerned adjusted by difference (INSTANCE_DELTAS_SQL, before the delete)
- * and recounted once at the end of the run (finishInstanceRun). Users that
- * are already inactive are not touched, as Pleroma's task leaves them
- * ("already deactivated"), so a re-run finishes an interrupted one.
+ * concerned moved by exactly what changed (INSTANCE_DELTAS_SQL, before the
+ * delete; a cost in the users' follows, not in their neighbours' other
+ * follows). Users that are already inactive are not touched, as Pleroma's
+ * task leaves them ("already deactivated"), and a deactivation and its
+ * counters commit together, so a re-run finishes an interrupted one without
+ * taking anything off twice.
  */
 export async function deactivateInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceDeactivationBatch> {
   const rows = await m.query<UserRow[]>(
@@ -582,7 +582,7 @@ export async function deactivateInstanceBatch(m: EntityManager, instance: string
   )
   const users = rows.map(toState)
   const active = users.filter((u) => u.active).map((u) => u.id)
-  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0, adjusted: []}
+  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0}
   const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
     `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
                 RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
@@ -591,28 +591,16 @@ export async function deactivateInstanceBatch(m: EntityManager, instance: string
   )
   const deactivatedIds = deactivated.map((r) => r.id)
   const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
-  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
-  const removed = await m.query<Array<{id: string}>>(
+  if (counted.length > 0) await m.query(INSTANCE_DELTAS_SQL, [counted, now])
+  const [removed] = await m.query<Array<{n: number}>>(
     `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${USERS} t
                  WHERE r.${R.followerId} = ANY($1::uuid[]) AND t.${U.id} = r.${R.followingId} AND r.${R.state} = ${ACCEPTED}
                    AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)}
-                RETURNING r.${R.followingId} AS id)
-     SELECT id FROM d`,
+                RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
     [deactivatedIds],
   )
-  const recount = new Set(adjusted.map((r) => r.id))
-  for (const r of removed) recount.add(r.id)
-  return {users, deactivated: deactivatedIds, followsRemoved: removed.length, adjusted: [...recount]}
-}
-
-/**
- * Closes a run of instance batches (finished or interrupted): one recount of
- * every local user the batches adjusted, in one statement. With counters that
- * matched the rows before the run it changes nothing; otherwise it leaves
- * them as a per-batch recount would have.
- */
-export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
-  return recomputeFollowCounters(m, [...adjusted], now)
+  return {users, deactivated: deactivatedIds, followsRemoved: removed.n}
 }
 
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */
