@@ -337,6 +337,13 @@ const INSTANCE_USERS_WHERE = `${U.nickname}::text ~ '^[^@]+@[^@]+$' AND lower(sp
  */
 const RUN_USERS = 'pg_temp.pleroma_admin_instance_users'
 const RUN_FOLLOWS = 'pg_temp.pleroma_admin_instance_follows'
+/**
+ * The accounts the first step has unfollowed, with the name the output lines
+ * give them, read by that step's batches (whose UPDATE has just brought their
+ * rows in): the second step's lines then read the run's own tables, not one
+ * users row per follow (a cost that grew with the follows of each batch).
+ */
+const RUN_FRIENDS = 'pg_temp.pleroma_admin_instance_friends'
 
 export interface InstanceSummary {
   instance: string
@@ -367,6 +374,7 @@ export async function summarizeInstance(m: EntityManager, instance: string): Pro
   await m.query(
     `INSERT INTO ${RUN_FOLLOWS} SELECT r.${R.id}, r.${R.followerId}, r.${R.followingId}, r.${R.state} FROM ${RUN_USERS} i JOIN ${FOLLOWS} r ON r.${R.followerId} = i.id`,
   )
+  await m.query(`CREATE TEMP TABLE ${RUN_FRIENDS.slice('pg_temp.'.length)} (id uuid PRIMARY KEY, friend text NOT NULL, local boolean NOT NULL)`)
   await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (following_id)`)
   await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (follower_id, id)`)
   await m.query(`ANALYZE ${RUN_USERS}`)
@@ -429,6 +437,10 @@ export async function removeInstanceFollows(m: EntityManager, accounts: string[]
     ),
     [accounts, now],
   )
+  await m.query(
+    `INSERT INTO ${RUN_FRIENDS} SELECT t.${U.id}, ${FRIEND}, t.${U.local} FROM ${USERS} t WHERE t.${U.id} = ANY($1::uuid[]) ON CONFLICT (id) DO NOTHING`,
+    [accounts],
+  )
   return d.n
 }
 
@@ -483,9 +495,10 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
      SELECT id FROM c`,
     [batchIds, now],
   )
+  // The follows the first step removed, the followed accounts named as that step read them (RUN_FRIENDS).
   const earlier = await m.query<FollowRow[]>(
-    `SELECT p.id, p.follower_id, ${FRIEND}, t.${U.local} AS local, p.state
-       FROM ${RUN_FOLLOWS} p JOIN ${USERS} t ON t.${U.id} = p.following_id
+    `SELECT p.id, p.follower_id, f.friend, f.local, p.state
+       FROM ${RUN_FOLLOWS} p JOIN ${RUN_FRIENDS} f ON f.id = p.following_id
       WHERE p.follower_id = ANY($1::uuid[])
       ORDER BY p.follower_id, p.id`,
     [batchIds],
@@ -495,7 +508,7 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
 
 /** Drops the run's temporary tables (at its end, and before a new run in the same session). */
 export async function endInstanceRun(m: EntityManager): Promise<void> {
-  await m.query(`DROP TABLE IF EXISTS ${RUN_FOLLOWS}, ${RUN_USERS}`)
+  await m.query(`DROP TABLE IF EXISTS ${RUN_FRIENDS}, ${RUN_FOLLOWS}, ${RUN_USERS}`)
 }
 
 // ------------------------------------------------------------------ deactivate_all_from_instance
