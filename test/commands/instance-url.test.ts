@@ -66,7 +66,9 @@ describeBackends('user:new instance URL', (b) => {
     expect(r.stderr).toMatch(
       /^Error: The instance URL https:\/\/pleroma\.example \(from the Pleroma config file\) differs from https:\/\/old\.example, the one the service actor internal\.fetch has\.\n/,
     )
-    expect(r.stderr).toContain('Hint: Leave out the Pleroma config file (or correct it); --force creates the user under https://pleroma.example all the same.\n')
+    expect(r.stderr).toContain(
+      'Hint: Leave out the Pleroma config file (or correct it); --force creates the user under https://pleroma.example all the same.\n',
+    )
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
     await b.sql(`UPDATE users SET ap_id = 'https://pleroma.example/internal/fetch' WHERE nickname = 'internal.fetch'`)
     const same = await b.run(['user:new', 'admin', 'admin@pleroma.example', '-y', '--pleroma-config', CONFIG])
