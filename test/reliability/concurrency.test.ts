@@ -29,9 +29,9 @@ import {INSTANCE_URL, seedUsers} from '../helpers/user-flags'
 const describePg = PG_AVAILABLE ? describe : describe.skip
 
 /** The local users, each following all the others (accepted), tagged old-a and old-b. */
-const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']
+const USERS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']
 /** Removed while the others are tagged and changed. */
-const REMOVED = ['m7', 'm8']
+const REMOVED = ['m5', 'm6']
 
 interface Call {
   args: string[]
@@ -42,7 +42,9 @@ interface Call {
 
 function describeRun(calls: Call[], results: ProcessResult[]): string {
   return calls
-    .map((c, i) => `${c.args.join(' ')}${c.stdin ? ` <<< ${JSON.stringify(c.stdin)}` : ''} -> exit ${results[i].code} ${results[i].stderr.trim().slice(0, 400)}`)
+    .map(
+      (c, i) => `${c.args.join(' ')}${c.stdin ? ` <<< ${JSON.stringify(c.stdin)}` : ''} -> exit ${results[i].code} ${results[i].stderr.trim().slice(0, 400)}`,
+    )
     .join('\n')
 }
 
@@ -89,7 +91,10 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
   }
 
   it('no lost update, no exit 1, the removed users purged with nothing left behind, counters consistent', async () => {
-    const ids = await seedUsers({sql}, USERS.map((nickname) => ({nickname, tags: ['old-a', 'old-b']})))
+    const ids = await seedUsers(
+      {sql},
+      USERS.map((nickname) => ({nickname, tags: ['old-a', 'old-b']})),
+    )
     await sql(
       `INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
        SELECT f.id, t.id, 2, now(), now() FROM users f, users t WHERE f.id <> t.id AND f.local AND t.local`,
@@ -106,8 +111,8 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
     }
 
     const calls: Call[] = []
-    // Every surviving user: two tag processes, one untag, two flag changes, and one bulk tag in each
-    // direction (several users in one process, in opposite orders).
+    // Every surviving user: a tag, an untag and two flag changes, each its own process, and two bulk
+    // tags of all of them (several users in one process, in opposite orders).
     const survivors = USERS.filter((n) => !REMOVED.includes(n))
     const flagPairs = [
       ['--admin', '--locked'],
@@ -116,7 +121,6 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
     ]
     survivors.forEach((n, i) => {
       calls.push({args: ['user:tag', n, `t1-${n}`], codes: [0]})
-      calls.push({args: ['user:tag', n, `t2-${n}`], codes: [0]})
       calls.push({args: ['user:untag', n, 'old-a'], codes: [0]})
       for (const flag of flagPairs[i % flagPairs.length]) calls.push({args: ['user:set', n, flag], codes: [0]})
     })
@@ -128,7 +132,7 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
       calls.push({args: ['user:tag', n, 'doomed'], codes: [0, 3]})
       calls.push({args: ['user:set', n, '--moderator'], codes: [0, 3]})
     }
-    expect(calls.length).toBeGreaterThanOrEqual(20)
+    expect(calls.length).toBe(24)
 
     const before = await flagsAndTags(survivors)
     const env = {DATABASE_URL: db.url, PLEROMA_INSTANCE_URL: INSTANCE_URL}
@@ -145,7 +149,7 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
     // No lost update on the survivors: every tag added and removed, every flag set, the others as they were.
     const after = await flagsAndTags(survivors)
     survivors.forEach((n, i) => {
-      expect(after[n].tags).toEqual(['bulk-down', 'bulk-up', 'old-b', `t1-${n}`, `t2-${n}`].sort())
+      expect(after[n].tags).toEqual(['bulk-down', 'bulk-up', 'old-b', `t1-${n}`].sort())
       const expected = {...before[n].flags}
       for (const flag of flagPairs[i % flagPairs.length]) {
         // (each one a change: false before)
@@ -159,7 +163,11 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
     const removedIds = REMOVED.map((n) => ids[n])
     const gone = await sql(`SELECT nickname, is_active, is_admin, email, follower_count, following_count FROM users WHERE id = ANY($1::uuid[])`, [removedIds])
     for (const u of gone) expect(u).toMatchObject({is_active: false, is_admin: false, email: null, follower_count: 0, following_count: 0})
-    expect(await sql(`SELECT follower_id, following_id FROM following_relationships WHERE follower_id = ANY($1::uuid[]) OR following_id = ANY($1::uuid[])`, [removedIds])).toEqual([])
+    expect(
+      await sql(`SELECT follower_id, following_id FROM following_relationships WHERE follower_id = ANY($1::uuid[]) OR following_id = ANY($1::uuid[])`, [
+        removedIds,
+      ]),
+    ).toEqual([])
     expect(
       await sql(`SELECT data->>'type' AS type FROM activities WHERE actor = ANY($1) AND data->>'type' <> 'Delete'`, [
         REMOVED.map((n) => `${INSTANCE_URL}/users/${n}`),
@@ -176,12 +184,13 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
                 WHERE r.follower_id = u.id AND r.state = 2 AND t.id <> u.id AND t.is_active)::int AS real_following
          FROM users u WHERE u.local ORDER BY u.nickname`,
     )
-    for (const c of counters) expect({nickname: c.nickname, followers: c.followers, following: c.following}).toEqual({
-      nickname: c.nickname,
-      followers: c.real_followers,
-      following: c.real_following,
-    })
-    // Survivors follow one another still: 5 each way.
+    for (const c of counters)
+      expect({nickname: c.nickname, followers: c.followers, following: c.following}).toEqual({
+        nickname: c.nickname,
+        followers: c.real_followers,
+        following: c.real_following,
+      })
+    // The survivors still follow one another.
     for (const c of counters.filter((x) => survivors.includes(x.nickname))) expect(c.followers).toBe(survivors.length - 1)
   }, 300_000)
 })
@@ -199,10 +208,7 @@ describe('concurrent writers on the embedded database', () => {
     expect(first.code).toBe(0)
     const names = Array.from({length: 3}, (_, i) => `w${i + 1}`)
     const tags = Array.from({length: 3}, (_, i) => `c${i + 1}`)
-    const calls = [
-      ...names.map((n) => ['user:new', n, `${n}@example.com`, '--yes', '--password-stdin']),
-      ...tags.map((t) => ['user:tag', 'base', t]),
-    ]
+    const calls = [...names.map((n) => ['user:new', n, `${n}@example.com`, '--yes', '--password-stdin']), ...tags.map((t) => ['user:tag', 'base', t])]
     const results = await Promise.all(calls.map((args) => runProcess(args, {env, stdin: 'secret-pw\n'})))
     const report = describeRun(
       calls.map((args) => ({args, codes: [0]})),
