@@ -282,6 +282,24 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   // ---------------------------------------------------------------- several users
 
   /**
+   * The options of forUsers that every per-user command reads from its
+   * command line the same way: the NICKNAMES argument (`nicknames`), --stdin,
+   * --dry-run, -y/--yes and --include-staff (false where the command has no
+   * such flag). A call site adds only what differs:
+   * `this.forUsers({...this.commandLineUsers(), destructive: true, verb, totals}, body)`.
+   */
+  protected commandLineUsers(): Pick<BulkOptions<unknown>, 'nicknames' | 'stdin' | 'dryRun' | 'yes' | 'includeStaff'> {
+    const flags = this.flags as {stdin?: boolean; 'dry-run'?: boolean; yes?: boolean; 'include-staff'?: boolean}
+    return {
+      nicknames: (this.args as {nicknames?: string[]}).nicknames ?? [],
+      stdin: flags.stdin ?? false,
+      dryRun: flags['dry-run'] ?? false,
+      yes: flags.yes ?? false,
+      includeStaff: flags['include-staff'] ?? false,
+    }
+  }
+
+  /**
    * A per-user command on one or several users (src/bulk-users.ts). One
    * nickname and no --stdin: `body(nickname, dryRun)`, the command as it
    * always was. Otherwise: the selection, a silent preview (the body as a

@@ -270,7 +270,7 @@ describeBackends('user:delete-activities', (server) => {
   it('usage errors exit 2', async () => {
     const none = await b.run(['user:delete-activities'])
     expect(none.exitCode).toBe(2)
-    expect(none.stderr).toContain('Missing 1 required arg')
+    expect(none.stderr).toContain('Error: No nickname given.')
     const bad = await b.run(['user:delete-activities', 'alice', '--batch-size', '0'])
     expect(bad.exitCode).toBe(2)
     expect(bad.stderr).toContain('Expected an integer greater than or equal to 1')

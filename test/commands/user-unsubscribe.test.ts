@@ -186,6 +186,6 @@ describeBackends('user:unsubscribe', (server) => {
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
     const missing = await b.run(['user:unsubscribe', '-y'])
     expect(missing.exitCode).toBe(2)
-    expect(missing.stderr).toContain('Missing 1 required arg')
+    expect(missing.stderr).toContain('Error: No nickname given.')
   })
 })

@@ -52,13 +52,9 @@ ${BULK_HELP} A user that is already active is skipped; with several users the on
   }
 
   async run(): Promise<UserActivateResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: false,
         verb: 'will be activated',
         rehearse: true,

@@ -59,15 +59,10 @@ ${BULK_HELP}${BULK_STAFF_HELP} A user that is already inactive is skipped.`
   }
 
   async run(): Promise<UserDeactivateResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: true,
-        includeStaff: flags['include-staff'],
         verb: 'will be deactivated',
         rehearse: true,
         totals: (r) => [

@@ -1,10 +1,14 @@
-import {localNicknameArg} from '../../args'
+import {localNicknamesArg} from '../../args'
 import {dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
 
-/** `user:delete-activities --json` (a dry run gives the counts that would be deleted). */
-export interface UserDeleteActivitiesResult {
+/** `user:delete-activities --json`: one user's (a dry run gives the counts that would be deleted); several users: each one's outcome. */
+export type UserDeleteActivitiesResult = UserDeleteActivitiesOne | BulkResult<UserDeleteActivitiesOne>
+
+/** `user:delete-activities --json` of one user. */
+export interface UserDeleteActivitiesOne {
   nickname: string
   posts: number
   likes: number
@@ -34,29 +38,52 @@ export default class UserDeleteActivities extends UserDeletionCommand<typeof Use
 
 Other servers are told, on a Pleroma or Akkoma database: each Delete and Undo is queued as the server's own delivery jobs (publish_one, queue federator_outgoing), one per activity and inbox (the user's remote followers' servers, the remote accounts it addressed, those that fetched the post), in the same batches; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued on the tool's own database.
 
-Works in batches of the user's activities (--batch-size), each its own transaction; if it is interrupted, run it again to finish. Works on a deactivated user too (Pleroma's own task silently changes nothing for one). Shows the counts and asks before changing anything.`
+Works in batches of the user's activities (--batch-size), each its own transaction; if it is interrupted, run it again to finish. Works on a deactivated user too (Pleroma's own task silently changes nothing for one). Shows the counts and asks before changing anything.
+
+${BULK_HELP}${BULK_STAFF_HELP}`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice --dry-run',
     '<%= config.bin %> <%= command.id %> alice --yes',
     '<%= config.bin %> <%= command.id %> spammer --yes --json',
+    '<%= config.bin %> user:list --tag spam --nicknames | <%= config.bin %> <%= command.id %> --stdin --dry-run',
   ]
 
   static args = {
-    nickname: localNicknameArg,
+    nicknames: localNicknamesArg,
   }
 
   static flags = {
     'batch-size': batchSizeFlag('Activities per batch'),
     'no-federate': noFederateFlag,
+    stdin: stdinFlag,
+    'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
   }
 
   async run(): Promise<UserDeleteActivitiesResult> {
+    return this.forUsers(
+      {
+        ...this.commandLineUsers(),
+        destructive: true,
+        verb: 'will lose their posts, likes and announces',
+        // A user's posts take the others' likes and announces of them along: the rehearsal counts each once, as the real run meets it.
+        rehearse: true,
+        totals: (r) => [
+          {key: 'posts', n: r.posts, one: 'post', many: 'posts'},
+          {key: 'likesAndAnnounces', n: r.likesAndAnnounces, one: 'like or announce', many: 'likes and announces'},
+          {key: 'deliveries', n: r.deliveries, one: 'delivery queued', many: 'deliveries queued'},
+        ],
+      },
+      (nickname, dryRun) => this.deleteOne(nickname, dryRun),
+    )
+  }
+
+  /** user:delete-activities of one user: the summary line, the confirmation, the batches. */
+  private async deleteOne(nickname: string, dryRun: boolean): Promise<UserDeleteActivitiesOne> {
     const {flags} = this
-    const nickname = this.args.nickname
     const plan = await this.planDeletion(
       nickname,
       (m, target) => runtime().deleteActivities.countUserActivities(m, target.apId),
@@ -79,11 +106,11 @@ Works in batches of the user's activities (--batch-size), each its own transacti
     })
 
     const nothing = counts.posts === 0 && likesAndAnnounces === 0
-    if (!nothing || flags['dry-run']) {
+    if (!nothing || dryRun) {
       this.printPlan(target, runtime().deletionSummary.postsPhrase(counts.posts, likesAndAnnounces))
       this.printFederation(plan)
     }
-    if (flags['dry-run']) {
+    if (dryRun) {
       this.note('Dry run: nothing was written.')
       return shape(true, counts, 0, plan.preview)
     }

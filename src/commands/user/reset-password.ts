@@ -36,13 +36,9 @@ ${BULK_HELP} With several users the one confirmation is asked (-y skips it); eac
   }
 
   async run(): Promise<UserResetPasswordResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: false,
         verb: 'will get a password reset link',
         // The link exists only once written: the preview is the body's own dry run.

@@ -47,13 +47,9 @@ ${BULK_HELP}`
   }
 
   async run(): Promise<UserRestoreResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: false,
         verb: 'will be restored',
         rehearse: true,

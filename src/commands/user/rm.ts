@@ -126,12 +126,8 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
       const grace = parseDuration(flags.grace, '--grace')
       return this.forUsers<UserRmGraceOne>(
         {
-          nicknames: this.args.nicknames ?? [],
-          stdin: flags.stdin,
-          dryRun: flags['dry-run'],
-          yes: flags.yes,
+          ...this.commandLineUsers(),
           destructive: true,
-          includeStaff: flags['include-staff'],
           verb: `will be deactivated and signed out, and deleted in ${grace.text}`,
           rehearse: true,
           totals: (r) => [
@@ -144,12 +140,8 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     }
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: true,
-        includeStaff: flags['include-staff'],
         verb: 'will be deleted',
         rehearse: true,
         totals: RM_TOTALS,

@@ -44,15 +44,10 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
   }
 
   async run(): Promise<UserSignOutResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: true,
-        includeStaff: flags['include-staff'],
         verb: 'will be signed out',
         totals: (r) => [
           {key: 'tokensDeleted', n: r.tokensDeleted, one: 'OAuth token', many: 'OAuth tokens'},

@@ -61,15 +61,10 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
   }
 
   async run(): Promise<UserToggleActivatedResult> {
-    const {flags} = this
     return this.forUsers(
       {
-        nicknames: this.args.nicknames ?? [],
-        stdin: flags.stdin,
-        dryRun: flags['dry-run'],
-        yes: flags.yes,
+        ...this.commandLineUsers(),
         destructive: true,
-        includeStaff: flags['include-staff'],
         verb: 'will be activated or deactivated',
         rehearse: true,
         totals: (r) => [

@@ -1,10 +1,14 @@
-import {nicknameArg} from '../../args'
+import {nicknamesArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, forceFlag, noFederateFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, BULK_STAFF_HELP, includeStaffFlag, stdinFlag, type BulkResult} from '../../bulk-users'
 import {runtime} from '../../runtime-loader'
 import {plural} from '../../text'
 
-/** `user:unsubscribe --json` (a dry run gives what would change). */
-export interface UserUnsubscribeResult {
+/** `user:unsubscribe --json`: one user's (a dry run gives what would change); several users: each one's outcome. */
+export type UserUnsubscribeResult = UserUnsubscribeOne | BulkResult<UserUnsubscribeOne>
+
+/** `user:unsubscribe --json` of one user. */
+export interface UserUnsubscribeOne {
   nickname: string
   deactivated: boolean
   /** The accounts it no longer follows, by nickname (ap_id when it has none). */
@@ -30,20 +34,25 @@ export default class UserUnsubscribe extends BaseCommand<typeof UserUnsubscribe>
 
 A user deactivated here is also signed out (its OAuth tokens and authorizations deleted), the server's own user_activation job is queued for it (on a Pleroma database with a job queue), and with --actor (or PLEROMA_ADMIN_ACTOR) a "deactivate" entry is written to the moderation log; the removed follows are not logged one by one.
 
-Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Deactivating NICK", one "Unsubscribing FRIEND from NICK" per removed follow, in the order the follows were made (relationship id), and "Successfully unsubscribed all followers from NICK" (Pleroma's wording). A followed account without a nickname is shown by its ap_id.`
+Shows a summary with counts from the database and asks before changing anything (-y skips the question). Prints "Deactivating NICK", one "Unsubscribing FRIEND from NICK" per removed follow, in the order the follows were made (relationship id), and "Successfully unsubscribed all followers from NICK" (Pleroma's wording). A followed account without a nickname is shown by its ap_id.
+
+${BULK_HELP}${BULK_STAFF_HELP}`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> spammer',
     '<%= config.bin %> <%= command.id %> spammer@remote.example --yes --json',
     '<%= config.bin %> <%= command.id %> spammer --dry-run --json',
+    '<%= config.bin %> user:list --instance spam.example --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
   ]
 
   static args = {
-    nickname: nicknameArg,
+    nicknames: nicknamesArg,
   }
 
   static flags = {
     'no-federate': noFederateFlag,
+    stdin: stdinFlag,
+    'include-staff': includeStaffFlag,
     yes: yesFlag,
     'dry-run': dryRunFlag,
     force: forceFlag,
@@ -51,7 +60,25 @@ Shows a summary with counts from the database and asks before changing anything 
   }
 
   async run(): Promise<UserUnsubscribeResult> {
-    const {flags, args} = this
+    return this.forUsers(
+      {
+        ...this.commandLineUsers(),
+        destructive: true,
+        verb: 'will be deactivated and unsubscribed',
+        // Users of the selection who follow one another: the rehearsal sees each follow removed once, as the real run does.
+        rehearse: true,
+        totals: (r) => [
+          {key: 'unsubscribed', n: r.unsubscribed.length, one: 'follow removed', many: 'follows removed'},
+          {key: 'deliveries', n: r.deliveries, one: 'delivery queued', many: 'deliveries queued'},
+        ],
+      },
+      (nickname, dryRun) => this.unsubscribeOne(nickname, dryRun),
+    )
+  }
+
+  /** user:unsubscribe of one user: the summary, the confirmation, the change. */
+  private async unsubscribeOne(nickname: string, dryRun: boolean): Promise<UserUnsubscribeOne> {
+    const {flags} = this
     const db = await this.openDb()
     const svc = runtime().activation
     const fedSvc = runtime().federation
@@ -60,7 +87,7 @@ Shows a summary with counts from the database and asks before changing anything 
     const live = runtime().live
     const {plan, federation, actor, preview, moderator} = await db.transaction(async (m) => {
       const moderator = await this.moderationActor(m, db)
-      const user = await svc.requireUserState(m, args.nickname, () => this.instanceHost(m, db), {action: 'deactivate and unsubscribe', force: flags.force})
+      const user = await svc.requireUserState(m, nickname, () => this.instanceHost(m, db), {action: 'deactivate and unsubscribe', force: flags.force})
       const plan = await svc.planUnsubscribe(m, user)
       // Only a local user's follows can be undone: the server signs with its key.
       const format = user.local && !flags['no-federate'] ? await fedSvc.detectJobFormat(m, db.schema) : null
@@ -88,7 +115,7 @@ Shows a summary with counts from the database and asks before changing anything 
       )
     }
     const counts = (d: {jobs: number; servers: number}) => ({federated: federation !== null, deliveries: d.jobs, deliveryServers: d.servers})
-    if (flags['dry-run']) {
+    if (dryRun) {
       this.note('Dry run: nothing was written.')
       return {nickname: plan.user.nickname, deactivated: true, unsubscribed: plan.follows.map((f) => f.friend), ...counts(preview), dryRun: true}
     }
