@@ -16,7 +16,7 @@ const os = require('node:os')
 const path = require('node:path')
 const {parseArgs} = require('node:util')
 const {execFileSync} = require('node:child_process')
-const {SCALES, BASE, seedStatements} = require('./lib/seed')
+const {SCALES, FIXTURE, BASE, seedStatements} = require('./lib/seed')
 const {ROOT, BIN, dbUrl, withClient, dropDatabase, createDatabase, databaseComment, setDatabaseComment, layOut, layoutDigest, requirePsql} = require('./lib/db')
 const {fingerprint, compare} = require('./lib/fingerprint')
 const {timeProcess, median} = require('./lib/proc')
@@ -62,6 +62,23 @@ const BULK = [
     command: () => ['user:prune', ...PRUNE_RULES, '--yes'],
     baseline: () => ({file: 'prune.sql', vars: {days: PRUNE_DAYS}}),
   },
+  // #11: user:rm on a Pleroma database with its job queue, with and without federation, on the federated template
+  // (fedTemplate: Pleroma's layout whatever --layout says). Each gets its own pair of copies (both remove the same user).
+  {
+    id: 'rm-federated',
+    fed: true,
+    jobs: true,
+    what: (m, f) => `fedspam${m}x: ${f.fedPosts} posts, ${f.fedFollowers} followers on ${f.fedServers} servers (+${f.fedDead} unreachable); deliveries queued`,
+    command: (m) => ['user:rm', `fedspam${m}x`, '--yes'],
+    baseline: (m) => ({file: 'rm-federated.sql', vars: {nick: `fedspam${m}x`}}),
+  },
+  {
+    id: 'rm-no-federate',
+    fed: true,
+    what: (m) => `fedspam${m}x: the same, --no-federate`,
+    command: (m) => ['user:rm', `fedspam${m}x`, '--yes', '--no-federate'],
+    baseline: (m) => ({file: 'rm.sql', vars: {nick: `fedspam${m}x`}}),
+  },
 ]
 
 /** user:prune's rules in the prune scenarios: registered more than 1460 days ago (before 2023, when the seeded users start) and unconfirmed or never active. */
@@ -88,6 +105,7 @@ function options() {
       only: {type: 'string'},
       out: {type: 'string'},
       template: {type: 'string'},
+      'fed-template': {type: 'string'},
       reseed: {type: 'boolean', default: false},
       keep: {type: 'boolean', default: false},
       json: {type: 'boolean', default: false},
@@ -123,6 +141,8 @@ function options() {
     out: values.out ?? (big && !values.only ? path.join(__dirname, 'RESULTS.md') : undefined),
     // Another name than pa_bench_<layout>_<scale>: two benchmarks on one server each keep their own seeded template.
     template: values.template,
+    // The federated scenarios' template (Pleroma's layout, fedspam fixture): pa_bench_pleroma_fed_<scale> unless named.
+    fedTemplate: values['fed-template'],
     reseed: values.reseed,
     keep: values.keep,
     json: values.json,
@@ -139,13 +159,46 @@ const fmt = (s) => (s >= 10 ? s.toFixed(1) : s >= 1 ? s.toFixed(2) : s.toFixed(3
 /** Fixture sizes at multiplier m (as seed.js makes them). */
 function fixtureSizes(p, m) {
   const size = (n) => Math.max(1, Math.round(n * m * p.fixture))
-  return {dead: size(5000), spam: size(20000), victim: size(20000), followers: size(5000), follows: size(5000), stale: size(10000)}
+  const F = FIXTURE.fed
+  return {
+    dead: size(5000),
+    spam: size(20000),
+    victim: size(20000),
+    followers: size(5000),
+    follows: size(5000),
+    stale: size(10000),
+    fedPosts: size(F.posts),
+    fedServers: size(F.servers),
+    fedDead: size(F.deadServers),
+    fedFollowers: (size(F.servers) + size(F.deadServers)) * F.perServer,
+  }
+}
+
+/**
+ * The federated scenarios' instance: at the default scale the small one (2,000 local and 2,000 remote users,
+ * 20,000 other posts) with the full-size fixture (20,000 posts, 500 servers): seeding the default instance on
+ * Pleroma's layout took 50 min on the machine of bench/RESULTS.md. Otherwise the run's own.
+ */
+function fedParams(o) {
+  return o.scale === 'default' ? {...SCALES.small, fixture: o.params.fixture} : o.params
 }
 
 async function ensureTemplate(o) {
   const name = (o.template ?? `pa_bench_${o.layout}_${o.scale}`).replace(/[^a-z0-9_]/g, '_')
   // The schema as laid out today is part of the signature: a migration added since the seed means seeding again.
   const signature = {v: SEED_VERSION, layout: o.layout, schema: await layoutDigest(o.serverUrl, o.layout), params: o.params, sizes: o.sizes}
+  return seededTemplate(o, name, signature, {layout: o.layout, params: o.params, sizes: o.sizes})
+}
+
+/** The federated scenarios' own template: Pleroma's layout (oban_jobs, schema_migrations), the fedspam fixture only. */
+async function ensureFedTemplate(o) {
+  const name = (o.fedTemplate ?? `pa_bench_pleroma_fed_${o.scale}`).replace(/[^a-z0-9_]/g, '_')
+  const params = fedParams(o)
+  const signature = {v: SEED_VERSION, layout: 'pleroma', schema: await layoutDigest(o.serverUrl, 'pleroma'), params, sizes: o.sizes, fed: true}
+  return seededTemplate(o, name, signature, {layout: 'pleroma', params, sizes: [], fed: o.sizes})
+}
+
+async function seededTemplate(o, name, signature, how) {
   const comment = await databaseComment(o.serverUrl, name)
   let seeded
   try {
@@ -160,7 +213,7 @@ async function ensureTemplate(o) {
     return name
   }
   log(`Seeding template ${name}: ${JSON.stringify(signature)}`)
-  const r = await seedDatabase({serverUrl: o.serverUrl, name, layout: o.layout, params: o.params, sizes: o.sizes, log})
+  const r = await seedDatabase({serverUrl: o.serverUrl, name, ...how, log})
   await setDatabaseComment(o.serverUrl, name, JSON.stringify(signature))
   log(`Seeded in ${r.seconds.toFixed(0)} s: ${JSON.stringify(r.counts)}`)
   return name
@@ -212,15 +265,62 @@ async function settle(serverUrl) {
   await withClient(serverUrl, (c) => c.query('CHECKPOINT'))
 }
 
-async function bulkRounds(o, template, info) {
-  const results = []
+/** The selected scenarios (BULK ids), split by template: the main one, the federated one. */
+function selected(o) {
   const scenarios = BULK.filter((s) => !o.only || o.only.has(s.id))
-  for (const s of scenarios) {
+  return {main: scenarios.filter((s) => !s.fed), fed: scenarios.filter((s) => s.fed)}
+}
+
+/**
+ * What the command's run left in oban_jobs: the jobs, and the transactions and
+ * statements that inserted them (distinct xmin, and (xmin, cmin): rows one
+ * INSERT writes share both), so one INSERT ... SELECT per batch can be checked.
+ */
+async function queuedJobs(url) {
+  return withClient(url, async (c) => {
+    const {rows} = await c.query(
+      `SELECT count(*)::int AS jobs, count(DISTINCT args->'params'->>'inbox')::int AS inboxes,
+              count(DISTINCT xmin::text)::int AS transactions, count(DISTINCT (xmin::text, cmin::text))::int AS statements
+         FROM oban_jobs WHERE worker = 'Pleroma.Workers.PublisherWorker'`,
+    )
+    return rows[0]
+  })
+}
+
+/** Runs one scenario's command and baseline on the two copies (order alternating by round), fingerprinting in round 1. */
+async function runPair(o, r, s, urls, round, info) {
+  const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
+  for (const kind of order) {
+    const baseline = o.break.has(r.id) ? {file: 'nothing.sql', vars: {}} : s.baseline(r.m)
+    const args = [...s.command(r.m), ...(o.batchSize ? ['--batch-size', o.batchSize] : [])]
+    await settle(o.serverUrl)
+    const t = kind === 'command' ? await runCommand(urls.command, args) : await runBaseline(urls.baseline, baseline, info)
+    r[kind].push(t.seconds)
+  }
+  let state = ''
+  if (round === 1) {
+    const [a, b] = await Promise.all([fingerprint(urls.command, {jobs: s.jobs}), fingerprint(urls.baseline, {jobs: s.jobs})])
+    r.diff = compare(a, b)
+    r.equal = r.diff.length === 0
+    state = r.equal ? ', end states equal' : `, END STATES DIFFER: ${r.diff.map((d) => d.table).join(', ')}`
+    if (s.fed) {
+      r.queued = await queuedJobs(urls.command)
+      state += `; ${r.queued.jobs} jobs to ${r.queued.inboxes} inboxes by ${r.queued.statements} INSERTs in ${r.queued.transactions} transactions`
+    }
+  }
+  log(`  ${r.id} ${r.m}x: command ${fmt(r.command.at(-1))} s, SQL ${fmt(r.baseline.at(-1))} s${state}`)
+}
+
+async function bulkRounds(o, template, info, fedTemplate, fedInfo) {
+  const results = []
+  const {main, fed} = selected(o)
+  for (const s of [...main, ...fed]) {
     for (const m of o.sizes)
       results.push({
         id: s.id,
+        fed: s.fed === true,
         m,
-        what: s.what(m, fixtureSizes(o.params, m)),
+        what: s.what(m, fixtureSizes(s.fed ? fedParams(o) : o.params, m)),
         target: m === 1 ? s.target : undefined,
         command: [],
         baseline: [],
@@ -228,16 +328,23 @@ async function bulkRounds(o, template, info) {
         diff: [],
       })
   }
-  const list = !o.only || o.only.has('list') ? {id: 'list', command: [], baseline: [], rss: []} : undefined
+  const list = template && (!o.only || o.only.has('list')) ? {id: 'list', command: [], baseline: [], rss: []} : undefined
   const names = {command: `pa_bench_${process.pid}_cmd`, baseline: `pa_bench_${process.pid}_sql`}
-  for (let round = 1; round <= o.runs; round++) {
+  const copies = async (from) => {
     const copyStart = process.hrtime.bigint()
     for (const n of Object.values(names)) {
       await dropDatabase(o.serverUrl, n)
-      await createDatabase(o.serverUrl, n, template)
+      await createDatabase(o.serverUrl, n, from)
     }
-    log(`Round ${round}/${o.runs} (two copies of the template in ${(Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)} s)`)
-    const urls = {command: dbUrl(o.serverUrl, names.command), baseline: dbUrl(o.serverUrl, names.baseline)}
+    return (Number(process.hrtime.bigint() - copyStart) / 1e9).toFixed(1)
+  }
+  const urls = {command: dbUrl(o.serverUrl, names.command), baseline: dbUrl(o.serverUrl, names.baseline)}
+  for (let round = 1; round <= o.runs; round++) {
+    if (template) {
+      log(`Round ${round}/${o.runs} (two copies of the template in ${await copies(template)} s)`)
+    } else {
+      log(`Round ${round}/${o.runs}`)
+    }
     // The list first, on the fresh copy: the bulk scenarios leave dead rows in it, and autovacuum at work.
     if (list) {
       // One untimed COPY first: the first reader of a fresh copy pays for bringing its pages in, whichever of the two it is.
@@ -258,24 +365,28 @@ async function bulkRounds(o, template, info) {
       log(`  list: command ${fmt(list.command.at(-1))} s (peak RSS ${(list.rss.at(-1) / 1024).toFixed(0)} MB), psql COPY ${fmt(list.baseline.at(-1))} s`)
     }
     for (const r of results) {
-      if (r.m !== 1 && round > o.curveRuns) continue
-      const s = BULK.find((x) => x.id === r.id)
-      const order = round % 2 === 1 ? ['command', 'baseline'] : ['baseline', 'command']
-      for (const kind of order) {
-        const baseline = o.break.has(r.id) ? {file: 'nothing.sql', vars: {}} : s.baseline(r.m)
-        const args = [...s.command(r.m), ...(o.batchSize ? ['--batch-size', o.batchSize] : [])]
-        await settle(o.serverUrl)
-        const t = kind === 'command' ? await runCommand(urls.command, args) : await runBaseline(urls.baseline, baseline, info)
-        r[kind].push(t.seconds)
-      }
-      let state = ''
-      if (round === 1) {
-        const [a, b] = await Promise.all([fingerprint(urls.command), fingerprint(urls.baseline)])
-        r.diff = compare(a, b)
-        r.equal = r.diff.length === 0
-        state = r.equal ? ', end states equal' : `, END STATES DIFFER: ${r.diff.map((d) => d.table).join(', ')}`
-      }
-      log(`  ${r.id} ${r.m}x: command ${fmt(r.command.at(-1))} s, SQL ${fmt(r.baseline.at(-1))} s${state}`)
+      if (r.fed || (r.m !== 1 && round > o.curveRuns)) continue
+      await runPair(
+        o,
+        r,
+        BULK.find((x) => x.id === r.id),
+        urls,
+        round,
+        info,
+      )
+    }
+    // The federated scenarios: a fresh pair of copies of their own template each.
+    for (const r of results) {
+      if (!r.fed || (r.m !== 1 && round > o.curveRuns)) continue
+      log(`  (two copies of the federated template in ${await copies(fedTemplate)} s)`)
+      await runPair(
+        o,
+        r,
+        BULK.find((x) => x.id === r.id),
+        urls,
+        round,
+        fedInfo,
+      )
     }
     if (!o.keep || round < o.runs) for (const n of Object.values(names)) await dropDatabase(o.serverUrl, n)
   }
@@ -374,7 +485,7 @@ function machine() {
   }
 }
 
-function report(o, info, bulk, list, start, started) {
+function report(o, info, bulk, list, start, started, fedInfo) {
   const lines = []
   const ok = (v, t) => (t === undefined ? '' : v <= t ? 'met' : '**missed**')
   lines.push('# Benchmark results', '')
@@ -398,6 +509,11 @@ function report(o, info, bulk, list, start, started) {
       `- Rounds: ${o.runs}${o.sizes.some((m) => m !== 1) && o.curveRuns < o.runs ? ` (the sizes above 1× in the first ${o.curveRuns})` : ''}; fixture sizes: ${o.sizes.map((x) => x + '×').join(', ')}; batch size: ${o.batchSize ?? "each command's default"}`,
     )
   }
+  if (fedInfo) {
+    lines.push(
+      `- Federated scenarios (rm-federated, rm-no-federate): their own template on Pleroma's layout (oban_jobs, schema_migrations of v2.9.1), scale ${JSON.stringify(fedParams(o))} with the fedspam fixture only: ${fedInfo.local_users} local users, ${fedInfo.remote_users} remote users, ${fedInfo.activities} activities, ${fedInfo.follows} follows (${fedInfo.size})`,
+    )
+  }
   lines.push('')
   if (bulk.length > 0 || list) {
     lines.push('## Against the SQL floor', '')
@@ -413,6 +529,29 @@ function report(o, info, bulk, list, start, started) {
       const rss = Math.max(...list.rss) / 1024
       lines.push(
         `| user:list --all --json | ${info.local_users + info.remote_users} users → /dev/null vs psql COPY | ${fmt(median(list.command))} | ${fmt(median(list.baseline))} | ${ratio.toFixed(2)} | ≤ 1.5 | ${ok(ratio, 1.5)} | peak RSS ${rss.toFixed(0)} MB (≤ 150: ${ok(rss, 150)}) |`,
+      )
+    }
+    lines.push('')
+  }
+  const fedRows = o.sizes.map((m) => [bulk.find((r) => r.id === 'rm-federated' && r.m === m), bulk.find((r) => r.id === 'rm-no-federate' && r.m === m)])
+  if (fedRows.some(([a, b]) => a && b && a.queued)) {
+    lines.push('## Federation (#11)', '')
+    lines.push('`user:rm` of the same user on two copies of the federated template: with federation (the Deletes queued as publish_one jobs in')
+    lines.push('oban_jobs) and with `--no-federate`. Jobs per second: queued jobs over the whole `rm` time, and over the time federation adds')
+    lines.push(
+      '(the difference of the medians). INSERTs / transactions: the distinct (xmin, cmin) and xmin of the queued rows (one INSERT ... SELECT per batch).',
+      '',
+    )
+    lines.push(
+      '| size | jobs queued (inboxes) | rm (s) | rm --no-federate (s) | ratio | jobs/s of rm | jobs/s of the difference | floor with jobs (s) | rm / floor | INSERTs / transactions |',
+    )
+    lines.push('|---|---|---|---|---|---|---|---|---|---|')
+    for (const [a, b] of fedRows) {
+      if (!a || !b || !a.queued) continue
+      const ta = median(a.command)
+      const tb = median(b.command)
+      lines.push(
+        `| ${a.m}× | ${a.queued.jobs} (${a.queued.inboxes}) | ${fmt(ta)} | ${fmt(tb)} | ${(ta / tb).toFixed(2)} | ${Math.round(a.queued.jobs / ta)} | ${ta > tb ? Math.round(a.queued.jobs / (ta - tb)) : 'n/a'} | ${fmt(median(a.baseline))} | ${(ta / median(a.baseline)).toFixed(2)} | ${a.queued.statements} / ${a.queued.transactions} |`,
       )
     }
     lines.push('')
@@ -468,18 +607,21 @@ async function main() {
   const started = Date.now()
   requirePsql()
   if (!fs.existsSync(path.join(ROOT, 'dist', 'commands'))) throw new Error('dist/ is missing: run `npm run build` first.')
-  // Start-up alone needs no seeded instance (it makes its own small databases).
-  const needsTemplate = !o.only || [...o.only].some((id) => id !== 'startup')
+  // Start-up alone needs no seeded instance (it makes its own small databases); the federated scenarios have their own.
+  const {fed} = selected(o)
+  const needsTemplate = !o.only || [...o.only].some((id) => id !== 'startup' && !fed.some((s) => s.id === id))
   const template = needsTemplate ? await ensureTemplate(o) : undefined
   const info = template ? await describeTemplate(dbUrl(o.serverUrl, template)) : undefined
-  const {bulk, list} = template ? await bulkRounds(o, template, info) : {bulk: [], list: undefined}
+  const fedTemplate = fed.length > 0 ? await ensureFedTemplate(o) : undefined
+  const fedInfo = fedTemplate ? await describeTemplate(dbUrl(o.serverUrl, fedTemplate)) : undefined
+  const {bulk, list} = template || fedTemplate ? await bulkRounds(o, template, info, fedTemplate, fedInfo) : {bulk: [], list: undefined}
   const start = !o.only || o.only.has('startup') ? await startup(o) : undefined
-  const md = report(o, info, bulk, list, start, started)
+  const md = report(o, info, bulk, list, start, started, fedInfo)
   if (o.out) {
     fs.writeFileSync(o.out, md)
     log(`Wrote ${path.relative(process.cwd(), o.out)}`)
   }
-  if (o.json) console.log(JSON.stringify({scale: o.scale, layout: o.layout, params: o.params, info, bulk, list, startup: start}, null, 2))
+  if (o.json) console.log(JSON.stringify({scale: o.scale, layout: o.layout, params: o.params, info, fedInfo, bulk, list, startup: start}, null, 2))
   else console.log(md)
   const differ = bulk.filter((r) => r.equal === false)
   if (differ.length > 0) {

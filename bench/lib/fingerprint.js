@@ -33,11 +33,50 @@ const DIGESTS = [
   ['password_reset_tokens', `SELECT count(*)::int, ${h(`concat_ws('|', id, user_id, token, used)`)} FROM password_reset_tokens`],
 ]
 
-/** {table: "count:digest"} of the database at `url`. */
-async function fingerprint(url) {
+/**
+ * The queued jobs (the federated scenarios): every column Oban reads, with a
+ * publish_one job's activity_id (a FlakeId the run chose) replaced by the ap id
+ * of what the activity deletes or undoes, and the count of distinct activities.
+ */
+const JOBS = [
+  `CREATE FUNCTION pg_temp.fp_b62(u uuid) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+   DECLARE
+     h text := replace(u::text, '-', '');
+     hi numeric := ('x' || substr(h, 1, 16))::bit(64)::bigint;
+     lo numeric := ('x' || substr(h, 17, 16))::bit(64)::bigint;
+     n numeric;
+     digits text := '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+     s text := '';
+   BEGIN
+     IF hi < 0 THEN hi := hi + 18446744073709551616; END IF;
+     IF lo < 0 THEN lo := lo + 18446744073709551616; END IF;
+     IF hi = 0 THEN RETURN lo::text; END IF;
+     n := hi * 18446744073709551616 + lo;
+     WHILE n > 0 LOOP
+       s := substr(digits, mod(n, 62)::int + 1, 1) || s;
+       n := div(n, 62);
+     END LOOP;
+     RETURN s;
+   END $$`,
+  [
+    'oban_jobs',
+    `WITH a AS MATERIALIZED (SELECT pg_temp.fp_b62(id) AS sid, data->>'object' AS obj FROM activities WHERE inserted_at >= ${NEW})
+     SELECT count(*)::int, ${h(`concat_ws('|', j.state, j.queue, j.worker, j.priority, j.max_attempts, j.attempt, j.args #- '{params,activity_id}', a.obj)`)}
+            || '/' || count(DISTINCT j.args->'params'->>'activity_id')
+       FROM oban_jobs j LEFT JOIN a ON a.sid = j.args->'params'->>'activity_id'`,
+  ],
+]
+
+/** {table: "count:digest"} of the database at `url`; with `jobs`, oban_jobs too. */
+async function fingerprint(url, {jobs = false} = {}) {
   return withClient(url, async (c) => {
     const out = {}
-    for (const [table, sql] of DIGESTS) {
+    const digests = [...DIGESTS]
+    if (jobs) {
+      await c.query(JOBS[0])
+      digests.push(JOBS[1])
+    }
+    for (const [table, sql] of digests) {
       const {rows} = await c.query({text: sql, rowMode: 'array'})
       out[table] = `${rows[0][0]}:${rows[0][1] ?? '0'}`
     }

@@ -34,6 +34,9 @@ const FIXTURE = {
   victim: {posts: 20000, followers: 5000, follows: 5000},
   // user:prune: stale registrations of 2021, half never confirmed (deleted outright), half confirmed and never active (purged).
   stale: {users: 10000, follows: 2},
+  // user:rm with federation (#11): a spammer's posts, its followers on 500 servers (two each, one shared inbox per
+  // server), and followers on 10 more servers that Pleroma gave up on (instances.unreachable_since long past).
+  fed: {posts: 20000, servers: 500, perServer: 2, deadServers: 10},
 }
 
 const T0 = Date.UTC(2023, 0, 1) // first seeded millisecond
@@ -56,7 +59,7 @@ function q(s) {
  * (SCALES entry, possibly overridden), `multipliers` = the sizes of the
  * scenario fixtures to add (1, 4, 16 ...).
  */
-function seedStatements(p, multipliers) {
+function seedStatements(p, multipliers, fedMultipliers = []) {
   const L = p.local
   const R = p.remote
   const I = p.instances
@@ -165,6 +168,7 @@ function seedStatements(p, multipliers) {
 
   // ---------------------------------------------------------------- scenario fixtures
   for (const m of multipliers) out.push(...fixtureStatements(p, m))
+  for (const m of fedMultipliers) out.push(...fedFixtureStatements(p, m))
 
   // ---------------------------------------------------------------- OAuth, invites, reset tokens
   step(
@@ -452,9 +456,67 @@ function fixtureStatements(p, m) {
   return out
 }
 
+/**
+ * The federated user:rm fixture at multiplier m: local user fedspamMx with
+ * FIXTURE.fed.posts·m posts (public, unlisted, followers-only: each addressed to
+ * its followers), followed (accepted, with Follow activities) by perServer
+ * remote users on each of FIXTURE.fed.servers·m servers sN.fedMx.example (a
+ * shared inbox per server), and on deadServers·m more servers whose instances
+ * row is unreachable since 2024-01-01 (skipped, as Instances.filter_reachable
+ * does). Seeded only into the federation scenarios' own template.
+ */
+function fedFixtureStatements(p, m) {
+  const size = (n) => Math.max(1, Math.round(n * m * p.fixture))
+  const F = FIXTURE.fed
+  const base = N.fixture + BigInt(m) * (1n << 26n) + 40000000n
+  const ms0 = T0 + 57000000000 + m * 1000000000
+  const nick = `fedspam${m}x`
+  const servers = size(F.servers)
+  const dead = size(F.deadServers)
+  const host = (s) => `'s' || ${s} || '.fed${m}x.example'`
+  const out = []
+  out.push({
+    label: `fixture ${m}x: local user ${nick}, ${F.perServer} followers on each of ${servers} servers (+${dead} unreachable)`,
+    sql: `
+    INSERT INTO users (id, email, password_hash, name, nickname, bio, raw_bio, inserted_at, updated_at, ap_id, local,
+                       follower_address, following_address, featured_address, tags)
+    SELECT pg_temp.flake(${ms0}, ${base}), '${nick}@mail.example', ${q(PASSWORD_HASH)}, '${nick}', '${nick}', 'bio', 'bio',
+           pg_temp.ts(${ms0}), pg_temp.ts(${ms0}), '${BASE}/users/${nick}', true, '${BASE}/users/${nick}/followers',
+           '${BASE}/users/${nick}/following', '${BASE}/users/${nick}/collections/featured', ARRAY['bench']::varchar[];
+    INSERT INTO users (id, name, nickname, bio, inserted_at, updated_at, ap_id, local, follower_address, following_address,
+                       featured_address, inbox, shared_inbox, uri, last_refreshed_at)
+    SELECT pg_temp.flake(${ms0} + 1000 + s * 10 + k, ${base} + 1 + s * 10 + k), 'Fed ' || s || '.' || k,
+           'f' || k || '@' || ${host('s')}, '', pg_temp.ts(${ms0} + 1000), pg_temp.ts(${ms0} + 1000),
+           'https://' || ${host('s')} || '/users/f' || k, false,
+           'https://' || ${host('s')} || '/users/f' || k || '/followers', 'https://' || ${host('s')} || '/users/f' || k || '/following',
+           'https://' || ${host('s')} || '/users/f' || k || '/collections/featured', 'https://' || ${host('s')} || '/users/f' || k || '/inbox',
+           'https://' || ${host('s')} || '/inbox', 'https://' || ${host('s')} || '/@f' || k, pg_temp.ts(${ms0} + 1000)
+      FROM generate_series(1::bigint, ${servers + dead}) AS s CROSS JOIN generate_series(1::bigint, ${F.perServer}) AS k;
+    INSERT INTO instances (host, unreachable_since, inserted_at, updated_at)
+    SELECT ${host('s')}, timestamp '2024-01-01', pg_temp.ts(${ms0}), pg_temp.ts(${ms0})
+      FROM generate_series(${servers + 1}::bigint, ${servers + dead}) AS s;
+    INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
+    SELECT f.id, v.id, 2, pg_temp.ts(${ms0} + 600000000), pg_temp.ts(${ms0} + 600000000)
+      FROM users f JOIN users v ON v.nickname = '${nick}'
+     WHERE f.nickname::text LIKE 'f%@s%.fed${m}x.example'`,
+  })
+  out.push({label: `fixture ${m}x: Follow activities of ${nick}'s followers`, sql: followActivities(`t.nickname = '${nick}'`)})
+  out.push({
+    label: `fixture ${m}x: ${size(F.posts)} posts of ${nick}`,
+    sql: `
+    CREATE TEMP TABLE bench_${nick} AS
+    SELECT p, ${base} + 1000000 + p AS n, ${ms0} + 1000000 + p * 1000 AS ms, '${BASE}/users/${nick}' AS actor, true AS local,
+           CASE WHEN p % 20 = 0 THEN 'unlisted' WHEN p % 50 = 1 THEN 'private' ELSE 'public' END AS vis,
+           CASE WHEN p % 10 = 3 AND p > 10 THEN p - 7 END AS parent
+      FROM generate_series(1::bigint, ${size(F.posts)}) AS p`,
+  })
+  out.push(...postStatements(`bench_${nick}`))
+  return out
+}
+
 /** Seeds through `query(sql)` (one session: the temp tables and functions must persist), reporting each step. */
-async function seed(query, params, multipliers, onStep = () => {}) {
-  for (const s of seedStatements(params, multipliers)) {
+async function seed(query, params, multipliers, onStep = () => {}, fedMultipliers = []) {
+  for (const s of seedStatements(params, multipliers, fedMultipliers)) {
     const t = process.hrtime.bigint()
     await query(s.sql)
     onStep(s.label, Number(process.hrtime.bigint() - t) / 1e9)

@@ -337,6 +337,13 @@ const INSTANCE_USERS_WHERE = `${U.nickname}::text ~ '^[^@]+@[^@]+$' AND lower(sp
  */
 const RUN_USERS = 'pg_temp.pleroma_admin_instance_users'
 const RUN_FOLLOWS = 'pg_temp.pleroma_admin_instance_follows'
+/**
+ * The accounts the first step has unfollowed, with the name the output lines
+ * give them, read by that step's batches (whose UPDATE has just brought their
+ * rows in): the second step's lines then read the run's own tables, not one
+ * users row per follow (a cost that grew with the follows of each batch).
+ */
+const RUN_FRIENDS = 'pg_temp.pleroma_admin_instance_friends'
 
 export interface InstanceSummary {
   instance: string
@@ -367,6 +374,7 @@ export async function summarizeInstance(m: EntityManager, instance: string): Pro
   await m.query(
     `INSERT INTO ${RUN_FOLLOWS} SELECT r.${R.id}, r.${R.followerId}, r.${R.followingId}, r.${R.state} FROM ${RUN_USERS} i JOIN ${FOLLOWS} r ON r.${R.followerId} = i.id`,
   )
+  await m.query(`CREATE TEMP TABLE ${RUN_FRIENDS.slice('pg_temp.'.length)} (id uuid PRIMARY KEY, friend text NOT NULL, local boolean NOT NULL)`)
   await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (following_id)`)
   await m.query(`CREATE INDEX ON ${RUN_FOLLOWS} (follower_id, id)`)
   await m.query(`ANALYZE ${RUN_USERS}`)
@@ -429,6 +437,10 @@ export async function removeInstanceFollows(m: EntityManager, accounts: string[]
     ),
     [accounts, now],
   )
+  await m.query(
+    `INSERT INTO ${RUN_FRIENDS} SELECT t.${U.id}, ${FRIEND}, t.${U.local} FROM ${USERS} t WHERE t.${U.id} = ANY($1::uuid[]) ON CONFLICT (id) DO NOTHING`,
+    [accounts],
+  )
   return d.n
 }
 
@@ -483,9 +495,10 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
      SELECT id FROM c`,
     [batchIds, now],
   )
+  // The follows the first step removed, the followed accounts named as that step read them (RUN_FRIENDS).
   const earlier = await m.query<FollowRow[]>(
-    `SELECT p.id, p.follower_id, ${FRIEND}, t.${U.local} AS local, p.state
-       FROM ${RUN_FOLLOWS} p JOIN ${USERS} t ON t.${U.id} = p.following_id
+    `SELECT p.id, p.follower_id, f.friend, f.local, p.state
+       FROM ${RUN_FOLLOWS} p JOIN ${RUN_FRIENDS} f ON f.id = p.following_id
       WHERE p.follower_id = ANY($1::uuid[])
       ORDER BY p.follower_id, p.id`,
     [batchIds],
@@ -495,7 +508,7 @@ export async function unsubscribeInstanceBatch(m: EntityManager, instance: strin
 
 /** Drops the run's temporary tables (at its end, and before a new run in the same session). */
 export async function endInstanceRun(m: EntityManager): Promise<void> {
-  await m.query(`DROP TABLE IF EXISTS ${RUN_FOLLOWS}, ${RUN_USERS}`)
+  await m.query(`DROP TABLE IF EXISTS ${RUN_FRIENDS}, ${RUN_FOLLOWS}, ${RUN_USERS}`)
 }
 
 // ------------------------------------------------------------------ deactivate_all_from_instance
@@ -518,8 +531,8 @@ const INSTANCE_DELTAS_SQL = `
                FROM fc FULL JOIN gc ON gc.id = fc.id),
        u AS (UPDATE ${USERS} u SET ${U.followerCount} = GREATEST(u.${U.followerCount} - d.followers, 0),
                                    ${U.followingCount} = GREATEST(u.${U.followingCount} - d.following, 0), ${U.updatedAt} = $2
-               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING u.${U.id} AS id)
-  SELECT id FROM u`
+               FROM d WHERE u.${U.id} = d.id AND u.${U.local} RETURNING 1)
+  SELECT count(*)::int AS n FROM u`
 
 export interface InstanceDeactivationSummary {
   instance: string
@@ -558,8 +571,6 @@ export interface InstanceDeactivationBatch {
   /** Ids of the users this batch deactivated (the others were inactive already and were left alone). */
   deactivated: string[]
   followsRemoved: number
-  /** Local users whose counters the batch adjusted (for the run's closing recount). */
-  adjusted: string[]
 }
 
 /**
@@ -568,10 +579,12 @@ export interface InstanceDeactivationBatch {
  * and active (docs/pleroma/tasks.md#deactivate_all_from_instance), set-based:
  * is_active := false, their accepted follows of active local accounts
  * (internal actors excepted) deleted, the counters of the local users
- * concerned adjusted by difference (INSTANCE_DELTAS_SQL, before the delete)
- * and recounted once at the end of the run (finishInstanceRun). Users that
- * are already inactive are not touched, as Pleroma's task leaves them
- * ("already deactivated"), so a re-run finishes an interrupted one.
+ * concerned moved by exactly what changed (INSTANCE_DELTAS_SQL, before the
+ * delete; a cost in the users' follows, not in their neighbours' other
+ * follows). Users that are already inactive are not touched, as Pleroma's
+ * task leaves them ("already deactivated"), and a deactivation and its
+ * counters commit together, so a re-run finishes an interrupted one without
+ * taking anything off twice.
  */
 export async function deactivateInstanceBatch(m: EntityManager, instance: string, ids: string[], now = utcNow()): Promise<InstanceDeactivationBatch> {
   const rows = await m.query<UserRow[]>(
@@ -582,7 +595,7 @@ export async function deactivateInstanceBatch(m: EntityManager, instance: string
   )
   const users = rows.map(toState)
   const active = users.filter((u) => u.active).map((u) => u.id)
-  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0, adjusted: []}
+  if (active.length === 0) return {users, deactivated: [], followsRemoved: 0}
   const deactivated = await m.query<Array<{id: string; counted: boolean}>>(
     `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
                 RETURNING ${U.id} AS id, ${U.nickname} IS NOT NULL AND ${U.nickname} NOT LIKE 'internal.%' AS counted)
@@ -591,28 +604,16 @@ export async function deactivateInstanceBatch(m: EntityManager, instance: string
   )
   const deactivatedIds = deactivated.map((r) => r.id)
   const counted = deactivated.filter((r) => r.counted).map((r) => r.id)
-  const adjusted = counted.length > 0 ? await m.query<Array<{id: string}>>(INSTANCE_DELTAS_SQL, [counted, now]) : []
-  const removed = await m.query<Array<{id: string}>>(
+  if (counted.length > 0) await m.query(INSTANCE_DELTAS_SQL, [counted, now])
+  const [removed] = await m.query<Array<{n: number}>>(
     `WITH d AS (DELETE FROM ${FOLLOWS} r USING ${USERS} t
                  WHERE r.${R.followerId} = ANY($1::uuid[]) AND t.${U.id} = r.${R.followingId} AND r.${R.state} = ${ACCEPTED}
                    AND ${UNFOLLOWED_FRIEND('t', `r.${R.followerId}`)}
-                RETURNING r.${R.followingId} AS id)
-     SELECT id FROM d`,
+                RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
     [deactivatedIds],
   )
-  const recount = new Set(adjusted.map((r) => r.id))
-  for (const r of removed) recount.add(r.id)
-  return {users, deactivated: deactivatedIds, followsRemoved: removed.length, adjusted: [...recount]}
-}
-
-/**
- * Closes a run of instance batches (finished or interrupted): one recount of
- * every local user the batches adjusted, in one statement. With counters that
- * matched the rows before the run it changes nothing; otherwise it leaves
- * them as a per-batch recount would have.
- */
-export async function finishInstanceRun(m: EntityManager, adjusted: Iterable<string>, now = utcNow()): Promise<number> {
-  return recomputeFollowCounters(m, [...adjusted], now)
+  return {users, deactivated: deactivatedIds, followsRemoved: removed.n}
 }
 
 /** Finds the user as Pleroma's tasks do (docs/pleroma/tasks.md "User lookup"; `No user NICK`, exit 3). */

@@ -17,7 +17,7 @@
  */
 import {randomUUID} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
-import type {SchemaInfo} from '../db/schema'
+import {serverFamily, type SchemaInfo} from '../db/schema'
 import {flakeIdToString} from '../db/flake-id'
 import {RefusedError} from '../errors'
 import {Activity, Delivery, FollowingRelationship, FollowState, Instance, ObanJob, PleromaObject, SchemaMigration, User} from '../entities'
@@ -68,10 +68,13 @@ const NO_FEDERATE_HINT = 'Run it with --no-federate to make the change without t
 
 /**
  * The job format of the server whose database this is, or null when there is
- * no server to deliver (the tool's own database). Refuses (exit 4) on a
- * server database whose format cannot be told.
+ * no server to deliver (the tool's own database). Akkoma's signs are its own
+ * migrations in schema_migrations or the tables and columns only its
+ * migrations create (serverFamily, docs/live-instance.md#job-queue);
+ * Pleroma's is its 2.7 publisher_job_change migration. Refuses (exit 4) on a
+ * server database with the signs of both or of neither.
  */
-export async function detectJobFormat(m: EntityManager, schema: Pick<SchemaInfo, 'owner' | 'tables'>): Promise<JobFormat | null> {
+export async function detectJobFormat(m: EntityManager, schema: Pick<SchemaInfo, 'owner' | 'tables' | 'userColumns'>): Promise<JobFormat | null> {
   if (schema.owner !== 'pleroma') return null
   if (!schema.tables.has(JOBS)) {
     throw new RefusedError('This server database has no oban_jobs table, so deliveries to other servers cannot be queued.', NO_FEDERATE_HINT)
@@ -81,12 +84,15 @@ export async function detectJobFormat(m: EntityManager, schema: Pick<SchemaInfo,
   ])
   const found = new Set(rows.map((r) => r.version))
   const pleroma = found.has(PLEROMA_JOB_MARKER)
-  const akkoma = AKKOMA_MARKERS.some((v) => found.has(v))
+  const akkomaMigrations = AKKOMA_MARKERS.some((v) => found.has(v))
+  const akkoma = akkomaMigrations || serverFamily(schema) === 'akkoma'
   if (pleroma && !akkoma) return 'pleroma'
   if (akkoma && !pleroma) return 'akkoma'
   throw new RefusedError(
     pleroma
-      ? "Cannot tell which job format this server's queue expects: schema_migrations has both Pleroma 2.7's publisher_job_change and Akkoma's own migrations."
+      ? akkomaMigrations
+        ? "Cannot tell which job format this server's queue expects: schema_migrations has both Pleroma 2.7's publisher_job_change and Akkoma's own migrations."
+        : "Cannot tell which job format this server's queue expects: schema_migrations has Pleroma 2.7's publisher_job_change, but the database has tables or columns only Akkoma's migrations create (user_frontend_setting_profiles, users.status_ttl_days)."
       : "Cannot tell which job format this server's queue expects: schema_migrations has neither Pleroma 2.7's publisher_job_change (20240729163838) nor Akkoma's own migrations (a Pleroma older than 2.7, or another fork).",
     NO_FEDERATE_HINT,
   )

@@ -89,4 +89,30 @@ describeBench('bench/run.js at the tiny scale', () => {
       expect(await leftovers()).toEqual(before)
     }, 300_000)
   }
+
+  it('the federated scenarios (#11): rm with jobs and --no-federate end equal to their floors, oban_jobs compared; one INSERT per batch', async () => {
+    const before = await leftovers()
+    const r = bench(['--only', 'rm-federated,rm-no-federate', '--fed-template', 'pa_bench_pleroma_fed_jest', '--batch-size', '10'])
+    expect(r.stderr).not.toContain('Error')
+    expect(r.code).toBe(0)
+    // Only the federated template was needed: no main template, no list.
+    expect(r.json.info).toBeUndefined()
+    expect(r.json.list).toBeUndefined()
+    expect(r.json.fedInfo.local_users).toBeGreaterThan(200)
+    const byId = Object.fromEntries((r.json.bulk as Array<BulkResult & {queued: Record<string, number>}>).map((b) => [b.id, b]))
+    expect(Object.keys(byId).sort()).toEqual(['rm-federated', 'rm-no-federate'])
+    // tiny: 40 posts, followers on 1 server (+1 unreachable): the 40 Deletes and the account's to 1 shared inbox,
+    // in 4 batches of 10 posts and the last transaction, one INSERT each.
+    expect(byId['rm-federated']).toMatchObject({equal: true, diff: [], queued: {jobs: 41, inboxes: 1, statements: 5, transactions: 5}})
+    expect(byId['rm-no-federate']).toMatchObject({equal: true, diff: [], queued: {jobs: 0, inboxes: 0, statements: 0, transactions: 0}})
+    // A floor that does nothing is reported (exit 1).
+    const broken = bench(['--only', 'rm-federated', '--fed-template', 'pa_bench_pleroma_fed_jest', '--break', 'rm-federated'])
+    expect(broken.code).toBe(1)
+    expect(broken.stderr).toContain('End states differ: rm-federated 1x (')
+    expect(await leftovers()).toEqual(before)
+    const c = new Client({connectionString: process.env.TEST_DATABASE_URL})
+    await c.connect()
+    await c.query('DROP DATABASE IF EXISTS pa_bench_pleroma_fed_jest')
+    await c.end()
+  }, 300_000)
 })

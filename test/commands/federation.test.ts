@@ -295,6 +295,33 @@ describeBackends('federation', (b) => {
     expect(text.stdout).toBe('bob (local, active): 0 posts, 0 likes and announces will be deleted\n')
   })
 
+  it('user:delete-activities and user:unsubscribe: --dry-run and --no-federate queue nothing', async () => {
+    const s = await seedSpammer(b)
+    const before = await dumpTables(b, TABLES)
+    const dry = await b.run(['user:delete-activities', 'alice', '--dry-run', '--json'])
+    expect(dry.stderr).toBe('')
+    expect(dry.exitCode).toBe(0)
+    expect(dry.json).toMatchObject({dryRun: true, posts: 2, likes: 1, federated: true, deliveries: 9, deliveryServers: 6})
+    const dryUnsub = await b.run(['user:unsubscribe', 'alice', '--dry-run'])
+    expect(dryUnsub.exitCode).toBe(0)
+    expect(dryUnsub.stdout).toContain("Federation: 2 deliveries to 2 servers will be queued in the server's job queue.")
+    expect(await dumpTables(b, TABLES)).toEqual(before)
+
+    const r = await b.run(['user:delete-activities', 'alice', '-y', '--no-federate', '--json'])
+    expect(r.stderr).toBe('')
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toMatchObject({dryRun: false, posts: 2, likes: 1, federated: false, deliveries: 0, deliveryServers: 0})
+    const u = await b.run(['user:unsubscribe', 'alice', '-y', '--no-federate', '--json'])
+    expect(u.stderr).toBe('')
+    expect(u.exitCode).toBe(0)
+    expect(u.json).toMatchObject({dryRun: false, federated: false, deliveries: 0, deliveryServers: 0})
+    expect(await jobs(b)).toEqual([])
+    // The posts went, their deliveries rows with them; no Undo of a follow was stored.
+    expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Create'`)).toEqual([{n: 0}])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Undo' AND data->'object'->>'type' = 'Follow'`)).toEqual([{n: 0}])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE follower_id = $1`, [s.locals.alice])).toEqual([{n: 0}])
+  })
+
   it('user:delete-activities queues its Deletes and Undos in each batch', async () => {
     const s = await seedSpammer(b)
     const r = await b.run(['user:delete-activities', 'alice', '-y', '--json', '--batch-size', '1'])
@@ -369,12 +396,26 @@ describeBackends('federation', (b) => {
   })
 
   describe('generations', () => {
+    /** What only Akkoma's migrations create: users.status_ttl_days (20221128103145), user_frontend_setting_profiles (20220911195347). */
+    const akkomaTables = async () => {
+      await b.sql(`ALTER TABLE users ADD COLUMN status_ttl_days integer`)
+      await b.sql(
+        `CREATE TABLE user_frontend_setting_profiles (
+           user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, frontend_name varchar(255) NOT NULL,
+           profile_name varchar(255) NOT NULL, version integer, settings jsonb,
+           inserted_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) without time zone NOT NULL,
+           PRIMARY KEY (user_id, frontend_name, profile_name))`,
+      )
+    }
     afterEach(async () => {
+      await b.sql(`DROP TABLE IF EXISTS user_frontend_setting_profiles`)
+      await b.sql(`ALTER TABLE users DROP COLUMN IF EXISTS status_ttl_days`)
       await b.sql(`DELETE FROM schema_migrations WHERE version IN (20221128103145, 20240625213637, 20250302113138)`)
       await b.sql(`INSERT INTO schema_migrations (version, inserted_at) VALUES (20240729163838, '2025-03-12 09:00:00') ON CONFLICT DO NOTHING`)
     })
 
-    it('Akkoma: module/json args with the rendered activity, the shared inbox, priority 0, max_attempts 6', async () => {
+    it('Akkoma (its tables, columns and migrations): module/json args with the rendered activity, the shared inbox, priority 0, max_attempts 6', async () => {
+      await akkomaTables()
       await b.sql(`DELETE FROM schema_migrations WHERE version = 20240729163838`)
       await b.sql(`INSERT INTO schema_migrations (version, inserted_at) VALUES (20221128103145, now()), (20240625213637, now()), (20250302113138, now())`)
       const s = await seedSpammer(b)
@@ -410,10 +451,64 @@ describeBackends('federation', (b) => {
         })
         seen.push([stored.type, j.args.params.inbox, j.args.params.unreachable_since])
       }
-      // Akkoma prefers the shared inbox for every activity: m's Undo goes to e.example's shared inbox.
-      expect(seen.filter(([t]) => t === 'Undo').map(([, inbox]) => inbox)).toContain('https://e.example/inbox')
-      expect(seen.filter(([t]) => t === 'Undo').map(([, inbox]) => inbox)).not.toContain(s.r.m.inbox)
+      // Akkoma prefers the shared inbox for every activity (m's and n's Undos go to their servers' shared inboxes);
+      // a.example's shared inbox once per activity, r3 (no shared inbox) its own, dead.example skipped, flaky.example with its date.
+      const fol: Array<[string, string | null]> = [
+        ['https://a.example/inbox', null],
+        [s.r.r3.inbox, null],
+        ['https://flaky.example/inbox', s.since],
+      ]
+      expect(sorted(seen)).toEqual(
+        sorted([
+          ...fol.map(([inbox, since]): [string, string, string | null] => ['Delete', inbox, since]),
+          ...fol.map(([inbox, since]): [string, string, string | null] => ['Delete', inbox, since]),
+          ['Delete', 'https://h.example/inbox', null],
+          ['Delete', 'https://i.example/inbox', null],
+          ['Undo', 'https://e.example/inbox', null],
+          ...fol.map(([inbox, since]): [string, string, string | null] => ['Undo', inbox, since]),
+          ['Undo', 'https://e.example/inbox', null],
+          ['Undo', 'https://f.example/inbox', null],
+        ]),
+      )
       expect(list.length).toBe(14)
+      // Nothing with --no-federate or --dry-run on Akkoma's layout either.
+      await b.sql(`DELETE FROM oban_jobs`)
+      const {carol} = await seedUsers(b, [{nickname: 'carol'}])
+      await follow(b, s.r.r1.id, carol)
+      const dry = await b.run(['user:rm', 'carol', '--dry-run', '--json'])
+      expect(dry.exitCode).toBe(0)
+      expect(dry.json).toMatchObject({federated: true, deliveries: 1, deliveryServers: 1, dryRun: true})
+      expect(await jobs(b)).toEqual([])
+      const off = await b.run(['user:rm', 'carol', '-y', '--no-federate', '--json'])
+      expect(off.exitCode).toBe(0)
+      expect(off.json).toMatchObject({federated: false, deliveries: 0, purged: true})
+      expect(await jobs(b)).toEqual([])
+    })
+
+    it("Akkoma's tables and columns with Pleroma 2.7's job migration only: refused with exit 4 (the format cannot be told), nothing written", async () => {
+      await akkomaTables()
+      await seedSpammer(b)
+      const before = await dumpTables(b, TABLES)
+      const r = await b.run(['user:rm', 'alice', '-y'])
+      expect(r.exitCode).toBe(4)
+      expect(r.stdout).toBe('')
+      expectErrorLines(r.stderr)
+      expect(r.stderr).toContain("Cannot tell which job format this server's queue expects")
+      expect(r.stderr).toContain('Hint: Run it with --no-federate to make the change without telling other servers.')
+      expect(await dumpTables(b, TABLES)).toEqual(before)
+    })
+
+    it("Akkoma's tables and columns without its migrations' rows: Akkoma's format", async () => {
+      await akkomaTables()
+      await b.sql(`DELETE FROM schema_migrations WHERE version = 20240729163838`)
+      await seedSpammer(b)
+      const r = await b.run(['user:rm', 'alice', '-y', '--json'])
+      expect(r.exitCode).toBe(0)
+      expect(r.json).toMatchObject({federated: true, deliveries: 14})
+      const list = await jobs(b)
+      expect(list).toHaveLength(14)
+      for (const j of list)
+        expect(j).toMatchObject({max_attempts: 6, priority: 0, args: {op: 'publish_one', module: 'Elixir.Pleroma.Web.ActivityPub.Publisher'}})
     })
 
     it('neither generation recognised: refused with exit 4, nothing written; --no-federate works', async () => {

@@ -5,8 +5,12 @@
  * the one the local rows carry is refused unless --force.
  */
 import {describeBackends} from '../helpers/backends'
-import {dumpTables, USER_TABLES} from '../helpers/assertions'
+import * as path from 'node:path'
+import {dumpTables, expectErrorLines, USER_TABLES} from '../helpers/assertions'
 import {newFlakeId} from '../../src/db/flake-id'
+
+/** A config as `pleroma_ctl instance gen` writes it: url host pleroma.example, https. */
+const CONFIG = path.join(__dirname, '..', 'fixtures', 'config', 'generated-config.exs')
 
 const T0 = '2026-01-01 00:00:00'
 
@@ -50,6 +54,29 @@ describeBackends('user:new instance URL', (b) => {
     expect(await apIdOf('admin')).toBe('https://new.example/users/admin')
   })
 
+  // (With --pleroma-config and no database URL, the embedded backend would open the config's database.)
+  const withDatabaseUrl = b.name === 'embedded' ? it.skip : it
+  withDatabaseUrl('a service actor on another URL than --pleroma-config’s: exit 4; on the same URL the config is used', async () => {
+    await seedActor('internal.fetch', 'https://old.example')
+    const before = await dumpTables(b, USER_TABLES)
+    const r = await b.run(['user:new', 'admin', 'admin@pleroma.example', '-y', '--pleroma-config', CONFIG])
+    expect(r.exitCode).toBe(4)
+    expect(r.stdout).toBe('')
+    expectErrorLines(r.stderr)
+    expect(r.stderr).toMatch(
+      /^Error: The instance URL https:\/\/pleroma\.example \(from the Pleroma config file\) differs from https:\/\/old\.example, the one the service actor internal\.fetch has\.\n/,
+    )
+    expect(r.stderr).toContain(
+      'Hint: Leave out the Pleroma config file (or correct it); --force creates the user under https://pleroma.example all the same.\n',
+    )
+    expect(await dumpTables(b, USER_TABLES)).toEqual(before)
+    await b.sql(`UPDATE users SET ap_id = 'https://pleroma.example/internal/fetch' WHERE nickname = 'internal.fetch'`)
+    const same = await b.run(['user:new', 'admin', 'admin@pleroma.example', '-y', '--pleroma-config', CONFIG])
+    expect(same.stderr).toBe('')
+    expect(same.exitCode).toBe(0)
+    expect(await apIdOf('admin')).toBe('https://pleroma.example/users/admin')
+  })
+
   it('a URL that differs from the existing local users’: exit 4 unless --force; the same URL is fine', async () => {
     await b.sql(
       `INSERT INTO users (id, nickname, bio, ap_id, local, is_active, inserted_at, updated_at, follower_address)
@@ -74,6 +101,14 @@ describeBackends('user:new instance URL', (b) => {
     const before = await dumpTables(b, USER_TABLES)
     const r = await b.run(['user:new', 'admin', 'admin@example.com', '-y', '--json'])
     if (b.name === 'pleroma') {
+      const text = await b.run(['user:new', 'admin', 'admin@example.com', '-y'])
+      expect(text.exitCode).toBe(4)
+      expect(text.stdout).toBe('')
+      expectErrorLines(text.stderr)
+      expect(text.stderr).toBe(
+        'Error: The instance URL is unknown: this Pleroma database has no local user or service actor to take it from.\n' +
+          'Hint: Give it with --instance-url https://your.instance, PLEROMA_INSTANCE_URL, or --pleroma-config /etc/pleroma/config.exs.\n',
+      )
       expect(r.exitCode).toBe(4)
       expect(r.json).toEqual({
         error: {

@@ -80,6 +80,48 @@ describeBackends('moderation log of the other writing commands', (b) => {
     expect(await jobRows(b)).toHaveLength(b.name === 'pleroma' ? 3 : 0)
   })
 
+  it("timestamps as Pleroma writes them: moderation_log in whole UTC seconds in microsecond columns, oban_jobs from the columns' UTC defaults", async () => {
+    // Pleroma's migrations: moderation_log's timestamps() with migration_timestamps naive_datetime_usec (plain timestamp,
+    // 6 digits); oban_jobs' inserted_at/scheduled_at utc_datetime_usec defaulting to timezone('UTC', now()) (docs/live-instance.md).
+    const columns = await b.sql(
+      `SELECT table_name, column_name, data_type, datetime_precision, is_nullable, column_default FROM information_schema.columns
+        WHERE table_schema = current_schema() AND table_name IN ('moderation_log', 'oban_jobs') AND column_name IN ('inserted_at', 'updated_at', 'scheduled_at')
+        ORDER BY table_name, column_name`,
+    )
+    const column = (table: string, name: string, def: string | null) => ({
+      table_name: table,
+      column_name: name,
+      data_type: 'timestamp without time zone',
+      datetime_precision: 6,
+      is_nullable: 'NO',
+      column_default: def,
+    })
+    expect(columns).toEqual([
+      column('moderation_log', 'inserted_at', null),
+      column('moderation_log', 'updated_at', null),
+      column('oban_jobs', 'inserted_at', "timezone('UTC'::text, now())"),
+      column('oban_jobs', 'scheduled_at', "timezone('UTC'::text, now())"),
+    ])
+    const started = Date.now()
+    const r = await b.run(['user:set', 'alice', '--locked', '--actor', 'admin'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('Locked status of alice: true\n')
+    expect(r.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+    const log = await logRows(b)
+    expect(log.map((l) => l.data)).toEqual([{actor: u('admin'), action: 'updated_users', subject: [u('alice')], message: '@admin updated users: @alice'}])
+    // Whole seconds (the schema's timestamps() are :naive_datetime), UTC, inserted_at = updated_at.
+    expectLogTimes(log, started)
+    // The job's times are the columns' defaults: the transaction's UTC now() (microseconds), scheduled_at = inserted_at.
+    expect(await jobRows(b)).toEqual(reread('alice'))
+    if (b.name === 'pleroma') {
+      const [t] = await b.sql<{log: string; job: string}>(
+        `SELECT to_char(l.inserted_at, 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS log, to_char(date_trunc('second', j.inserted_at), 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS job
+           FROM moderation_log l, oban_jobs j`,
+      )
+      expect(Math.abs(Date.parse(t.job) - Date.parse(t.log))).toBeLessThanOrEqual(2000)
+    }
+  })
+
   it('user:toggle-confirmed, user:confirm: "confirm_email"; becoming unconfirmed logs nothing', async () => {
     const r = await b.run(['user:toggle-confirmed', 'alice', '--actor', 'admin'])
     expect(r.exitCode).toBe(0)

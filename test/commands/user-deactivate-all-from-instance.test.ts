@@ -15,7 +15,7 @@ import {
 } from '../helpers/follow-graph'
 
 const SUMMARY =
-  'dead.example: 3 users (2 active, 1 already inactive); 3 follows of local accounts will be removed; the counters of 4 local followers will be recomputed.\n'
+  'dead.example: 3 users (2 active, 1 already inactive); 3 follows of local accounts will be removed; the counters of 4 local followers will be lowered.\n'
 const ZED = 'Successfully deactivated zed@dead.example and unsubscribed all local followers\n'
 const YAN = 'Successfully deactivated Yan@DEAD.Example and unsubscribed all local followers\n'
 const XIN = 'User xin@dead.example already deactivated\n'
@@ -95,7 +95,7 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     const r = await b.run(['user:deactivate_all_from_instance', 'dead.example:8443', '-y'])
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toBe(
-      'dead.example:8443: 1 user (1 active); 1 follow of local accounts will be removed; the counters of 1 local follower will be recomputed.\n' +
+      'dead.example:8443: 1 user (1 active); 1 follow of local accounts will be removed; the counters of 1 local follower will be lowered.\n' +
         'Successfully deactivated wes@dead.example:8443 and unsubscribed all local followers\n',
     )
     expect(r.stderr).toBe('Done: 1 user of dead.example:8443 deactivated, 1 follow of local accounts removed.\n')
@@ -104,9 +104,12 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     await expectCountersConsistent(b)
   })
 
-  it('counters that were off before the run are recounted at its end (the batches only adjust them by difference)', async () => {
+  it('counters move by exactly the follows of the users deactivated: an error in them stays as it was, never below zero', async () => {
+    const right = await snapshotUsers(b)
+    // alice has wrong cached counters; bob's and carol's are too low for what the run takes off (never below zero).
     await b.sql(`UPDATE users SET follower_count = 99, following_count = 42 WHERE nickname = 'alice'`)
     await b.sql(`UPDATE users SET follower_count = 0 WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET following_count = 0 WHERE nickname = 'bob'`)
     const r = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--batch-size', '1', '--json'])
     expect(r.exitCode).toBe(0)
     expect(r.json).toEqual({
@@ -121,7 +124,13 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
       dryRun: false,
     })
     const after = await snapshotUsers(b)
-    expect([after.alice.followers, after.alice.following, after.carol.followers]).toEqual([4, 2, 2])
+    // What a recount gives after the run: alice 4 followers and 2 follows, bob 1 follow, carol 2 followers.
+    expect([right.alice.followers - 4, right.alice.following - 2, right.bob.following - 1, right.carol.followers - 2]).toEqual([2, 1, 1, 1])
+    expect([after.alice.followers, after.alice.following, after.bob.following, after.carol.followers]).toEqual([99 - 2, 42 - 1, 0, 0])
+    // The run touched no other counter: with those four put right, every counter matches the rows.
+    await b.sql(`UPDATE users SET follower_count = 4, following_count = 2 WHERE nickname = 'alice'`)
+    await b.sql(`UPDATE users SET follower_count = 2 WHERE nickname = 'carol'`)
+    await b.sql(`UPDATE users SET following_count = 1 WHERE nickname = 'bob'`)
     await expectCountersConsistent(b)
   })
 
@@ -160,7 +169,7 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     const rerun = await b.run(['user:deactivate-all-from-instance', 'dead.example', '-y', '--batch-size', '1'])
     expect(rerun.exitCode).toBe(0)
     expect(rerun.stdout).toBe(
-      'dead.example: 3 users (1 active, 2 already inactive); 2 follows of local accounts will be removed; the counters of 0 local followers will be recomputed.\n' +
+      'dead.example: 3 users (1 active, 2 already inactive); 2 follows of local accounts will be removed; the counters of 0 local followers will be lowered.\n' +
         'User zed@dead.example already deactivated\n' +
         YAN +
         XIN,
@@ -193,7 +202,7 @@ describeBackends('user:deactivate-all-from-instance', (b) => {
     const r = await b.run(['user:deactivate-all-from-instance', 'dead_example', '-y'])
     expect(r.exitCode).toBe(0)
     expect(r.stdout).toBe(
-      'dead_example: 1 user (1 active); 0 follows of local accounts will be removed; the counters of 0 local followers will be recomputed.\n' +
+      'dead_example: 1 user (1 active); 0 follows of local accounts will be removed; the counters of 0 local followers will be lowered.\n' +
         'Successfully deactivated u2@dead_example and unsubscribed all local followers\n',
     )
     expect(await b.sql(`SELECT nickname::text, is_active FROM users WHERE id::text LIKE '00000000-0000-4000-8000-1%' ORDER BY id`)).toEqual([

@@ -1,8 +1,9 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
-import {AbortedError} from '../../errors'
+import {actorFlag, dryRunFlag, yesFlag} from '../../base-command'
+import {InstanceBatchCommand} from '../../instance-command'
 import {runtime} from '../../runtime-loader'
+import type {LiveEffects} from '../../services/live'
 import {plural} from '../../text'
 
 /** `user:deactivate-all-from-instance --json` (a dry run gives what would change). */
@@ -24,14 +25,14 @@ export interface UserDeactivateAllFromInstanceResult {
   dryRun: boolean
 }
 
-export default class UserDeactivateAllFromInstance extends BaseCommand<typeof UserDeactivateAllFromInstance> {
+export default class UserDeactivateAllFromInstance extends InstanceBatchCommand<typeof UserDeactivateAllFromInstance> {
   static summary = 'Deactivate every active user of a remote instance, as user:deactivate does for one.'
 
   static description = `Pleroma's deactivate_all_from_instance task: user:deactivate for every active user whose nickname is NAME@INSTANCE.
 
 The host is compared exactly and case-insensitively. Pleroma selects the users with nickname ILIKE '%@INSTANCE%', a substring match: there "dead.example" also catches the users of dead.example.org and dead.example:8443, and % or _ in the argument act as wildcards. Here they do not: a port is part of the host (dead.example:8443 is another instance), and % and _ are ordinary characters.
 
-For each active user of the instance, as Pleroma's set_activation does: users.is_active is set to false (updated_at bumped), the user's accepted follows of active local accounts (internal actors excepted) are deleted from following_relationships (no ActivityPub activity is sent), and its follows of remote accounts and the follows of it stay. follower_count and following_count of the local users concerned (the accounts they followed, their local followers) are updated by difference in each batch and recomputed from the rows once at the end of the run. Users that are already inactive are left as they are.
+For each active user of the instance, as Pleroma's set_activation does: users.is_active is set to false (updated_at bumped), the user's accepted follows of active local accounts (internal actors excepted) are deleted from following_relationships (no ActivityPub activity is sent), and its follows of remote accounts and the follows of it stay. follower_count and following_count of the local users concerned move by exactly what changed, in the transaction of the batch that changes it: an account they followed has one follower less per accepted follow of a user deactivated now, a local follower one followed account less per accepted follow of such a user. Counters that matched the rows before the run match them after it. Users that are already inactive are left as they are (and no counter moves for them).
 
 The instance's users are read once, then processed in batches of --batch-size, ordered by id; each batch is one transaction. Ctrl-C stops after the current batch; an interrupted run leaves whole batches done, and running the command again finishes the job.
 
@@ -67,7 +68,6 @@ In each batch's transaction: the deactivated users are signed out (OAuth tokens 
     const svc = runtime().activation
     const instance = svc.validateInstanceHost(this.args.instance, `${this.config.bin} user:deactivate-all-from-instance`)
     const batchSize = flags['batch-size']
-    const dryRun = flags['dry-run']
 
     const live = runtime().live
     const {summary, actor, preview} = await this.inTransaction(async ({m, db, actor}) => {
@@ -75,96 +75,73 @@ In each batch's transaction: the deactivated users are signed out (OAuth tokens 
       const summary = await svc.summarizeInstanceDeactivation(m, instance)
       return {summary, actor: a, preview: await live.previewActivation(m, db.schema, a, summary.activeIds, false)}
     })
-    if (summary.users === 0) {
-      this.note(`No users of ${instance} found.`)
-      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false, dryRun}
-    }
     const inactive = summary.users - summary.active
-    this.out(
-      `${instance}: ${plural(summary.users, 'user')} (${summary.active} active${inactive > 0 ? `, ${inactive} already inactive` : ''}); ` +
+    const ended = await this.planInstanceRun({
+      instance,
+      users: summary.users,
+      summary: () =>
+        `${instance}: ${plural(summary.users, 'user')} (${summary.active} active${inactive > 0 ? `, ${inactive} already inactive` : ''}); ` +
         `${plural(summary.follows, 'follow')} of local accounts will be removed; ` +
-        `the counters of ${plural(summary.localFollowers, 'local follower')} will be recomputed` +
+        `the counters of ${plural(summary.localFollowers, 'local follower')} will be lowered` +
         (preview.tokensDeleted > 0 ? `; they will be signed out (${plural(preview.tokensDeleted, 'OAuth token')} deleted).` : '.'),
-    )
-    if (dryRun) {
-      this.note('Dry run: nothing was written.')
-      return {
+      dryRun: flags['dry-run'],
+      yes: flags.yes,
+      wouldDo: () => ({
         instance,
         users: summary.users,
         deactivated: summary.active,
         followsRemoved: summary.follows,
         batches: Math.ceil(summary.users / batchSize),
         ...preview,
-        dryRun,
-      }
-    }
+        dryRun: true,
+      }),
+    })
+    if (ended) return ended
 
-    await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
-
-    const {ids} = summary
-    const shouldStop = this.stopBetweenBatches()
-    const bar = this.progress(`Deactivating users of ${instance}`, ids.length)
-    let users = 0
     let deactivated = 0
     let followsRemoved = 0
-    let batches = 0
-    let tokensDeleted = 0
-    let refreshJobsQueued = 0
-    let moderationLogged = false
-    let stopped = false
-    const adjusted = new Set<string>()
-    for (let start = 0; start < ids.length; start += batchSize) {
-      const chunk = ids.slice(start, start + batchSize)
-      const batch = await this.inTransaction(async ({m, db}) => {
-        const b = await svc.deactivateInstanceBatch(m, instance, chunk)
-        const done = new Set(b.deactivated)
-        return {
-          ...b,
-          effects: await live.activationChanged(
+    const effects: LiveEffects = {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
+    const {users, batches} = await this.userBatches({
+      label: `Deactivating users of ${instance}`,
+      ids: summary.ids,
+      batchSize,
+      work: async (chunk) => {
+        const batch = await this.inTransaction(async ({m, db}) => {
+          const b = await svc.deactivateInstanceBatch(m, instance, chunk)
+          const done = new Set(b.deactivated)
+          const e = await live.activationChanged(
             m,
             db.schema,
             actor,
             b.users.filter((u) => done.has(u.id)),
             false,
-          ),
-        }
-      })
-      tokensDeleted += batch.effects.tokensDeleted
-      refreshJobsQueued += batch.effects.refreshJobsQueued
-      moderationLogged ||= batch.effects.moderationLogged
-      batches++
-      users += batch.users.length
-      deactivated += batch.deactivated.length
-      followsRemoved += batch.followsRemoved
-      for (const id of batch.adjusted) adjusted.add(id)
-      const now = new Set(batch.deactivated)
-      await this.outLines(
-        batch.users.map((u) =>
+          )
+          return {...b, effects: e}
+        })
+        effects.tokensDeleted += batch.effects.tokensDeleted
+        effects.refreshJobsQueued += batch.effects.refreshJobsQueued
+        effects.moderationLogged ||= batch.effects.moderationLogged
+        deactivated += batch.deactivated.length
+        followsRemoved += batch.followsRemoved
+        return batch
+      },
+      lines: (batch) => {
+        const now = new Set(batch.deactivated)
+        return batch.users.map((u) =>
           now.has(u.id) ? `Successfully deactivated ${u.nickname} and unsubscribed all local followers` : `User ${u.nickname} already deactivated`,
-        ),
-      )
-      bar.advance(chunk.length)
-      if (start + batchSize < ids.length && shouldStop()) {
-        stopped = true
-        break
-      }
-    }
-    bar.done()
-    // The batches adjusted the counters by difference; one recount of those users closes the run (also when interrupted).
-    await this.inTransaction(({m}) => svc.finishInstanceRun(m, adjusted))
-    if (stopped) {
-      throw new AbortedError(
+        )
+      },
+      interrupted: (users, batches) =>
         `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(deactivated, 'user')} deactivated so far, nothing half-done.`,
-        'Run the same command again to finish.',
-      )
-    }
+    })
 
     const already = users - deactivated
-    this.note(
+    this.instanceRunDone(
       `Done: ${plural(deactivated, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ` +
         `${plural(followsRemoved, 'follow')} of local accounts removed.`,
+      effects.moderationLogged,
+      actor,
     )
-    if (moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
-    return {instance, users, deactivated, followsRemoved, batches, tokensDeleted, refreshJobsQueued, moderationLogged, dryRun}
+    return {instance, users, deactivated, followsRemoved, batches, ...effects, dryRun: false}
   }
 }

@@ -1,7 +1,8 @@
 import * as Args from '@oclif/core/args'
 import * as Flags from '@oclif/core/flags'
-import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {actorFlag, dryRunFlag, yesFlag} from '../../base-command'
 import {AbortedError} from '../../errors'
+import {InstanceBatchCommand} from '../../instance-command'
 import type {Database} from '../../db/connection'
 import {runtime} from '../../runtime-loader'
 import type {InstanceBatchResult, InstanceSummary} from '../../services/activation'
@@ -25,7 +26,7 @@ export interface UserUnsubscribeAllFromInstanceResult {
   dryRun: boolean
 }
 
-export default class UserUnsubscribeAllFromInstance extends BaseCommand<typeof UserUnsubscribeAllFromInstance> {
+export default class UserUnsubscribeAllFromInstance extends InstanceBatchCommand<typeof UserUnsubscribeAllFromInstance> {
   static summary = 'Deactivate every user of a remote instance and remove every follow they have.'
 
   static description = `Does what user:unsubscribe does for every user whose nickname is NAME@INSTANCE. The host is compared exactly and case-insensitively: unlike Pleroma's substring match, "dead.example" does not match users of xdead.example or dead.example.org, and % and _ are ordinary characters. A port is part of the host (dead.example:8443 is another instance).
@@ -98,18 +99,15 @@ In each batch of users' transaction, the users are also signed out (OAuth tokens
     const svc = runtime().activation
     const live = runtime().live
     const {instance} = summary
-    const dryRun = flags['dry-run']
-    if (summary.users === 0) {
-      this.note(`No users of ${instance} found.`)
-      return {instance, users: 0, deactivated: 0, followsRemoved: 0, batches: 0, tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false, dryRun}
-    }
-    this.out(
-      `${instance}: ${plural(summary.users, 'user')} (${summary.active} active), ${plural(summary.follows, 'follow')} from them, ` +
+    const ended = await this.planInstanceRun({
+      instance,
+      users: summary.users,
+      summary: () =>
+        `${instance}: ${plural(summary.users, 'user')} (${summary.active} active), ${plural(summary.follows, 'follow')} from them, ` +
         `${plural(summary.localFollowers, 'local user')} follow${summary.localFollowers === 1 ? 's' : ''} them`,
-    )
-    if (dryRun) {
-      this.note('Dry run: nothing was written.')
-      return {
+      dryRun: flags['dry-run'],
+      yes: flags.yes,
+      wouldDo: () => ({
         instance,
         users: summary.users,
         deactivated: summary.active,
@@ -117,14 +115,13 @@ In each batch of users' transaction, the users are also signed out (OAuth tokens
         batches: Math.ceil(summary.followed.length / batchSize) + Math.ceil(summary.users / batchSize),
         ...preview,
         dryRun: true,
-      }
-    }
-
-    await this.confirmOrAbort('Continue?', flags.yes, `No user of ${instance} was changed.`)
+      }),
+    })
+    if (ended) return ended
 
     const shouldStop = this.stopBetweenBatches()
     let followsRemoved = 0
-    let batches = 0
+    let firstBatches = 0
     // First step: the follows, by followed account.
     const {followed} = summary
     if (followed.length > 0) {
@@ -132,13 +129,13 @@ In each batch of users' transaction, the users are also signed out (OAuth tokens
       for (let start = 0; start < followed.length; start += batchSize) {
         const chunk = followed.slice(start, start + batchSize)
         const removed = await db.transaction((m) => svc.removeInstanceFollows(m, chunk))
-        batches++
+        firstBatches++
         followsRemoved += removed
         bar.advance(removed)
         if (start + batchSize < followed.length && shouldStop()) {
           bar.done()
           throw new AbortedError(
-            `Interrupted after ${batches} whole ${batches === 1 ? 'batch' : 'batches'}: ${plural(followsRemoved, 'follow')} of ${summary.follows} removed, no user deactivated yet; nothing half-done.`,
+            `Interrupted after ${firstBatches} whole ${firstBatches === 1 ? 'batch' : 'batches'}: ${plural(followsRemoved, 'follow')} of ${summary.follows} removed, no user deactivated yet; nothing half-done.`,
             'Run the same command again to finish.',
           )
         }
@@ -147,70 +144,62 @@ In each batch of users' transaction, the users are also signed out (OAuth tokens
     }
 
     // Second step: the users, deactivated, with Pleroma's lines for each.
-    const {ids} = summary
-    const bar = this.progress(`Unsubscribing users of ${instance}`, ids.length)
-    let users = 0
     let deactivated = 0
     const effects: LiveEffects = {tokensDeleted: 0, refreshJobsQueued: 0, moderationLogged: false}
-    let stopped = false
-    for (let start = 0; start < ids.length; start += batchSize) {
-      const chunk = ids.slice(start, start + batchSize)
-      const batch: InstanceBatchResult = await db.transaction(async (m) => {
-        const b = await svc.unsubscribeInstanceBatch(m, instance, chunk)
-        // Every user of the batch ends inactive: all are signed out; the ones deactivated now get the job and the entry.
-        const signedOut = await live.signOutUsers(
-          m,
-          b.users.map((u) => u.id),
-        )
-        const done = new Set(b.deactivated)
-        const e = await live.activationChanged(
-          m,
-          db.schema,
-          actor,
-          b.users.filter((u) => done.has(u.id)),
-          false,
-        )
-        effects.tokensDeleted += signedOut.tokens + e.tokensDeleted
-        effects.refreshJobsQueued += e.refreshJobsQueued
-        effects.moderationLogged ||= e.moderationLogged
-        return b
-      })
-      batches++
-      users += batch.users.length
-      deactivated += batch.deactivated.length
-      followsRemoved += batch.late
-      const friendsOf = new Map<string, string[]>()
-      for (const f of batch.removed) {
-        const list = friendsOf.get(f.followerId)
-        if (list) list.push(f.friend)
-        else friendsOf.set(f.followerId, [f.friend])
-      }
-      const lines: string[] = []
-      for (const u of batch.users) {
-        lines.push(`Deactivating ${u.nickname}`)
-        for (const friend of friendsOf.get(u.id) ?? []) lines.push(`Unsubscribing ${friend} from ${u.nickname}`)
-        lines.push(`Successfully unsubscribed all followers from ${u.nickname}`)
-      }
-      await this.outLines(lines)
-      bar.advance(chunk.length)
-      if (start + batchSize < ids.length && shouldStop()) {
-        stopped = true
-        break
-      }
-    }
-    bar.done()
-    if (stopped) {
-      throw new AbortedError(
-        `Interrupted after ${plural(users, 'user')} of ${summary.users} (${batches} whole ${batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
-        'Run the same command again to finish.',
-      )
-    }
+    const {users, batches} = await this.userBatches({
+      label: `Unsubscribing users of ${instance}`,
+      ids: summary.ids,
+      batchSize,
+      work: async (chunk) => {
+        const batch: InstanceBatchResult = await db.transaction(async (m) => {
+          const b = await svc.unsubscribeInstanceBatch(m, instance, chunk)
+          // Every user of the batch ends inactive: all are signed out; the ones deactivated now get the job and the entry.
+          const signedOut = await live.signOutUsers(
+            m,
+            b.users.map((u) => u.id),
+          )
+          const done = new Set(b.deactivated)
+          const e = await live.activationChanged(
+            m,
+            db.schema,
+            actor,
+            b.users.filter((u) => done.has(u.id)),
+            false,
+          )
+          effects.tokensDeleted += signedOut.tokens + e.tokensDeleted
+          effects.refreshJobsQueued += e.refreshJobsQueued
+          effects.moderationLogged ||= e.moderationLogged
+          return b
+        })
+        deactivated += batch.deactivated.length
+        followsRemoved += batch.late
+        return batch
+      },
+      lines: (batch) => {
+        const friendsOf = new Map<string, string[]>()
+        for (const f of batch.removed) {
+          const list = friendsOf.get(f.followerId)
+          if (list) list.push(f.friend)
+          else friendsOf.set(f.followerId, [f.friend])
+        }
+        const lines: string[] = []
+        for (const u of batch.users) {
+          lines.push(`Deactivating ${u.nickname}`)
+          for (const friend of friendsOf.get(u.id) ?? []) lines.push(`Unsubscribing ${friend} from ${u.nickname}`)
+          lines.push(`Successfully unsubscribed all followers from ${u.nickname}`)
+        }
+        return lines
+      },
+      interrupted: (users, batches) =>
+        `Interrupted after ${plural(users, 'user')} of ${summary.users} (${firstBatches + batches} whole ${firstBatches + batches === 1 ? 'batch' : 'batches'}); ${plural(followsRemoved, 'follow')} removed so far, nothing half-done.`,
+    })
 
     const already = users - deactivated
-    this.note(
+    this.instanceRunDone(
       `Done: ${plural(users, 'user')} of ${instance} deactivated${already > 0 ? ` (${already} already inactive)` : ''}, ${plural(followsRemoved, 'follow')} removed.`,
+      effects.moderationLogged,
+      actor,
     )
-    if (effects.moderationLogged) this.note(`Recorded in the moderation log as done by ${actor!.nickname}.`)
-    return {instance, users, deactivated, followsRemoved, batches, ...effects, dryRun: false}
+    return {instance, users, deactivated, followsRemoved, batches: firstBatches + batches, ...effects, dryRun: false}
   }
 }
