@@ -9,7 +9,7 @@
  *
  *   npm run bench                               # default scale, 1x fixtures, 3 rounds; writes bench/RESULTS.md
  *   npm run bench -- --sizes 1,4,16             # with the scaling curves (~30 min on 2 cores with --curve-runs 1)
- *   npm run bench -- --scale small --runs 1     # what CI runs
+ *   npm run bench -- --scale tiny --runs 1      # what CI runs
  */
 const fs = require('node:fs')
 const os = require('node:os')

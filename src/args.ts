@@ -16,13 +16,6 @@ export const nicknameArg = nickname('Nickname of the user (case-insensitive; rem
 /** NICKNAME of a command that works on local users only. */
 export const localNicknameArg = nickname('Nickname of the local user (case-insensitive; nick@this-instance works too).')
 
-/** NICKNAME of a local user that a flag can replace (user:approve NICKNAME, or --all). */
-export const optionalLocalNicknameArg = Args.string({
-  description: 'Nickname of the local user (case-insensitive; nick@this-instance works too).',
-  required: false,
-  ignoreStdin: true,
-})
-
 /** NICKNAMES... of a per-user command (BaseCommand.forUsers): one or more, more with --stdin. */
 function nicknames(description: string) {
   return Args.string({description, required: false, multiple: true, ignoreStdin: true})

@@ -368,8 +368,7 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
   let warned = false
   for (;;) {
     try {
-      fs.mkdirSync(lockDir, {mode: 0o700})
-      fs.writeFileSync(ownerFile, JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()}), {mode: 0o600})
+      takeLock(lockDir)
       let released = false
       const release = () => {
         if (released) return
@@ -383,7 +382,7 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
         return Promise.resolve()
       }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+      if (!['EEXIST', 'ENOTEMPTY'].includes((error as NodeJS.ErrnoException).code ?? '')) {
         throw new DatabaseError(`Cannot lock the embedded database ${dir}: ${(error as Error).message}`, 'Check the permissions of its parent directory.')
       }
     }
@@ -413,13 +412,53 @@ async function lockDirectory(dir: string, options: OpenEmbeddedOptions): Promise
   }
 }
 
-/** The lock's owner, 'stale' when it is certainly gone, undefined while unknown (just being written). */
+/**
+ * Makes `lockDir` with its owner.json in one step: the directory is made and
+ * written under a name of this process's own, then renamed to `lockDir`
+ * (rename fails while `lockDir` exists). A process killed at any point thus
+ * leaves either no lock or a lock that names it, which the next one finds
+ * stale at once (a lock made by mkdir and then written was left without an
+ * owner when killed in between, and waited for as a live one).
+ */
+function takeLock(lockDir: string): void {
+  const pending = `${lockDir}.new-${process.pid}`
+  fs.rmSync(pending, {recursive: true, force: true})
+  fs.mkdirSync(pending, {mode: 0o700})
+  try {
+    fs.writeFileSync(path.join(pending, 'owner.json'), JSON.stringify({pid: process.pid, host: os.hostname(), since: new Date().toISOString()}), {mode: 0o600})
+    // (rename over an empty directory would replace it: an empty lock directory is an older version's
+    // lock just being written, so it counts as taken)
+    if (fs.existsSync(lockDir)) throw Object.assign(new Error(`${lockDir} exists`), {code: 'EEXIST'})
+    fs.renameSync(pending, lockDir)
+  } finally {
+    fs.rmSync(pending, {recursive: true, force: true})
+  }
+  // What processes killed while taking it left behind.
+  const parent = path.dirname(lockDir)
+  const prefix = `${path.basename(lockDir)}.new-`
+  for (const name of fs.readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue
+    const pid = Number(name.slice(prefix.length))
+    if (Number.isInteger(pid) && !processExists(pid)) fs.rmSync(path.join(parent, name), {recursive: true, force: true})
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH'
+  }
+}
+
+/** The lock's owner, 'stale' when it is certainly gone, undefined while unknown (an older version's lock just being written). */
 function readOwner(ownerFile: string): {pid: number; host: string} | 'stale' | undefined {
   let owner: {pid: number; host: string}
   try {
     owner = JSON.parse(fs.readFileSync(ownerFile, 'utf8')) as {pid: number; host: string}
   } catch {
-    // Not written yet (the owner is between mkdir and write), or half written.
+    // Gone meanwhile (released), or an older version's lock (mkdir, then write): unknown for a minute.
     try {
       const age = Date.now() - fs.statSync(path.dirname(ownerFile)).mtimeMs
       return age > 60_000 ? 'stale' : undefined

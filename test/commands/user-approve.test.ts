@@ -131,7 +131,11 @@ describeBackends('user:approve', (b) => {
     const j = await b.run(['user:approve', '--json'])
     expect(j.json.error).toMatchObject({code: 'usage', exitCode: 2})
     expect((await b.run(['user:approve', '--all', '--batch-size', '0', '-y'])).exitCode).toBe(2)
-    expect((await b.run(['user:approve', 'a', 'b'])).exitCode).toBe(2)
+    // Two nicknames are two users (user-bulk-commands.test.ts): neither exists, exit 3.
+    expect((await b.run(['user:approve', 'a', 'b'])).exitCode).toBe(3)
+    const allAndStdin = await b.run(['user:approve', '--all', '--stdin', '-y'], {stdin: 'pending1\n'})
+    expect(allAndStdin.exitCode).toBe(2)
+    expect(allAndStdin.stderr).toMatch(/cannot also be provided when using --/)
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

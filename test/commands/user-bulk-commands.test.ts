@@ -215,4 +215,156 @@ describeBackends('several users at once: the per-user commands converted later',
       expect(one.stderr).toMatch(/^Error: No user nobody\./)
     })
   })
+  /** verify_fields_links jobs of these users: the server's re-read (Pleroma-owned databases only). */
+  const reread = (...nicks: string[]) =>
+    expectedJobs(
+      b,
+      nicks.map((n) => backgroundJob({op: 'verify_fields_links', user_id: flakeIdToString(ids[n])})),
+    )
+
+  it('list --unconfirmed --nicknames | confirm --stdin --actor: not destructive (the admin confirmed too), a confirmed user skipped, a not-found reported (exit 3), one entry per user', async () => {
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok' WHERE nickname IN ('alice', 'bob', 'root')`)
+    const stdin = (await listNicknames(b, ['--unconfirmed'])) + 'carol\nnobody\n'
+    expect(stdin).toBe('alice\nbob\nroot\ncarol\nnobody\n')
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:confirm', '--stdin', '--dry-run', '--json', '--actor', 'mod'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    const expected = {alice: 'ok', bob: 'ok', root: 'ok', carol: 'skipped: already confirmed', nobody: 'failed: not_found'}
+    expect(statusOf(dry.json)).toEqual(expected)
+
+    const r = await b.run(['user:confirm', '--stdin', '--yes', '--actor', 'mod'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      '3 users will be confirmed: alice, bob, root',
+      '  skipped: carol (already confirmed)',
+      '  failed: nobody (No local user nobody)',
+    ])
+    expect(r.stdout).toContain("alice doesn't need confirmation.\nbob doesn't need confirmation.\nroot doesn't need confirmation.\n")
+    expect(lastLine(r.stdout)).toBe('3 succeeded, 1 failed, 1 skipped.')
+    const rows = await b.sql(
+      `SELECT nickname, is_confirmed, confirmation_token FROM users WHERE nickname IN ('alice', 'bob', 'root', 'carol') ORDER BY nickname`,
+    )
+    expect(rows).toEqual(['alice', 'bob', 'carol', 'root'].map((n) => ({nickname: n, is_confirmed: true, confirmation_token: null})))
+    expect((await logRows(b)).map((l) => l.data)).toEqual(
+      ['alice', 'bob', 'root'].map((n) => ({actor: u('mod'), action: 'confirm_email', subject: [u(n)], message: `@mod confirmed email for users: @${n}`})),
+    )
+    expect(await jobRows(b)).toEqual(reread('alice', 'bob', 'root'))
+    // Alone, a confirmed user is still the error it was (exit 4).
+    const one = await b.run(['user:confirm', 'carol'])
+    expect(one.exitCode).toBe(4)
+    expect(one.stderr).toBe("Error: carol doesn't need confirmation.\nHint: It is confirmed already; nothing was changed.\n")
+  })
+
+  it('list --unapproved --nicknames | approve --stdin: the moderator approved too, an approved user skipped, a not-found reported (exit 3); --all stays exclusive', async () => {
+    await b.sql(`UPDATE users SET is_approved = false WHERE nickname IN ('alice', 'mod')`)
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'alice'`)
+    const stdin = (await listNicknames(b, ['--unapproved'])) + 'bob\nnobody\n'
+    expect(stdin).toBe('alice\nmod\nbob\nnobody\n')
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:approve', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    const expected = {alice: 'ok', mod: 'ok', bob: 'skipped: already approved', nobody: 'failed: not_found'}
+    expect(statusOf(dry.json)).toEqual(expected)
+    expect(dry.json.totals).toEqual({unconfirmed: 1})
+
+    const r = await b.run(['user:approve', '--stdin', '--yes', '--json'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(statusOf(r.json)).toEqual(expected)
+    expect(r.json).toMatchObject({dryRun: false, users: 4, succeeded: 2, failed: 1, skipped: 1})
+    expect(r.json.totals).toEqual(dry.json.totals)
+    expect(r.json.outcomes[0].result).toEqual({approved: ['alice'], unconfirmed: ['alice'], dryRun: false})
+    const pending = await b.sql(`SELECT nickname FROM users WHERE NOT is_approved`)
+    expect(pending).toEqual([])
+    expect(await jobRows(b)).toEqual(reread('alice', 'mod'))
+    const both = await b.run(['user:approve', 'alice', '--all', '-y'])
+    expect(both.exitCode).toBe(2)
+    expect(both.stderr).toBe(
+      'Error: Give a NICKNAME or --all, not both.\nHint: user:approve alice approves one user, user:approve --all every pending registration.\n',
+    )
+  })
+
+  it('list --moderator --nicknames | set --stdin --no-moderator --locked: not destructive, a service actor refused and a not-found reported (exit 3: the first failure), the dry run is the effect', async () => {
+    const stdin = (await listNicknames(b, ['--moderator'])) + 'alice\nnobody\nrelay\n'
+    expect(stdin).toBe('mod\nalice\nnobody\nrelay\n')
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:set', '--stdin', '--no-moderator', '--locked', '--dry-run', '--json', '--actor', 'root'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    const expected = {mod: 'ok', alice: 'ok', nobody: 'failed: not_found', relay: 'failed: refused'}
+    expect(statusOf(dry.json)).toEqual(expected)
+    expect(dry.json.totals).toEqual({changed: 2})
+
+    const r = await b.run(['user:set', '--stdin', '--no-moderator', '--locked', '--yes', '--actor', 'root'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(r.stdout.split('\n')[0]).toBe('2 users will get --locked --no-moderator: mod, alice')
+    expect(r.stdout).toContain('  in all: 2 users changed\n')
+    expect(r.stdout).toContain('Locked status of mod: true\nModerator status of mod: false\n')
+    expect(r.stdout).toContain('Locked status of alice: true\nModerator status of alice: false\n')
+    expect(lastLine(r.stdout)).toBe('2 succeeded, 2 failed, 0 skipped.')
+    const rows = await b.sql(`SELECT nickname, is_moderator, is_locked FROM users WHERE nickname IN ('mod', 'alice', 'relay', 'bob') ORDER BY nickname`)
+    expect(rows).toEqual([
+      {nickname: 'alice', is_moderator: false, is_locked: true},
+      {nickname: 'bob', is_moderator: false, is_locked: false},
+      {nickname: 'mod', is_moderator: false, is_locked: true},
+      {nickname: 'relay', is_moderator: false, is_locked: false},
+    ])
+    expect((await logRows(b)).map((l) => l.data.action)).toEqual(['revoke', 'updated_users', 'updated_users'])
+    expect(await jobRows(b)).toEqual(reread('mod', 'alice'))
+  })
+
+  it('toggle-confirmed on several users flips each from its own state; the dry run is the effect; a not-found reported (exit 3)', async () => {
+    await b.sql(`UPDATE users SET is_confirmed = false, confirmation_token = 'tok' WHERE nickname = 'alice'`)
+    const stdin = 'alice\nbob\nnobody\n'
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:toggle-confirmed', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    expect(dry.json.totals).toEqual({confirmed: 1, unconfirmed: 1})
+    const r = await b.run(['user:toggle-confirmed', '--stdin', '--yes', '--json'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(statusOf(r.json)).toEqual({alice: 'ok', bob: 'ok', nobody: 'failed: not_found'})
+    expect(r.json.totals).toEqual(dry.json.totals)
+    expect(r.json.outcomes.slice(0, 2).map((o: {result: unknown}) => o.result)).toEqual([
+      {dryRun: false, nickname: 'alice', confirmed: true},
+      {dryRun: false, nickname: 'bob', confirmed: false},
+    ])
+    const rows = await b.sql(
+      `SELECT nickname, is_confirmed, length(confirmation_token) AS token FROM users WHERE nickname IN ('alice', 'bob') ORDER BY nickname`,
+    )
+    expect(rows).toEqual([
+      {nickname: 'alice', is_confirmed: true, token: null},
+      {nickname: 'bob', is_confirmed: false, token: 44},
+    ])
+  })
+
+  it('reset-mfa on several users: the admin too (not destructive), one already disabled, a not-found reported (exit 3); the dry run is the effect', async () => {
+    await b.sql(
+      `UPDATE users SET multi_factor_authentication_settings = '{"enabled": true, "backup_codes": ["x"], "totp": {"secret": "S", "confirmed": true}}' WHERE nickname IN ('alice', 'root')`,
+    )
+    const stdin = 'alice\nroot\ncarol\nnobody\n'
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:reset-mfa', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    expect(dry.json.totals).toEqual({changed: 2, mfaTokensDeleted: 0})
+    const r = await b.run(['user:reset-mfa', '--stdin', '--yes'], {stdin})
+    expect(r.exitCode).toBe(3)
+    expect(r.stdout.split('\n').slice(0, 3)).toEqual([
+      '3 users will have their multi-factor authentication disabled: alice, root, carol',
+      '  in all: 2 MFA settings rewritten',
+      '  failed: nobody (No local user nobody)',
+    ])
+    expect(r.stdout).toContain('Multi-Factor Authentication disabled for alice\nMulti-Factor Authentication disabled for root\n')
+    expect(lastLine(r.stdout)).toBe('3 succeeded, 1 failed, 0 skipped.')
+    const rows = await b.sql(
+      `SELECT nickname, multi_factor_authentication_settings->>'enabled' AS enabled FROM users WHERE nickname IN ('alice', 'root') ORDER BY nickname`,
+    )
+    expect(rows).toEqual([
+      {nickname: 'alice', enabled: 'false'},
+      {nickname: 'root', enabled: 'false'},
+    ])
+    expect(await jobRows(b)).toEqual(reread('alice', 'root'))
+  })
 })

@@ -164,10 +164,15 @@ describeBackends('user:reset-mfa', (b) => {
     expect(await dumpTables(b, TABLES)).toEqual(before)
   })
 
-  it('bad usage: no nickname, an extra argument, an unknown flag: exit 2, nothing changed; Pleroma’s spelling works', async () => {
+  it('bad usage: no nickname, an unknown flag: exit 2, nothing changed; two nicknames without -y and a terminal: exit 1; Pleroma’s spelling works', async () => {
     const before = await dumpTables(b, TABLES)
-    expect((await b.run(['user:reset-mfa'])).exitCode).toBe(2)
-    expect((await b.run(['user:reset-mfa', 'alice', 'bob'])).exitCode).toBe(2)
+    const none = await b.run(['user:reset-mfa'])
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toMatch(/^Error: No nickname given\./)
+    // Several users: one confirmation, which cannot be answered here.
+    const two = await b.run(['user:reset-mfa', 'alice', 'bob'])
+    expect(two.exitCode).toBe(1)
+    expect(two.stderr).toMatch(/Not confirmed: stdin is not a terminal/)
     expect((await b.run(['user:reset-mfa', 'alice', '--totp'])).exitCode).toBe(2)
     expect(await dumpTables(b, TABLES)).toEqual(before)
     const alias = await b.run(['user:reset_mfa', 'alice'])

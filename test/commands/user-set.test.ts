@@ -215,7 +215,7 @@ describeBackends('user:set', (b) => {
     expect(unknown.stderr).toContain('Nonexistent flag: --deactivated')
     const noNick = await b.run(['user:set', '--admin'])
     expect(noNick.exitCode).toBe(2)
-    expect(noNick.stderr).toContain('Missing 1 required arg')
+    expect(noNick.stderr).toContain('Error: No nickname given.')
     expect(await dumpTables(b, USER_TABLES)).toEqual(before)
   })
 

@@ -1,11 +1,15 @@
 import * as Flags from '@oclif/core/flags'
-import {optionalLocalNicknameArg} from '../../args'
+import {localNicknamesArg} from '../../args'
 import {actorFlag, BaseCommand, dryRunFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, SkippedUser, stdinFlag, type BulkResult} from '../../bulk-users'
 import {AbortedError, RefusedError, UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 
-/** `user:approve --json` (a dry run gives what would change). */
-export interface UserApproveResult {
+/** `user:approve --json`: one user's or --all's (a dry run gives what would change); several users: each one's outcome. */
+export type UserApproveResult = UserApproveOne | BulkResult<UserApproveOne>
+
+/** `user:approve --json` of one user, or of --all. */
+export interface UserApproveOne {
   /** The users approved (dry run: that would be), in registration order. */
   approved: string[]
   /** Of those, the ones that have not confirmed their e-mail address yet. */
@@ -18,26 +22,30 @@ export default class UserApprove extends BaseCommand<typeof UserApprove> {
 
   static description = `What Pleroma's admin API "approve" does (User.approve), which pleroma_ctl has no task for: sets users.is_approved to true (updated_at bumped) for a local user whose registration waits for approval (an instance with account_approval_required). The user can then log in, once its e-mail address is confirmed where the instance requires that (user:confirm).
 
-With NICKNAME, that user: prints "Approved NICK."; a user that is approved already: exit code 4, nothing written; unknown: "No local user NICK", exit 3; a remote user, exit 4.
+With NICKNAME, that user: prints "Approved NICK."; a user that is approved already: exit code 4, nothing written; unknown: "No local user NICK", exit 3; a remote user, exit 4. With several nicknames or --stdin, each of them (see below); a user approved already is skipped then, not a failure.
 
 With --all, every pending registration: every local user with is_approved false (deactivated ones included, as the admin API lists them; internal actors excepted). Lists them (nickname, e-mail, date of registration, whether confirmed, the applicant's reason where the server stores it) and asks before changing anything (-y skips the question); changes them in batches of --batch-size, one transaction each (a re-run after Ctrl-C finishes the job).
 
 No e-mail is sent and no auto-follow made (Pleroma sends the welcome e-mail and makes the configured auto-follows on approval).
 
-On a Pleroma database with a job queue, the server's verify_fields_links job is queued per user approved (it re-reads and re-caches the user), so a running server sees the approval once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), an "approve" entry is written to the moderation log (with --all, one per batch naming the users it approved).`
+On a Pleroma database with a job queue, the server's verify_fields_links job is queued per user approved (it re-reads and re-caches the user), so a running server sees the approval once its queue has run it. With --actor (or PLEROMA_ADMIN_ACTOR), an "approve" entry is written to the moderation log (with --all, one per batch naming the users it approved).
+
+${BULK_HELP} Admins and moderators are not skipped. --all takes no nickname and no --stdin.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice',
     '<%= config.bin %> <%= command.id %> --all --dry-run',
     '<%= config.bin %> <%= command.id %> --all --yes --json',
+    '<%= config.bin %> user:list --unapproved --email-domain university.example --nicknames | <%= config.bin %> <%= command.id %> --stdin --yes',
   ]
 
   static args = {
-    nickname: optionalLocalNicknameArg,
+    nicknames: localNicknamesArg,
   }
 
   static flags = {
-    all: Flags.boolean({summary: 'Approve every pending registration (instead of NICKNAME).', default: false}),
+    all: Flags.boolean({summary: 'Approve every pending registration (instead of NICKNAMES or --stdin).', default: false, exclusive: ['stdin']}),
+    stdin: stdinFlag,
     'batch-size': Flags.integer({summary: 'Users per transaction (with --all).', default: 500, min: 1, max: 100000}),
     yes: yesFlag,
     'dry-run': dryRunFlag,
@@ -45,18 +53,28 @@ On a Pleroma database with a job queue, the server's verify_fields_links job is 
   }
 
   async run(): Promise<UserApproveResult> {
-    const {flags, args} = this
-    if (args.nickname !== undefined && flags.all)
+    const {flags} = this
+    const given = (this.args.nicknames ?? []).length > 0
+    if (given && flags.all)
       throw new UsageError('Give a NICKNAME or --all, not both.', 'user:approve alice approves one user, user:approve --all every pending registration.')
-    if (args.nickname === undefined && !flags.all)
+    if (!given && !flags.all && !flags.stdin)
       throw new UsageError('Missing NICKNAME (or --all).', 'user:approve alice approves one user, user:approve --all every pending registration.')
-    return args.nickname === undefined ? this.approveAll() : this.approveOne(args.nickname)
+    if (flags.all) return this.approveAll()
+    return this.forUsers(
+      {
+        ...this.commandLineUsers(),
+        destructive: false,
+        verb: 'will be approved',
+        rehearse: true,
+        totals: (r) => [{key: 'unconfirmed', n: r.unconfirmed.length, one: 'of them not confirmed yet', many: 'of them not confirmed yet'}],
+      },
+      (nickname, dryRun) => this.approveOne(nickname, dryRun),
+    )
   }
 
-  private async approveOne(nickname: string): Promise<UserApproveResult> {
+  private async approveOne(nickname: string, dryRun: boolean): Promise<UserApproveOne> {
     const {requireLocalUser} = runtime().users
     const svc = runtime().approval
-    const dryRun = this.flags['dry-run']
     const live = runtime().live
     const result = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
       const a = await actor()
@@ -78,7 +96,7 @@ On a Pleroma database with a job queue, the server's verify_fields_links job is 
     return {approved: [result.nick], unconfirmed: result.confirmed ? [] : [result.nick], dryRun}
   }
 
-  private async approveAll(): Promise<UserApproveResult> {
+  private async approveAll(): Promise<UserApproveOne> {
     const {flags} = this
     const svc = runtime().approval
     const dryRun = flags['dry-run']
@@ -156,6 +174,11 @@ On a Pleroma database with a job queue, the server's verify_fields_links job is 
   }
 }
 
-function alreadyApproved(nickname: string): RefusedError {
+/** Approved already: alone, the error it always was (exit 4); among several users, skipped. */
+function alreadyApproved(nickname: string): SkippedUser {
+  return new SkippedUser('already approved', alreadyApprovedError(nickname))
+}
+
+function alreadyApprovedError(nickname: string): RefusedError {
   return new RefusedError(`${nickname} is approved already.`, 'Nothing was changed.')
 }

@@ -1,6 +1,7 @@
 import * as Flags from '@oclif/core/flags'
-import {localNicknameArg} from '../../args'
-import {actorFlag, BaseCommand, dryRunFlag, forceFlag} from '../../base-command'
+import {localNicknamesArg} from '../../args'
+import {actorFlag, BaseCommand, dryRunFlag, forceFlag, yesFlag} from '../../base-command'
+import {BULK_HELP, stdinFlag, type BulkResult} from '../../bulk-users'
 import {UsageError} from '../../errors'
 import {runtime} from '../../runtime-loader'
 import type {FlagKey} from '../../services/user-flags'
@@ -53,8 +54,11 @@ const FLAGS = {
 
 const FLAG_KEYS = Object.keys(FLAGS) as FlagKey[]
 
-/** `user:set --json`: every flag afterwards (dry run: as it would be). */
-export interface UserSetResult {
+/** `user:set --json`: one user's; several users: each one's outcome. */
+export type UserSetResult = UserSetOne | BulkResult<UserSetOne>
+
+/** `user:set --json` of one user: every flag afterwards (dry run: as it would be). */
+export interface UserSetOne {
   dryRun: boolean
   nickname: string
   changed: boolean
@@ -84,17 +88,20 @@ export default class UserSet extends BaseCommand<typeof UserSet> {
 
 updated_at is bumped only when a value changes. One line per flag given is printed, as Pleroma prints it ("Admin status of NICK: true"), even when nothing changed; --json gives every flag. Unlike user:approve, --approved on an approved user is not an error, and no e-mail is sent.
 
-On a Pleroma database with a job queue, a change queues the server's verify_fields_links job, which re-reads the user and re-caches it, so a running server sees the new values once its queue has run it (Akkoma has no such job: there, after a restart). With --actor (or PLEROMA_ADMIN_ACTOR), the moderation log gets what Pleroma's admin API writes for the same change: "grant"/"revoke" per role, "confirm_email" when the user became confirmed, "approve" when it became approved, "add_suggestion"/"remove_suggestion", and one "updated_users" for the flags of the credentials update (locked, discoverable, show-role, hide-*, allow-following-move, skip-thread-containment, rich-text); unconfirming and --no-approved have no entry.`
+On a Pleroma database with a job queue, a change queues the server's verify_fields_links job, which re-reads the user and re-caches it, so a running server sees the new values once its queue has run it (Akkoma has no such job: there, after a restart). With --actor (or PLEROMA_ADMIN_ACTOR), the moderation log gets what Pleroma's admin API writes for the same change: "grant"/"revoke" per role, "confirm_email" when the user became confirmed, "approve" when it became approved, "add_suggestion"/"remove_suggestion", and one "updated_users" for the flags of the credentials update (locked, discoverable, show-role, hide-*, allow-following-move, skip-thread-containment, rich-text); unconfirming and --no-approved have no entry.
+
+${BULK_HELP} The same flags are set on every user; admins and moderators are not skipped (user:set is how their roles change), service actors are refused unless --force.`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> alice --admin --moderator',
     '<%= config.bin %> <%= command.id %> bob --no-admin --locked --dry-run',
     '<%= config.bin %> <%= command.id %> carol --no-confirmed --json',
     '<%= config.bin %> <%= command.id %> dave --approved --suggested --discoverable',
+    '<%= config.bin %> user:list --tag trusted --nicknames | <%= config.bin %> <%= command.id %> --stdin --suggested --yes',
   ]
 
   static args = {
-    nickname: localNicknameArg,
+    nicknames: localNicknamesArg,
   }
 
   static flags = {
@@ -102,6 +109,8 @@ On a Pleroma database with a job queue, a change queues the server's verify_fiel
       (typeof FLAGS)[FlagKey]['flag'],
       ReturnType<typeof Flags.boolean>
     >),
+    stdin: stdinFlag,
+    yes: {...yesFlag, summary: 'With several users: do not ask for confirmation (needed when stdin is not a terminal).'},
     'dry-run': dryRunFlag,
     force: forceFlag,
     actor: actorFlag,
@@ -118,15 +127,29 @@ On a Pleroma database with a job queue, a change queues the server's verify_fiel
     if (given.length === 0) {
       throw new UsageError(
         'No flag given: nothing to set.',
-        `Give at least one of ${FLAG_KEYS.map((k) => `--${FLAGS[k].flag}`).join(', ')} (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nickname} --admin.`,
+        `Give at least one of ${FLAG_KEYS.map((k) => `--${FLAGS[k].flag}`).join(', ')} (or their --no- forms), e.g. ${this.config.bin} user:set ${this.args.nicknames?.[0] ?? 'NICKNAME'} --admin.`,
       )
     }
+    return this.forUsers(
+      {
+        ...this.commandLineUsers(),
+        destructive: false,
+        verb: `will get ${given.map((k) => `--${changes[k] ? '' : 'no-'}${FLAGS[k].flag}`).join(' ')}`,
+        rehearse: true,
+        totals: (r) => [{key: 'changed', n: r.changed ? 1 : 0, one: 'user changed', many: 'users changed'}],
+      },
+      (nickname, dryRun) => this.setOne(nickname, dryRun, changes, given),
+    )
+  }
+
+  /** user:set of one user: one UPDATE, one line per flag given. */
+  private async setOne(nickname: string, dryRun: boolean, changes: Partial<Record<FlagKey, boolean>>, given: FlagKey[]): Promise<UserSetOne> {
+    const {flags} = this
     const {setUserFlags} = runtime().userFlags
-    const dryRun = flags['dry-run']
     const live = runtime().live
     const {result, note} = await this.inTransaction(async ({m, db, instanceHost, actor}) => {
       const a = await actor()
-      const r = await setUserFlags(m, this.args.nickname, changes, {
+      const r = await setUserFlags(m, nickname, changes, {
         userColumns: db.schema.userColumns,
         instanceHost,
         dryRun,
