@@ -8,8 +8,9 @@
  *   the object except Deletes is deleted (the Create, other users' Likes,
  *   Announces, EmojiReacts of it; their notifications and bookmarks go by
  *   FK cascade), the object leaves the author's pinned_objects, note_count
- *   drops for public/unlisted posts, the parent's repliesCount drops for
- *   replies, and a Delete activity is recorded;
+ *   drops for public/unlisted posts (visibility.ts), the parent's
+ *   repliesCount drops for replies and the quoted post's quotesCount for
+ *   quotes, and a Delete activity is recorded;
  * - every Like / Announce by the user: an Undo activity is recorded, the user
  *   leaves the target object's likes / announcements (count recomputed), and
  *   the Like / Announce row is deleted (its notifications by FK cascade);
@@ -30,6 +31,7 @@ import {utcNow} from '../db/time'
 import {Activity, ChatMessageReference, HashtagObject, PleromaObject, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import type {Outgoing} from './federation'
+import {isPublic} from './visibility'
 
 const U = columnsOf(User)
 const A = columnsOf(Activity)
@@ -39,7 +41,7 @@ const ACTIVITIES = tableOf(Activity)
 const OBJECTS = tableOf(PleromaObject)
 const PINNED = U.pinnedObjects
 
-export const AS_PUBLIC = 'https://www.w3.org/ns/activitystreams#Public'
+export {AS_PUBLIC} from './visibility'
 export const DEFAULT_BATCH_SIZE = 500
 
 /** The user whose activities are processed, as read (and locked) in the current transaction. */
@@ -152,21 +154,39 @@ export interface BatchResult {
   outgoing: Outgoing[]
 }
 
-interface BatchRow {
+/** The addressing of an activity or object as read: what visibility.ts's isPublic reads, besides `to`/`cc`. */
+interface AddressingRow {
+  to: unknown
+  cc: unknown
+  bto: unknown
+  bcc: unknown
+  direct_message: unknown
+}
+
+interface BatchRow extends AddressingRow {
   id: string
   type: 'Create' | 'Like' | 'Announce'
   ap_id: string
   object_id: string | null
-  to: unknown
-  cc: unknown
 }
 
-interface ObjectRow {
+interface ObjectRow extends AddressingRow {
   id: string
   ap_id: string
-  to: unknown
-  cc: unknown
+  type: string | null
   in_reply_to: string | null
+  /** Pleroma's quoteUrl: the post this one quotes (Akkoma's quoteUri keeps no count). */
+  quote_url: string | null
+}
+
+/** The select list of an AddressingRow from a `data` column. */
+function addressingColumns(data: string): string {
+  return `${data}->'to' AS "to", ${data}->'cc' AS cc, ${data}->'bto' AS bto, ${data}->'bcc' AS bcc, ${data}->'directMessage' AS direct_message`
+}
+
+/** Pleroma's Visibility.public? of the row (visibility.ts). */
+function publicRow(r: AddressingRow & {type?: string | null}, instanceUrl: string): boolean {
+  return isPublic({type: r.type, to: r.to, cc: r.cc, bto: r.bto, bcc: r.bcc, directMessage: r.direct_message}, instanceUrl)
 }
 
 /** A JSON value as an array of addresses (`to`/`cc` may be missing or a single string). */
@@ -202,6 +222,30 @@ async function insertActivities(m: EntityManager, actor: string, rows: NewActivi
 }
 
 /**
+ * Takes one off `key` (repliesCount, quotesCount) of the objects named, once
+ * per mention (an object named twice loses two), not below 0; a missing or
+ * non-numeric count counts as 0, as Pleroma's `greatest(0, count - 1)` leaves
+ * it. Tombstones are left alone. One statement for the whole batch.
+ */
+async function decrementCounts(m: EntityManager, key: 'repliesCount' | 'quotesCount', apIds: Array<string | null>, now: string): Promise<void> {
+  const times = new Map<string, number>()
+  for (const id of apIds) if (id) times.set(id, (times.get(id) ?? 0) + 1)
+  if (times.size === 0) return
+  await m.query(
+    `UPDATE ${OBJECTS} o
+        SET ${O.data} = jsonb_set(o.${O.data}, '{${key}}', to_jsonb(c.n)), ${O.updatedAt} = $3
+       FROM (SELECT x.${O.id} AS id,
+                    greatest(0, CASE WHEN jsonb_typeof(x.${O.data}->'${key}') = 'number'
+                                     THEN floor((x.${O.data}->>'${key}')::numeric)::int ELSE 0 END - p.n) AS n
+               FROM unnest($1::text[], $2::int[]) AS p(ap_id, n)
+               JOIN ${OBJECTS} x ON x.${O.data}->>'id' = p.ap_id
+              WHERE x.${O.data}->>'type' IS DISTINCT FROM 'Tombstone') AS c
+      WHERE o.${O.id} = c.id AND o.${O.data}->'${key}' IS DISTINCT FROM to_jsonb(c.n)`,
+    [[...times.keys()], [...times.values()], now],
+  )
+}
+
+/**
  * Processes one batch of the user's Create, Like and Announce activities
  * (ordered by id, after `options.after`) in the caller's transaction.
  */
@@ -216,7 +260,7 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
 
   const batch = await m.query<BatchRow[]>(
     `SELECT ${A.id} AS id, ${A.data}->>'type' AS type, ${A.data}->>'id' AS ap_id, ${objectId(A.data)} AS object_id,
-            ${A.data}->'to' AS "to", ${A.data}->'cc' AS cc
+            ${addressingColumns(A.data)}
        FROM ${ACTIVITIES}
       WHERE ${A.actor} = $1 AND ${A.data}->>'type' IN ('Create', 'Like', 'Announce')
             ${options.after ? `AND ${A.id} > $3` : ''}
@@ -259,11 +303,12 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     result.missingObjects = pruned.size
 
     const objects = await m.query<ObjectRow[]>(
-      `SELECT ${O.id} AS id, ${O.data}->>'id' AS ap_id, ${O.data}->'to' AS "to", ${O.data}->'cc' AS cc,
+      `SELECT ${O.id} AS id, ${O.data}->>'id' AS ap_id, ${O.data}->>'type' AS type, ${addressingColumns(O.data)},
               CASE jsonb_typeof(${O.data}->'inReplyTo')
                 WHEN 'string' THEN ${O.data}->>'inReplyTo'
                 WHEN 'object' THEN ${O.data}->'inReplyTo'->>'id'
-              END AS in_reply_to
+              END AS in_reply_to,
+              CASE jsonb_typeof(${O.data}->'quoteUrl') WHEN 'string' THEN ${O.data}->>'quoteUrl' END AS quote_url
          FROM ${OBJECTS}
         WHERE ${O.data}->>'id' = ANY($1::text[])
           FOR UPDATE`,
@@ -299,13 +344,13 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
     result.likes += gone.likes
     result.announces += gone.announces
 
-    // note_count (public and unlisted posts) and pinned_objects, in one statement. A
-    // pruned object cannot tell its addressing; its Create can (Pleroma would not
-    // decrement for it, leaving note_count one too high).
+    // note_count (public and unlisted posts, as Pleroma's Visibility.public? decides: visibility.ts)
+    // and pinned_objects, in one statement. A pruned object cannot tell its addressing; its
+    // Create can (Pleroma would not decrement for it, leaving note_count one too high).
     const createRow = new Map(batch.filter((a) => a.type === 'Create').map((a) => [a.id, a]))
     const publicPosts = objects.filter((o) => {
       const from = pruned.has(o.ap_id) ? createRow.get(createOf.get(o.ap_id)!) : o
-      return from !== undefined && [...addressList(from.to), ...addressList(from.cc)].includes(AS_PUBLIC)
+      return from !== undefined && publicRow(from, options.instanceUrl)
     }).length
     await m.query(
       `UPDATE ${USERS}
@@ -317,23 +362,22 @@ export async function deleteActivitiesBatch(m: EntityManager, target: DeletionTa
       [target.id, postIds, publicPosts, now],
     )
 
-    // The parents of replies: repliesCount - 1 per deleted reply, not below 0 (a deleted parent is left a Tombstone).
-    const replies = new Map<string, number>()
-    for (const o of objects) if (o.in_reply_to && !pruned.has(o.ap_id)) replies.set(o.in_reply_to, (replies.get(o.in_reply_to) ?? 0) + 1)
-    if (replies.size > 0) {
-      await m.query(
-        `UPDATE ${OBJECTS} o
-            SET ${O.data} = jsonb_set(o.${O.data}, '{repliesCount}', to_jsonb(c.n)), ${O.updatedAt} = $3
-           FROM (SELECT x.${O.id} AS id,
-                        greatest(0, CASE WHEN jsonb_typeof(x.${O.data}->'repliesCount') = 'number'
-                                         THEN floor((x.${O.data}->>'repliesCount')::numeric)::int ELSE 0 END - p.n) AS n
-                   FROM unnest($1::text[], $2::int[]) AS p(ap_id, n)
-                   JOIN ${OBJECTS} x ON x.${O.data}->>'id' = p.ap_id
-                  WHERE x.${O.data}->>'type' IS DISTINCT FROM 'Tombstone') AS c
-          WHERE o.${O.id} = c.id AND o.${O.data}->'repliesCount' IS DISTINCT FROM to_jsonb(c.n)`,
-        [[...replies.keys()], [...replies.values()], now],
-      )
-    }
+    // The parents of replies: repliesCount - 1 per deleted reply; the quoted posts of quotes: quotesCount - 1
+    // per deleted quote (v2.9.1 side_effects.ex:323-329, object.ex:294-315 and 340-361). Not below 0; a
+    // deleted parent or quoted post is left a Tombstone.
+    const live = objects.filter((o) => !pruned.has(o.ap_id))
+    await decrementCounts(
+      m,
+      'repliesCount',
+      live.map((o) => o.in_reply_to),
+      now,
+    )
+    await decrementCounts(
+      m,
+      'quotesCount',
+      live.map((o) => o.quote_url),
+      now,
+    )
 
     // The Delete activities, addressed to the post's to ++ cc.
     const byApId = new Map(objects.map((o) => [o.ap_id, o]))

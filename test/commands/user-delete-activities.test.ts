@@ -16,6 +16,7 @@ import {
   SEEDED_AT,
   seedActivities,
   seedManyPosts,
+  seedObjects,
   seedSocialGraph,
   seedUsers,
   storedFollowCounters,
@@ -27,6 +28,48 @@ const B = apId('bob')
 const C = apId('carol')
 const ISO_US = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/
 const ACTIVITY_AP_ID = new RegExp(`^${BASE.replace(/\./g, '\\.')}/activities/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+
+/**
+ * alice (note_count 10) and her posts, for the counters Pleroma keeps: q1 and
+ * q3 (public) quote bob's b1 (quotesCount 2), q2 (unlisted) quotes b2
+ * (quotesCount 0), fo (followers only) quotes b3 (quotesCount 5); lp is
+ * addressed only to the instance's #Public, bc has the public collection
+ * only in bcc (both public for Pleroma's Visibility.public?); dm is a direct
+ * message that also names the public collection (not public: directMessage).
+ */
+async function seedQuotesAndVisibility(b: Parameters<typeof seedUsers>[0]) {
+  const users = await seedUsers(b, [{nickname: 'alice', noteCount: 10}, {nickname: 'bob'}])
+  const F = followersOf('alice')
+  const posts: Array<{name: string; to: string[]; cc: string[]; extra?: Record<string, unknown>}> = [
+    {name: 'q1', to: [PUBLIC], cc: [F], extra: {quoteUrl: objectId('b1')}},
+    {name: 'q2', to: [F], cc: [PUBLIC], extra: {quoteUrl: objectId('b2')}},
+    {name: 'q3', to: [PUBLIC], cc: [F], extra: {quoteUrl: objectId('b1')}},
+    {name: 'fo', to: [F], cc: [], extra: {quoteUrl: objectId('b3')}},
+    {name: 'lp', to: [`${BASE}/#Public`], cc: []},
+    {name: 'bc', to: [F], cc: [], extra: {bcc: [PUBLIC]}},
+    {name: 'dm', to: [B, PUBLIC], cc: [], extra: {directMessage: true}},
+  ]
+  await seedObjects(b, [
+    {name: 'b1', data: {type: 'Note', actor: B, to: [PUBLIC], cc: [], quotesCount: 2}},
+    {name: 'b2', data: {type: 'Note', actor: B, to: [PUBLIC], cc: [], quotesCount: 0}},
+    {name: 'b3', data: {type: 'Note', actor: B, to: [PUBLIC], cc: [], quotesCount: 5}},
+    ...posts.map((p) => ({name: p.name, data: {type: 'Note', actor: A, content: 'hi', to: p.to, cc: p.cc, ...p.extra}})),
+  ])
+  await seedActivities(
+    b,
+    posts.map((p) => ({name: `create-${p.name}`, actor: A, type: 'Create', object: objectId(p.name), to: p.to, cc: p.cc, extra: p.extra})),
+  )
+  return users
+}
+
+const quotesCounts = async (b: Parameters<typeof seedUsers>[0]) =>
+  Object.fromEntries(
+    (
+      await b.sql(`SELECT data->>'id' AS id, data->'quotesCount' AS n FROM objects WHERE data->>'id' = ANY($1::text[]) ORDER BY 1`, [
+        ['b1', 'b2', 'b3'].map(objectId),
+      ])
+    ).map((r) => [r.id.replace(`${BASE}/objects/`, ''), r.n]),
+  )
 
 describeBackends('user:delete-activities', (server) => {
   const b = withoutFederation(server)
@@ -163,6 +206,40 @@ describeBackends('user:delete-activities', (server) => {
     expect(await expectedFollowCounters(b)).toEqual(countersBefore)
     expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships`)).toEqual([{n: 6}])
     expect(await b.sql(`SELECT count(*)::int AS n FROM oauth_tokens`)).toEqual([{n: 4}])
+  })
+
+  it("note_count follows Pleroma's Visibility.public? (the instance's #Public, bcc, not direct messages); quotesCount of quoted posts goes down, not below 0", async () => {
+    const users = await seedQuotesAndVisibility(b)
+    const r = await b.run(['user:delete-activities', 'alice', '-y', '--batch-size', '2'])
+    expect(r.stderr).toBe('')
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toBe('alice (local, active): 7 posts, 0 likes and announces will be deleted\nUser alice statuses deleted.\n')
+    // Public for Pleroma: q1, q2 (unlisted), q3, lp (only the instance's #Public), bc (public only in bcc): 10 - 5.
+    // Not: fo (followers only), dm (a direct message, even naming the public collection).
+    expect(await b.sql(`SELECT note_count FROM users WHERE id = $1`, [users.alice])).toEqual([{note_count: 5}])
+    // b1 quoted twice: 2 - 2; b2: 0 stays 0; b3, quoted by a followers-only post: 5 - 1 (Pleroma decrements whatever the visibility).
+    expect(await quotesCounts(b)).toEqual({b1: 0, b2: 0, b3: 4})
+    const bumped = await b.sql(`SELECT data->>'id' AS id, updated_at FROM objects WHERE data->>'id' = ANY($1::text[]) ORDER BY 1`, [
+      ['b1', 'b2', 'b3'].map(objectId),
+    ])
+    expect(bumped.map((o) => [o.id.replace(`${BASE}/objects/`, ''), o.updated_at.getTime() === new Date(SEEDED_AT + 'Z').getTime()])).toEqual([
+      ['b1', false],
+      ['b2', true],
+      ['b3', false],
+    ])
+    // A second run changes no counter.
+    const again = await b.run(['user:delete-activities', 'alice', '-y'])
+    expect(again.exitCode).toBe(0)
+    expect(await b.sql(`SELECT note_count FROM users WHERE id = $1`, [users.alice])).toEqual([{note_count: 5}])
+    expect(await quotesCounts(b)).toEqual({b1: 0, b2: 0, b3: 4})
+  })
+
+  it("user:rm decrements the quoted posts' quotesCount the same way", async () => {
+    await seedQuotesAndVisibility(b)
+    const r = await b.run(['user:rm', 'alice', '-y', '--batch-size', '3'])
+    expect(r.exitCode).toBe(0)
+    expect(r.stdout).toMatch(/^alice \(local, active\): 7 posts, /)
+    expect(await quotesCounts(b)).toEqual({b1: 0, b2: 0, b3: 4})
   })
 
   it('--json returns the counts; a second run finds nothing more to do', async () => {

@@ -32,7 +32,7 @@ export default class UserDeleteActivities extends UserDeletionCommand<typeof Use
 
   static description = `What Pleroma's delete_activities task leaves in the database, done directly:
 
-- every post (Create activity) of the user: the object row becomes a Tombstone {"id", "type": "Tombstone", "formerType", "deleted"} (a pruned, missing object row is inserted as one), every activity referring to it except Deletes is deleted (the Create, other users' likes, announces and reactions of it; their notifications and bookmarks go with them), it leaves the user's pinned posts, note_count drops for public and unlisted posts, a replied-to post's repliesCount drops, and a Delete activity is recorded;
+- every post (Create activity) of the user: the object row becomes a Tombstone {"id", "type": "Tombstone", "formerType", "deleted"} (a pruned, missing object row is inserted as one), every activity referring to it except Deletes is deleted (the Create, other users' likes, announces and reactions of it; their notifications and bookmarks go with them), it leaves the user's pinned posts, note_count drops for public and unlisted posts (as Pleroma decides it: the public collection or the instance's own <instance>/#Public in to, cc, bto or bcc, and not a direct message), a replied-to post's repliesCount and a quoted post's quotesCount drop (not below 0), and a Delete activity is recorded;
 - every like and announce of the user: an Undo activity is recorded, the user is removed from the post's likes / announcements (like_count / announcement_count recomputed) and the Like / Announce activity is deleted with its notifications;
 - follows, blocks, reports, reactions and everything else are left alone, as is the user row apart from note_count and pinned_objects.
 
