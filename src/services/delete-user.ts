@@ -2,9 +2,14 @@
  * `user:rm`: the end state of Pleroma's user deletion (docs/pleroma/tasks.md
  * "rm"), done synchronously for a local user:
  *
- * 1. the user's posts deleted and likes/announces undone, in batches
- *    (delete-activities.ts; resumable, the user row untouched until the end);
- * 2. in the transaction of the last batch: a Delete activity of the actor is
+ * 1. first, in a transaction of its own (startUserRemoval): the account is
+ *    deactivated and signed out, so that it can post nothing while its posts
+ *    go (the follow counters of its neighbours recomputed, as it no longer
+ *    counts);
+ * 2. the user's posts deleted and likes/announces undone, in batches
+ *    (delete-activities.ts; resumable: a re-run starts again at 1, which
+ *    then changes nothing);
+ * 3. in the transaction of the last batch: a Delete activity of the actor is
  *    recorded; all follow relationships of the user (both directions, any
  *    state) are deleted, the matching Follow activities marked "cancelled",
  *    and the counters of the other local users recomputed; notifications
@@ -19,11 +24,13 @@
 import {randomUUID} from 'node:crypto'
 import type {EntityManager} from 'typeorm'
 import {newFlakeId} from '../db/flake-id'
-import {Activity, App, FollowingRelationship, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
+import {utcNow} from '../db/time'
+import {Activity, App, FollowingRelationship, FollowState, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {countUserActivities, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
 import {recomputeFollowCounters} from './counters'
 import {undoRemoteFollows, type Outgoing} from './federation'
+import {signOutUsers} from './live'
 
 const U = columnsOf(User)
 const A = columnsOf(Activity)
@@ -123,6 +130,56 @@ const PURGED_VALUES: Array<[string, string]> = [
   [U.isActive, 'false'],
   [U.pinnedObjects, `'{}'::jsonb`],
 ]
+
+export interface StartResult {
+  /** Accounts that were active and are now deactivated. */
+  deactivated: number
+  tokens: number
+  authorizations: number
+  /** Local users whose follow counters were recomputed and changed. */
+  countersChanged: number
+}
+
+/**
+ * The first step of `rm`, for one or many users at once (set-based): each
+ * account is deactivated (`is_active` false; nothing else of the row yet)
+ * and signed out (its OAuth authorizations and tokens deleted, as sign-out
+ * does), and the follow counters of the local users it follows or is
+ * followed by are recomputed (an inactive account is not counted:
+ * docs/pleroma/tasks.md#follow-counters). Run in a transaction of its own
+ * before the posts go, so the account can neither sign in nor post while
+ * they do; running it again changes nothing.
+ */
+export async function startUserRemoval(m: EntityManager, userIds: string[], now = utcNow()): Promise<StartResult> {
+  if (userIds.length === 0) return {deactivated: 0, tokens: 0, authorizations: 0, countersChanged: 0}
+  const off = await m.query<Array<{id: string}>>(
+    `WITH d AS (
+       UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2
+        WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive}
+       RETURNING ${U.id} AS id)
+     SELECT id FROM d`,
+    [userIds, now],
+  )
+  let countersChanged = 0
+  if (off.length > 0) {
+    const neighbours = await m.query<Array<{id: string}>>(
+      `SELECT r.${R.followingId} AS id FROM unnest($1::uuid[]) AS x(id) JOIN ${FOLLOWS} r ON r.${R.followerId} = x.id
+        WHERE r.${R.state} = ${FollowState.ACCEPTED}
+       UNION
+       SELECT r.${R.followerId} FROM unnest($1::uuid[]) AS x(id) JOIN ${FOLLOWS} r ON r.${R.followingId} = x.id
+        WHERE r.${R.state} = ${FollowState.ACCEPTED}`,
+      [off.map((u) => u.id)],
+    )
+    const gone = new Set(off.map((u) => u.id))
+    countersChanged = await recomputeFollowCounters(
+      m,
+      neighbours.map((n) => n.id).filter((id) => !gone.has(id)),
+      now,
+    )
+  }
+  const signedOut = await signOutUsers(m, userIds)
+  return {deactivated: off.length, tokens: signedOut.tokens, authorizations: signedOut.authorizations, countersChanged}
+}
 
 export interface FinishOptions {
   instanceUrl: string

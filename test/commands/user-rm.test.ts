@@ -185,6 +185,52 @@ describeBackends('user:rm', (server) => {
     expect(await storedFollowCounters(b)).toMatchObject({alice: {followers: 0, following: 0}})
   })
 
+  it('deactivates and signs the account out first, on its own: an interrupted run leaves it inactive with no tokens and its posts; a re-run finishes', async () => {
+    const g = await seedSocialGraph(b)
+    const [aliceBefore] = await b.sql(`SELECT email, note_count FROM users WHERE nickname = 'alice'`)
+    // The first batch of posts fails (as a statement_timeout would end it): only the transactions before it are committed.
+    await b.sql(`CREATE FUNCTION test_stop_tombstone() RETURNS trigger LANGUAGE plpgsql AS $f$
+                 BEGIN IF NEW.data->>'type' = 'Tombstone' THEN RAISE EXCEPTION 'test: the batch of posts fails' USING ERRCODE = 'query_canceled'; END IF; RETURN NEW; END $f$`)
+    await b.sql(`CREATE TRIGGER test_stop_tombstone BEFORE INSERT OR UPDATE ON objects FOR EACH ROW EXECUTE FUNCTION test_stop_tombstone()`)
+    const before = Date.now()
+    try {
+      const r = await b.run(['user:rm', 'alice', '-y', '--batch-size', '1'])
+      expect(r.exitCode).toBe(5)
+      expectErrorLines(r.stderr)
+      expect(r.stderr).toMatch(/^Error: .*test: the batch of posts fails/)
+    } finally {
+      await b.sql(`DROP TRIGGER test_stop_tombstone ON objects`)
+      await b.sql(`DROP FUNCTION test_stop_tombstone()`)
+    }
+    // Inactive and signed out (bob's token and authorization stay) ...
+    expect(await b.sql(`SELECT is_active, email, note_count FROM users WHERE id = $1`, [g.users.alice])).toEqual([
+      {is_active: false, email: aliceBefore.email, note_count: aliceBefore.note_count},
+    ])
+    expect(await b.sql(`SELECT id FROM oauth_tokens`)).toEqual([{id: g.tokens.bobShared}])
+    expect(await b.sql(`SELECT id FROM oauth_authorizations`)).toEqual([{id: g.authorizations.bob}])
+    // ... the others' counters no longer count her ...
+    const counters = await storedFollowCounters(b)
+    expect(counters).toEqual(await expectedFollowCounters(b))
+    expect(counters.bob).toEqual({followers: 1, following: 1})
+    // ... and everything else is still there: posts, likes, follows, no Delete recorded.
+    expect(await b.sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`)).toEqual([{n: 0}])
+    expect(await remainingActivities(b, g)).toEqual(Object.keys(g.activities).sort())
+    expect(await newActivities(b, g)).toEqual([])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE $1 IN (follower_id, following_id)`, [g.users.alice])).toEqual([{n: 4}])
+
+    const again = await b.run(['user:rm', 'alice', '-y', '--batch-size', '1'])
+    expect(again.stderr).toBe('')
+    expect(again.exitCode).toBe(0)
+    expect(again.stdout).toBe(
+      'alice (local, deactivated): 6 posts, 3 likes and announces, 2 followers, 2 follows, 0 OAuth tokens will be deleted; the account stays reserved, purged and deactivated\n' +
+        'User alice deleted.\n',
+    )
+    await expectCommonEndState(b, g, before)
+    expect(await b.sql(`SELECT is_active, email, note_count, follower_count FROM users WHERE id = $1`, [g.users.alice])).toEqual([
+      {is_active: false, email: null, note_count: 0, follower_count: 0},
+    ])
+  })
+
   it('--json returns the counts of what was deleted; running it again changes nothing', async () => {
     await seedSocialGraph(b)
     const r = await b.run(['user:rm', 'alice', '--yes', '--json'])

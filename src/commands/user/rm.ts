@@ -7,6 +7,7 @@ import {NotFoundError, UsageError} from '../../errors'
 import {plural} from '../../text'
 import {runtime} from '../../runtime-loader'
 import {batchSizeFlag, DeliveryTally, UserDeletionCommand} from '../../user-deletion-command'
+import type {EntityManager} from 'typeorm'
 
 /** `user:rm --json`: one user's (a dry run gives what would be deleted; --grace: what was put to sleep); several users or --due: each one's outcome. */
 export type UserRmResult = UserRmOne | UserRmGraceOne | BulkResult<UserRmOne> | BulkResult<UserRmGraceOne>
@@ -67,18 +68,18 @@ export default class UserRm extends UserDeletionCommand<typeof UserRm> {
 
   static description = `Does at once what Pleroma's user deletion leaves in the database once its background job has run:
 
+- first, in a transaction of its own, the account is deactivated and signed out (its OAuth tokens and authorizations deleted; beyond Pleroma: a deleted account keeps no live sign-ins), so it can post nothing while the rest goes; the follower and following counts of the local users it follows or is followed by are recomputed;
 - the user's posts are deleted and its likes and announces undone, exactly as user:delete-activities does;
 - a Delete activity of the account is recorded;
 - every follow relationship of the user is removed, both ways and in any state (the Follow activities are marked "cancelled"), and the follower and following counts of the other local users recomputed;
 - notifications caused by the user's activities are deleted, for every recipient;
-- the user's OAuth tokens and authorizations are deleted (beyond Pleroma: a deleted account keeps no live sign-ins);
 - the users row is purged (bio, name, e-mail, password, avatar, fields, roles, counters ... emptied) and deactivated; it is kept so that the nickname stays reserved. An account still pending approval or confirmation is deleted outright instead; report notes it wrote are deleted with it, and apps it owns that others' tokens still use are kept without an owner.
 
 Other servers are told, on a Pleroma or Akkoma database: the Delete of the account (to its remote followers' servers), the Deletes of its posts, the Undos of its likes, announces and follows of remote accounts are queued as the server's own delivery jobs (publish_one, queue federator_outgoing), worked out before the follows go, one per activity and inbox; the running server sends them with its own signatures and retries. --no-federate leaves them out. Nothing is queued for an account whose row is deleted, nor on the tool's own database.
 
 With --actor (or PLEROMA_ADMIN_ACTOR), a "delete" entry naming the user is written to the moderation log in the transaction that finishes the account.
 
-Posts go in batches (--batch-size), each its own transaction; the account itself is changed only in the last one, so if the command is interrupted, run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
+Posts go in batches (--batch-size), each its own transaction; the account is purged only in the last one, so if the command is interrupted, it is left deactivated and signed out with its remaining posts: run it again to finish. Works on a deactivated user too (Pleroma says "No local user" for one). Shows the counts and asks before changing anything.
 
 With --grace DURATION (30d, 12h, 1s, 0d; s, m, h, d, w, y) nothing is deleted yet: the account is deactivated and signed out now, and the date its deletion falls due is recorded in its tags (pleroma-admin:delete-after:<ISO date>, visible in admin-fe; pleroma-admin:was-inactive too when it was inactive already). Its follows, both ways, its posts, roles and tags are kept meanwhile (Pleroma's own deactivation would delete its follows of local accounts, which cannot be put back), so user:restore puts it back exactly; only its sign-ins are gone. user:rm --due (for cron) then deletes, as above, every account whose deletion has fallen due, with one summary, progress and --json; each account is claimed under a row lock (FOR UPDATE SKIP LOCKED) and deleted in one transaction, so two runs at once delete it once, and an account restored meanwhile (its tag gone) is left alone. user:list --pending-deletion lists the accounts waiting, with their due dates. With --actor, the grace period is a "deactivate" entry of the moderation log and the deletion a "delete" entry.
 
@@ -292,17 +293,23 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     const tally = new DeliveryTally()
     const federate = federation ? this.federator(plan, tally) : undefined
     const {claimDue} = runtime().grace
+    // --due: each transaction claims the account first (its row lock, SKIP LOCKED, and its deletion still due): another run at the same time, or a restore, leaves it to them.
+    const transaction: (<R>(fn: (m: EntityManager) => Promise<R>) => Promise<R>) | undefined = due
+      ? (fn) =>
+          plan.db.transaction(async (m) => {
+            if (!(await claimDue(m, target.id))) throw new SkippedUser('no longer due: restored, or deleted by another run')
+            return fn(m)
+          })
+      : undefined
+    // First, on its own: deactivated and signed out, so the account can post nothing while its posts go (docs/pleroma/tasks.md#rm).
+    const started = await (transaction ?? ((fn) => plan.db.transaction(fn)))(async (m) => {
+      const locked = await runtime().deleteActivities.lockTarget(m, target.id)
+      return removal.startUserRemoval(m, [locked.id])
+    })
     const totals = await this.deleteInBatches(plan, {
-      // --due: each batch claims the account first (its row lock, SKIP LOCKED, and its deletion still due): another run at the same time, or a restore, leaves it to them.
-      transaction: due
-        ? (fn) =>
-            plan.db.transaction(async (m) => {
-              if (!(await claimDue(m, target.id))) throw new SkippedUser('no longer due: restored, or deleted by another run')
-              return fn(m)
-            })
-        : undefined,
+      transaction,
       batchSize: flags['batch-size'],
-      interrupted: '; the account is not removed yet.',
+      interrupted: '; the account is deactivated and signed out, not removed yet.',
       federate,
       finish: async (m, locked, now) => {
         finished = await removal.finishUserRemoval(m, locked, {
@@ -319,7 +326,7 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     if (logged) this.note(`Recorded in the moderation log as done by ${plan.actor!.nickname}.`)
     if (federation) this.noteDeliveries(plan, tally)
     return {
-      ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: finished!.tokens}, totals.batches, {
+      ...shape(false, {...totals, followers: finished!.followers, follows: finished!.follows, tokens: started.tokens + finished!.tokens}, totals.batches, {
         jobs: tally.jobs,
         servers: tally.hosts.size,
       }),
