@@ -42,11 +42,24 @@ export const COUNTS_SQL = `
 
 /**
  * Recomputes follower_count and following_count of the given users (local
- * ones only) in one statement; `updated_at` is bumped only where a value
- * changes. Returns the number of rows changed.
+ * ones only); `updated_at` is bumped only where a value changes. Returns the
+ * number of rows changed.
+ *
+ * The users' rows are locked first, in id order, by a statement of their
+ * own: the counting statement then starts (and takes its snapshot) only once
+ * no other transaction can change these counters, so it sees the follows
+ * that a concurrent one (another user:rm, an unsubscribe) removed and
+ * committed meanwhile. Counting in the UPDATE alone, a transaction that
+ * waited for the other's row lock wrote counts from before the other's
+ * commit (test/reliability/concurrency.test.ts).
  */
 export async function recomputeFollowCounters(m: EntityManager, userIds: string[], now = utcNow()): Promise<number> {
   if (userIds.length === 0) return 0
+  await m.query(
+    `SELECT u.${U.id} FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) x JOIN ${USERS} u ON u.${U.id} = x.id
+      WHERE u.${U.local} ORDER BY u.${U.id} FOR UPDATE OF u`,
+    [userIds],
+  )
   const [changed] = await m.query<Array<{n: number}>>(
     `WITH c AS (${COUNTS_SQL}),
           changed AS (

@@ -21,6 +21,8 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import {Client} from 'pg'
 import {newFlakeId} from '../../src/db/flake-id'
+import {openDatabase} from '../../src/db/connection'
+import {recomputeFollowCounters} from '../../src/services/counters'
 import {PG_AVAILABLE, scratchPgDatabase} from '../helpers/backends'
 import {runProcess, type ProcessResult} from '../helpers/cli-process'
 import {pgTemplatePleroma} from '../helpers/templates'
@@ -193,6 +195,66 @@ describePg('concurrent tag, untag, set and rm processes on overlapping users [po
     // The survivors still follow one another.
     for (const c of counters.filter((x) => survivors.includes(x.nickname))) expect(c.followers).toBe(survivors.length - 1)
   }, 300_000)
+})
+
+describePg("two transactions recomputing one user's follow counters [postgres]", () => {
+  let db: Awaited<ReturnType<typeof scratchPgDatabase>>
+  afterEach(async () => {
+    await db?.drop()
+  })
+
+  /**
+   * What two concurrent user:rm (or unsubscribe) batches do to a user both
+   * had followed: each deletes its follow and recomputes the counters. The
+   * second one waits for the first one's row lock; it must then count the
+   * follows as they are once the first has committed, not as they were when
+   * its statement began (which left follower_count one too high).
+   */
+  it('each removed a follow of the same user: the counter matches the follows left', async () => {
+    db = await scratchPgDatabase(pgTemplatePleroma())
+    const client = new Client({connectionString: db.url})
+    await client.connect()
+    const dbs = await Promise.all([1, 2].map(() => openDatabase({kind: 'url', url: db.url, from: 'flag'})))
+    try {
+      const sql = async (q: string, p?: unknown[]) => (await client.query(q, p as unknown[])).rows
+      const ids = await seedUsers({sql}, [{nickname: 'x'}, {nickname: 'a'}, {nickname: 'b'}])
+      await sql(
+        `INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
+         VALUES ($1, $3, 2, now(), now()), ($2, $3, 2, now(), now())`,
+        [ids.a, ids.b, ids.x],
+      )
+      await sql(`UPDATE users SET follower_count = 2 WHERE nickname = 'x'`)
+      const unfollow = `DELETE FROM following_relationships WHERE follower_id = $1 AND following_id = $2`
+      let release!: () => void
+      const held = new Promise<void>((resolve) => (release = resolve))
+      let firstDone = false
+      const first = dbs[0].transaction(async (m) => {
+        await m.query(unfollow, [ids.a, ids.x])
+        await recomputeFollowCounters(m, [ids.x])
+        firstDone = true
+        await held
+      })
+      while (!firstDone) await new Promise((resolve) => setTimeout(resolve, 20))
+      const second = dbs[1].transaction(async (m) => {
+        await m.query(unfollow, [ids.b, ids.x])
+        await recomputeFollowCounters(m, [ids.x])
+      })
+      // The second waits for x's row, locked by the first.
+      for (let i = 0; ; i++) {
+        const [{n}] = await sql(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)
+        if (n >= 1) break
+        if (i > 400) throw new Error('the second transaction never waited for the first one')
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      release()
+      await Promise.all([first, second])
+      expect(await sql(`SELECT count(*)::int AS n FROM following_relationships`)).toEqual([{n: 0}])
+      expect(await sql(`SELECT follower_count FROM users WHERE nickname = 'x'`)).toEqual([{follower_count: 0}])
+    } finally {
+      await Promise.all(dbs.map((d) => d.close()))
+      await client.end()
+    }
+  })
 })
 
 describe('concurrent writers on the embedded database', () => {
