@@ -27,7 +27,7 @@ import {newFlakeId} from '../db/flake-id'
 import {utcNow} from '../db/time'
 import {Activity, App, FollowingRelationship, FollowState, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
-import {countUserActivities, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
+import {countUserActivities, deleteActivitiesBatch, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
 import {recomputeFollowCounters} from './counters'
 import {undoRemoteFollows, type Outgoing} from './federation'
 import {signOutUsers} from './live'
@@ -199,104 +199,144 @@ export interface FinishOptions {
  * batch's), with the user row locked by it.
  */
 export async function finishUserRemoval(m: EntityManager, target: DeletionTarget, options: FinishOptions): Promise<RemovalResult> {
-  const {now} = options
-  const objectId = await objectIdExpression(m)
+  const results = await finishUserRemovals(m, [target], {
+    ...options,
+    federate: options.federate && ((mm, _target, outgoing) => options.federate!(mm, outgoing)),
+  })
+  return results.get(target.id)!
+}
 
-  // The Delete of the actor, as Pleroma's pipeline stores it (once: a re-run after a
-  // finished rm records no second one).
-  const to = target.followerAddress ? [target.followerAddress] : []
-  const deleteId = newFlakeId()
-  const deleteData = {
-    id: `${options.instanceUrl}/activities/${randomUUID()}`,
-    type: 'Delete',
-    actor: target.apId,
-    object: target.apId,
-    to,
-    cc: [],
-    bto: [],
-    bcc: [],
+export interface ManyFinishOptions extends Omit<FinishOptions, 'federate'> {
+  /** As FinishOptions.federate, per user (called for each user with something to deliver). */
+  federate?: (m: EntityManager, target: DeletionTarget, outgoing: Outgoing[]) => Promise<void>
+}
+
+/**
+ * finishUserRemoval for several users at once (user:prune): every step is
+ * one statement for all of them, but for what is federated, worked out per
+ * user. The users' rows are locked by the caller's transaction; their posts
+ * are gone already. Follows between two of them go like any other. Returns
+ * each user's result by id.
+ */
+export async function finishUserRemovals(m: EntityManager, targets: DeletionTarget[], options: ManyFinishOptions): Promise<Map<string, RemovalResult>> {
+  const {now} = options
+  const results = new Map<string, RemovalResult>()
+  if (targets.length === 0) return results
+  const objectId = await objectIdExpression(m)
+  const ids = targets.map((t) => t.id)
+  const gone = new Set(ids)
+  for (const t of targets) {
+    results.set(t.id, {
+      followers: 0,
+      follows: 0,
+      tokens: 0,
+      authorizations: 0,
+      notifications: 0,
+      reportNotes: 0,
+      purged: false,
+      deleted: false,
+      countersChanged: 0,
+    })
   }
+
+  // The Delete of each actor, as Pleroma's pipeline stores it (once: a re-run after a
+  // finished rm records no second one).
+  const deletes = targets.map((t) => {
+    const to = t.followerAddress ? [t.followerAddress] : []
+    return {
+      id: newFlakeId(),
+      actor: t.apId,
+      to,
+      data: {id: `${options.instanceUrl}/activities/${randomUUID()}`, type: 'Delete', actor: t.apId, object: t.apId, to, cc: [], bto: [], bcc: []},
+    }
+  })
   const stored = await m.query<Array<{id: string}>>(
     `WITH i AS (
        INSERT INTO ${ACTIVITIES} (${A.id}, ${A.data}, ${A.insertedAt}, ${A.updatedAt}, ${A.local}, ${A.actor}, ${A.recipients})
-       SELECT $1::uuid, $2::jsonb, $3::timestamp, $3::timestamp, true, $4::text, $5::varchar[]
+       SELECT (r->>'id')::uuid, r->'data', $2::timestamp, $2::timestamp, true, r->>'actor',
+              ARRAY(SELECT jsonb_array_elements_text(r->'to'))::varchar[]
+         FROM jsonb_array_elements($1::jsonb) AS r
         WHERE NOT EXISTS (SELECT 1 FROM ${ACTIVITIES}
-                           WHERE ${objectId(A.data)} = $4::text AND ${A.actor} = $4::text AND ${A.data}->>'type' = 'Delete')
+                           WHERE ${objectId(A.data)} = r->>'actor' AND ${A.actor} = r->>'actor' AND ${A.data}->>'type' = 'Delete')
        RETURNING ${A.id} AS id)
      SELECT id FROM i`,
-    [deleteId, JSON.stringify(deleteData), now, target.apId, to],
+    [JSON.stringify(deletes), now],
   )
+  const storedIds = new Set(stored.map((r) => r.id))
 
-  if (options.federate && !deletesRow(target)) {
+  if (options.federate) {
     // Before the follows go: the jobs' follower inboxes are read from them.
-    const actor = {id: target.id, apId: target.apId, followerAddress: target.followerAddress}
-    const undos = await undoRemoteFollows(m, actor, options.instanceUrl, now, objectId, newFlakeId)
-    const outgoing = [...(stored.length > 0 ? [{id: deleteId, data: deleteData}] : []), ...undos]
-    if (outgoing.length > 0) await options.federate(m, outgoing)
+    for (const [i, t] of targets.entries()) {
+      if (deletesRow(t)) continue
+      const actor = {id: t.id, apId: t.apId, followerAddress: t.followerAddress}
+      const undos = await undoRemoteFollows(m, actor, options.instanceUrl, now, objectId, newFlakeId)
+      const d = deletes[i]
+      const outgoing = [...(storedIds.has(d.id) ? [{id: d.id, data: d.data}] : []), ...undos]
+      if (outgoing.length > 0) await options.federate(m, t, outgoing)
+    }
   }
 
-  // Unfollow both ways: every relationship row of the user, any state.
-  const others = await m.query<Array<{id: string; ap_id: string; outgoing: boolean; local: boolean}>>(
+  // Unfollow both ways: every relationship row of the users, any state.
+  const rels = await m.query<Array<{follower_id: string; following_id: string; follower_ap: string; following_ap: string}>>(
     `WITH d AS (
-       DELETE FROM ${FOLLOWS} WHERE ${R.followerId} = $1 OR ${R.followingId} = $1
+       DELETE FROM ${FOLLOWS} WHERE ${R.followerId} = ANY($1::uuid[]) OR ${R.followingId} = ANY($1::uuid[])
        RETURNING ${R.followerId} AS follower_id, ${R.followingId} AS following_id)
-     SELECT u.${U.id} AS id, u.${U.apId} AS ap_id, (d.follower_id = $1) AS outgoing, u.${U.local} AS local
-       FROM d JOIN ${USERS} u ON u.${U.id} = CASE WHEN d.follower_id = $1 THEN d.following_id ELSE d.follower_id END
-      WHERE u.${U.id} <> $1`,
-    [target.id],
+     SELECT d.follower_id, d.following_id, f.${U.apId} AS follower_ap, t.${U.apId} AS following_ap
+       FROM d JOIN ${USERS} f ON f.${U.id} = d.follower_id JOIN ${USERS} t ON t.${U.id} = d.following_id
+      WHERE d.follower_id <> d.following_id`,
+    [ids],
   )
-  const followed = others.filter((o) => o.outgoing).map((o) => o.ap_id)
-  const followers = others.filter((o) => !o.outgoing).map((o) => o.ap_id)
-  if (others.length > 0) {
+  for (const r of rels) {
+    if (gone.has(r.follower_id)) results.get(r.follower_id)!.follows += 1
+    if (gone.has(r.following_id)) results.get(r.following_id)!.followers += 1
+  }
+  if (rels.length > 0) {
     // The Follow activities of those relationships are cancelled, as Pleroma's unfollow does.
     await m.query(
-      `UPDATE ${ACTIVITIES}
-          SET ${A.data} = jsonb_set(${A.data}, '{state}', '"cancelled"'), ${A.updatedAt} = $4
-        WHERE ${A.data}->>'type' = 'Follow' AND ${A.data}->>'state' IN ('accept', 'pending')
-          AND ((${A.actor} = $1 AND ${objectId(A.data)} = ANY($2::text[]))
-            OR (${objectId(A.data)} = $1 AND ${A.actor} = ANY($3::text[])))`,
-      [target.apId, followed, followers, now],
+      `UPDATE ${ACTIVITIES} a
+          SET ${A.data} = jsonb_set(a.${A.data}, '{state}', '"cancelled"'), ${A.updatedAt} = $3
+         FROM (SELECT DISTINCT f, t FROM unnest($1::text[], $2::text[]) AS p(f, t)) AS p
+        WHERE a.${A.actor} = p.f AND ${objectId(`a.${A.data}`)} = p.t
+          AND a.${A.data}->>'type' = 'Follow' AND a.${A.data}->>'state' IN ('accept', 'pending')`,
+      [rels.map((r) => r.follower_ap), rels.map((r) => r.following_ap), now],
     )
   }
 
-  // Notifications caused by the user's remaining activities (follows, reacts ...), of every recipient.
-  const [notes] = await m.query<Array<{n: number}>>(
+  // Notifications caused by the users' remaining activities (follows, reacts ...), of every recipient.
+  const notes = await m.query<Array<{actor: string; n: number}>>(
     `WITH d AS (
        DELETE FROM ${NOTIFICATIONS} n USING ${ACTIVITIES} a
-        WHERE n.${N.activityId} = a.${A.id} AND a.${A.actor} = $1
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM d`,
-    [target.apId],
+        WHERE n.${N.activityId} = a.${A.id} AND a.${A.actor} = ANY($1::text[])
+       RETURNING a.${A.actor} AS actor)
+     SELECT actor, count(*)::int AS n FROM d GROUP BY actor`,
+    [targets.map((t) => t.apId)],
   )
+  const byAp = new Map(targets.map((t) => [t.apId, t.id]))
+  for (const r of notes) results.get(byAp.get(r.actor)!)!.notifications = r.n
 
-  // Signed out everywhere (mfa_tokens and push_subscriptions go by cascade).
-  const [oauth] = await m.query<Array<{tokens: number; authorizations: number}>>(
-    `WITH a AS (DELETE FROM ${AUTHORIZATIONS} WHERE ${OA.userId} = $1 RETURNING 1),
-          t AS (DELETE FROM ${TOKENS} WHERE ${T.userId} = $1 RETURNING 1)
-     SELECT (SELECT count(*) FROM t)::int AS tokens, (SELECT count(*) FROM a)::int AS authorizations`,
-    [target.id],
+  // Signed out everywhere (mfa_tokens and push_subscriptions go by cascade); startUserRemoval did it
+  // already, this catches anything since.
+  const oauth = await m.query<Array<{user_id: string; tokens: number; authorizations: number}>>(
+    `WITH a AS (DELETE FROM ${AUTHORIZATIONS} WHERE ${OA.userId} = ANY($1::uuid[]) RETURNING ${OA.userId} AS user_id),
+          t AS (DELETE FROM ${TOKENS} WHERE ${T.userId} = ANY($1::uuid[]) RETURNING ${T.userId} AS user_id)
+     SELECT u.id AS user_id, (SELECT count(*) FROM t WHERE t.user_id = u.id)::int AS tokens,
+            (SELECT count(*) FROM a WHERE a.user_id = u.id)::int AS authorizations
+       FROM unnest($1::uuid[]) AS u(id)`,
+    [ids],
   )
+  for (const r of oauth) Object.assign(results.get(r.user_id)!, {tokens: r.tokens, authorizations: r.authorizations})
 
-  const result: RemovalResult = {
-    followers: followers.length,
-    follows: followed.length,
-    tokens: oauth.tokens,
-    authorizations: oauth.authorizations,
-    notifications: notes.n,
-    reportNotes: 0,
-    purged: false,
-    deleted: false,
-    countersChanged: 0,
-  }
-
-  if (deletesRow(target)) {
+  const deleted = targets.filter((t) => deletesRow(t)).map((t) => t.id)
+  const purged = targets.filter((t) => !deletesRow(t)).map((t) => t.id)
+  if (deleted.length > 0) {
     // Trap 2: report_notes.user_id has no ON DELETE action; the notes go first.
-    const [rn] = await m.query<Array<{n: number}>>(
-      `WITH d AS (DELETE FROM ${REPORT_NOTES} WHERE ${RN.userId} = $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
-      [target.id],
+    const rn = await m.query<Array<{user_id: string; n: number}>>(
+      `WITH d AS (DELETE FROM ${REPORT_NOTES} WHERE ${RN.userId} = ANY($1::uuid[]) RETURNING ${RN.userId} AS user_id)
+       SELECT user_id, count(*)::int AS n FROM d GROUP BY user_id`,
+      [deleted],
     )
-    result.reportNotes = rn.n
-    // Trap 1: the user's apps cascade with it, but other users' tokens may still use them: keep those apps, ownerless.
+    for (const r of rn) results.get(r.user_id)!.reportNotes = r.n
+    // Trap 1: the users' apps cascade with them, but other users' tokens may still use them: keep those apps, ownerless.
     const owner = AP.userId
     const [apps] = await m.query<Array<{has: boolean}>>(
       `SELECT EXISTS (SELECT 1 FROM information_schema.columns
@@ -306,25 +346,101 @@ export async function finishUserRemoval(m: EntityManager, target: DeletionTarget
     if (apps.has) {
       await m.query(
         `UPDATE ${APPS} SET ${owner} = NULL, ${AP.updatedAt} = $2
-          WHERE ${owner} = $1
+          WHERE ${owner} = ANY($1::uuid[])
             AND (EXISTS (SELECT 1 FROM ${TOKENS} t WHERE t.${T.appId} = ${APPS}.${AP.id})
               OR EXISTS (SELECT 1 FROM ${AUTHORIZATIONS} a WHERE a.${OA.appId} = ${APPS}.${AP.id}))`,
-        [target.id, now],
+        [deleted, now],
       )
     }
-    await m.delete(User, {id: target.id})
-    result.deleted = true
-  } else {
+    await m.query(`DELETE FROM ${USERS} WHERE ${U.id} = ANY($1::uuid[])`, [deleted])
+    for (const id of deleted) results.get(id)!.deleted = true
+  }
+  if (purged.length > 0) {
     const values = PURGED_VALUES.filter(([c]) => options.userColumns.has(c))
     await m.query(
       `UPDATE ${USERS} SET ${values.map(([c, v]) => `"${c}" = ${v}`).join(', ')}, ${U.updatedAt} = $2
-        WHERE ${U.id} = $1 AND (${values.map(([c, v]) => `"${c}" IS DISTINCT FROM ${v}`).join(' OR ')})`,
-      [target.id, now],
+        WHERE ${U.id} = ANY($1::uuid[]) AND (${values.map(([c, v]) => `"${c}" IS DISTINCT FROM ${v}`).join(' OR ')})`,
+      [purged, now],
     )
-    result.purged = true
+    for (const id of purged) results.get(id)!.purged = true
   }
 
-  const local = others.filter((o) => o.local).map((o) => o.id)
-  result.countersChanged = await recomputeFollowCounters(m, [...new Set(local)], now)
-  return result
+  // The follow counters of the local users on the other side (recomputed once for all).
+  const others = new Set<string>()
+  for (const r of rels) {
+    if (!gone.has(r.follower_id)) others.add(r.follower_id)
+    if (!gone.has(r.following_id)) others.add(r.following_id)
+  }
+  const changed = await recomputeFollowCounters(m, [...others], now)
+  if (targets.length === 1) results.get(targets[0].id)!.countersChanged = changed
+  return results
+}
+
+export interface AtOnceOptions extends Omit<ManyFinishOptions, 'now'> {
+  tables: Set<string>
+  /** Activities per statement round for a user's likes and announces (deleteActivitiesBatch's limit). */
+  batchSize: number
+}
+
+/**
+ * `rm` of several users in the caller's one transaction (user:prune's batch
+ * of accounts without posts): their rows locked, deactivated and signed out
+ * (startUserRemoval), the likes and announces (and any post) of those that
+ * have some undone as user:rm does, then finishUserRemovals for all. Set-based
+ * but for the users that have activities and for what is federated. The
+ * same end state as `rm` of each of them. Returns each user's result by id.
+ */
+export async function removeUsersAtOnce(m: EntityManager, userIds: string[], options: AtOnceOptions): Promise<Map<string, RemovalResult>> {
+  if (userIds.length === 0) return new Map()
+  const now = utcNow()
+  const rows = await m.query<
+    Array<{
+      id: string
+      nickname: string | null
+      ap_id: string
+      follower_address: string | null
+      local: boolean
+      active: boolean
+      approved: boolean
+      confirmed: boolean
+    }>
+  >(
+    `SELECT ${U.id} AS id, ${U.nickname} AS nickname, ${U.apId} AS ap_id, ${U.followerAddress} AS follower_address, ${U.local} AS local,
+            ${U.isActive} AS active, ${U.isApproved} AS approved, ${U.isConfirmed} AS confirmed
+       FROM ${USERS} WHERE ${U.id} = ANY($1::uuid[]) ORDER BY ${U.id} FOR UPDATE`,
+    [userIds],
+  )
+  const targets: DeletionTarget[] = rows.map((r) => ({
+    id: r.id,
+    nickname: r.nickname ?? '',
+    apId: r.ap_id,
+    followerAddress: r.follower_address,
+    local: r.local,
+    isActive: r.active,
+    isApproved: r.approved,
+    isConfirmed: r.confirmed,
+  }))
+  await startUserRemoval(
+    m,
+    targets.map((t) => t.id),
+    now,
+  )
+  // Who has activities to undo or delete at all: one look-up through the (actor, id) index.
+  const busy = await m.query<Array<{actor: string}>>(
+    `SELECT x.ap AS actor FROM unnest($1::text[]) AS x(ap)
+      WHERE EXISTS (SELECT 1 FROM ${ACTIVITIES} a WHERE a.${A.actor} = x.ap AND a.${A.data}->>'type' IN ('Create', 'Like', 'Announce'))`,
+    [targets.map((t) => t.apId)],
+  )
+  const busyAps = new Set(busy.map((b) => b.actor))
+  for (const t of targets.filter((x) => busyAps.has(x.apId))) {
+    let after: string | null = null
+    for (;;) {
+      const r = await deleteActivitiesBatch(m, t, {instanceUrl: options.instanceUrl, after, limit: options.batchSize, tables: options.tables, now})
+      if (options.federate && r.outgoing.length > 0 && !deletesRow(t)) await options.federate(m, t, r.outgoing)
+      if (r.done) break
+      after = r.lastId
+    }
+  }
+  // (The results' tokens are those left after startUserRemoval: none.)
+  return finishUserRemovals(m, targets, {...options, now})
 }

@@ -192,6 +192,81 @@ describeBackends('user:prune', (b) => {
     expect(again.json).toMatchObject({selected: 0, deactivated: 0})
   })
 
+  it("removes a batch of accounts at once with the end state user:rm of each leaves: follows both ways, the others' counters, sign-ins, Deletes, the log", async () => {
+    // Two copies of one small graph: the "a" accounts are chosen by the rules, the "b" ones (recent) are removed by user:rm one by one.
+    const ids = await seedBulkUsers(b, [
+      user({nickname: 'admin', admin: true}),
+      ...['a', 'b'].flatMap((x) => {
+        const old = x === 'a'
+        return [
+          user({nickname: `${x}p1`, lastActiveAt: old ? null : ago(1), tokens: 2}),
+          user({nickname: `${x}p2`, lastActiveAt: old ? null : ago(1), tokens: 1}),
+          user({nickname: `${x}u`, confirmed: false, insertedAt: old ? ago(60) : ago(10), lastActiveAt: null, tokens: 1}),
+          user({nickname: `${x}fan`, tokens: 1}),
+        ]
+      }),
+    ])
+    // Only the "a" accounts match; b's never-active unconfirmed account registered 10 days ago does not.
+    await b.sql(`UPDATE users SET inserted_at = now() - interval '10 days' WHERE nickname = 'bu'`)
+    await seedFollows(
+      b,
+      ids,
+      ['a', 'b'].flatMap((x): Array<[string, string]> => [
+        [`${x}p1`, `${x}p2`],
+        [`${x}p2`, `${x}fan`],
+        [`${x}fan`, `${x}u`],
+        [`${x}fan`, `${x}p1`],
+      ]),
+    )
+    const r = await b.run(['user:prune', '--never-active-for', '30d', '--unconfirmed-for', '30d', '--actor', 'admin', '--yes', '--json'])
+    expect(r.exitCode).toBe(0)
+    expect(r.json).toMatchObject({selected: 3, deleted: 1, purged: 2, changedMeanwhile: 0})
+    expect(r.json.accounts.map((a: {nickname: string; outcome: string}) => [a.nickname, a.outcome])).toEqual([
+      ['ap1', 'purged'],
+      ['ap2', 'purged'],
+      ['au', 'deleted'],
+    ])
+    const rm = await b.run(['user:rm', 'bp1', 'bp2', 'bu', '--actor', 'admin', '--yes'])
+    expect(rm.exitCode).toBe(0)
+
+    // The same end state for both copies.
+    const state = async (x: string) => {
+      const rows = []
+      for (const n of ['p1', 'p2', 'u', 'fan']) {
+        const u = await userState(b, `${x}${n}`)
+        rows.push(u && {...u, nickname: n, email: u.email === null ? null : u.email.replace(`${x}${n}`, 'X')})
+      }
+      const acts = await b.sql(`SELECT data->>'type' AS type, count(*)::int AS n FROM activities WHERE actor LIKE $1 GROUP BY 1 ORDER BY 1`, [
+        `https://pleroma.example/users/${x}%`,
+      ])
+      const [rels] = await b.sql(
+        `SELECT count(*)::int AS n FROM following_relationships r JOIN users f ON f.id = r.follower_id JOIN users t ON t.id = r.following_id
+          WHERE f.nickname LIKE $1 OR t.nickname LIKE $1`,
+        [`${x}%`],
+      )
+      return {rows, acts, rels: rels.n}
+    }
+    const a = await state('a')
+    expect(a).toEqual(await state('b'))
+    expect(a.rows).toEqual([
+      expect.objectContaining({nickname: 'p1', is_active: false, email: null, tokens: 0, follower_count: 0, following_count: 0}),
+      expect.objectContaining({nickname: 'p2', is_active: false, email: null, tokens: 0}),
+      undefined,
+      expect.objectContaining({nickname: 'fan', is_active: true, email: 'X@example.com', tokens: 1, follower_count: 0, following_count: 0}),
+    ])
+    expect(a.acts).toEqual([{type: 'Delete', n: 3}])
+    expect(a.rels).toBe(0)
+    // One "delete" entry per account, for both.
+    expect((await logRows(b)).map((row) => [row.data.action, (row.data.subject as Array<{nickname: string}>)[0].nickname])).toEqual([
+      ['delete', 'ap1'],
+      ['delete', 'ap2'],
+      ['delete', 'au'],
+      ['delete', 'bp1'],
+      ['delete', 'bp2'],
+      ['delete', 'bu'],
+    ])
+  })
+
   it('the human run: count, names, one confirmation, the closing line', async () => {
     await seedBulkUsers(b, [user({nickname: 'a1', confirmed: false, insertedAt: ago(31)}), user({nickname: 'a2', lastActiveAt: null, insertedAt: ago(31)})])
     const r = await b.run(['user:prune', '--unconfirmed-for', '30d', '--never-active-for', '30d', '--yes'])

@@ -61,7 +61,7 @@ export default class UserPrune extends BaseCommand<typeof UserPrune> {
 
 Several rules combine: an account is chosen when any of them matches. Never chosen: remote users, admins, moderators, invisible accounts and service actors, accounts deleted already, and accounts waiting for a deletion with a grace period (user:rm --grace). An account with posts is left alone unless --with-posts; the summary says how many.
 
-The accounts are chosen by one query. --dry-run lists each with the rules it matched, when it registered and when it was last active, and writes nothing. Otherwise the summary shows how many and asks once (-y skips the question). The accounts then go in batches (--batch-size accounts a transaction, with progress), each batch re-reading its accounts under a row lock with the same rules, so an account that changed since the summary (confirmed, signed in, given a role) is left alone. Removal is user:rm's: posts, likes, follows, notifications and sign-ins go, and the row is purged and kept so the nickname stays reserved, or deleted outright for an account pending confirmation or approval; on a Pleroma or Akkoma database the deliveries to other servers are queued as user:rm queues them (--no-federate leaves them out). An account with posts (--with-posts) has its posts deleted in user:rm's batches, in transactions of its own. Ctrl-C stops after the current batch; running the same command again finishes the job. With --actor, each batch is one "delete" (or "deactivate") entry of the moderation log.`
+The accounts are chosen by one query. --dry-run lists each with the rules it matched, when it registered and when it was last active, and writes nothing. Otherwise the summary shows how many and asks once (-y skips the question). The accounts then go in batches (--batch-size accounts a transaction, with progress), each batch re-reading its accounts under a row lock with the same rules, so an account that changed since the summary (confirmed, signed in, given a role) is left alone. Removal is user:rm's: posts, likes, follows, notifications and sign-ins go, and the row is purged and kept so the nickname stays reserved, or deleted outright for an account pending confirmation or approval; on a Pleroma or Akkoma database the deliveries to other servers are queued as user:rm queues them (--no-federate leaves them out). The accounts of a batch without posts are removed together, a few statements for the whole batch, in its transaction; an account with posts (--with-posts) is deactivated and signed out first, then has its posts deleted in user:rm's batches, in transactions of its own. Ctrl-C stops after the current batch; running the same command again finishes the job. With --actor, each removed account is one "delete" entry of the moderation log (with --deactivate, each batch one "deactivate" entry naming its accounts).`
 
   static examples = [
     '<%= config.bin %> <%= command.id %> --unconfirmed-for 30d --dry-run',
@@ -175,7 +175,7 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
     )
 
     const {deleteUserActivities, DEFAULT_BATCH_SIZE} = runtime().deleteActivities
-    const {finishUserRemoval, deletesRow} = runtime().deleteUser
+    const {finishUserRemoval, deletesRow, removeUsersAtOnce, startUserRemoval} = runtime().deleteUser
     const {queueDeliveries} = runtime().federation
     const {changeActivation} = runtime().activation
     const {activationChanged} = runtime().live
@@ -187,8 +187,9 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
         // An account whose row goes cannot sign anything: nothing is queued for it (as user:rm).
         if (!deletesRow(target) && outgoing.length > 0) await queueDeliveries(m, federation, actorOf(target), outgoing)
       })
-    /** user:rm's removal of one locked account, in the transaction(s) `tx` gives. */
+    /** user:rm's removal of one account with posts: deactivated and signed out first, then its posts in batches, each its own transaction. */
     const remove = async (tx: <T>(fn: (m: EntityManager) => Promise<T>) => Promise<T>, account: StaleAccount) => {
+      await tx((m) => startUserRemoval(m, [account.id]))
       await deleteUserActivities(tx, account.id, {
         instanceUrl,
         batchSize: DEFAULT_BATCH_SIZE,
@@ -239,10 +240,27 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
           await activationChanged(m, db.schema, actor, changed, false)
           return
         }
-        for (const a of still.filter((x) => stillIds.has(x.id))) {
-          // An account with posts goes in user:rm's batches of posts, each its own transaction (after this one).
-          if (a.posts) own.push(a)
-          else await remove((fn) => fn(m), a)
+        // An account with posts goes in user:rm's batches of posts, each its own transaction (after this one);
+        // the others all at once, in this one (set-based: removeUsersAtOnce).
+        const atOnce: StaleAccount[] = []
+        for (const a of still.filter((x) => stillIds.has(x.id))) (a.posts ? own : atOnce).push(a)
+        const done = await removeUsersAtOnce(
+          m,
+          atOnce.map((a) => a.id),
+          {
+            instanceUrl,
+            userColumns: db.schema.userColumns,
+            tables: db.schema.tables,
+            batchSize: DEFAULT_BATCH_SIZE,
+            federate: federate ? (mm, target, outgoing) => federate(mm, target, outgoing) : undefined,
+          },
+        )
+        for (const a of atOnce) {
+          const r = done.get(a.id)!
+          accounts.get(a.id)!.outcome = r.deleted ? 'deleted' : 'purged'
+          if (r.deleted) result.deleted += 1
+          else result.purged += 1
+          await logModeration(m, actor, {action: 'delete', subject: [{id: a.id, nickname: a.nickname}]})
         }
       })
       for (const a of own) await remove((fn) => db.transaction(fn), a)
