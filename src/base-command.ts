@@ -685,6 +685,9 @@ function databaseFault(code: string | undefined, message: string): {message: str
       hint: `${TRY_AGAIN} A statement_timeout of the role or database shorter than the work needs ends it every time: raise it, or use a smaller --batch-size where the command has one.`,
     }
   }
+  // A deadlock or serialization failure: the database undid the transaction that lost; batches committed before it
+  // stay, so batched work says how far it got (catch()).
+  if (code === '40P01' || code === '40001') return {message: `Another change to the same rows got in the way (${said})`, hint: TRY_AGAIN}
   if (code === '55P03') return {message: `Rows stayed locked by another session longer than lock_timeout allows (${said})`, hint: TRY_AGAIN}
   if (code === '25P03') return {message: `The database server ended the connection (${said})`, hint: TRY_AGAIN}
   if (code === '57P01' || code === '57P02' || code === '57P05') return {message: `The database server ended the connection (${said})`, hint: TRY_AGAIN}
@@ -734,10 +737,6 @@ function mapError(err: Error & {oclif?: {exit?: number}; code?: string}): Mapped
   if (lost) return {kind: 'database', exitCode: ExitCode.DATABASE, ...lost}
   if (code === '42501') {
     const e = new DatabaseError(`Permission denied: ${driver.message}.`, 'Connect as the user that owns the Pleroma database (the one in Pleroma.Repo).')
-    return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}
-  }
-  if (code === '40P01' || code === '40001') {
-    const e = new RefusedError(`Another change to the same rows got in the way (${driver.message}).`, 'Nothing was changed; try again.')
     return {kind: e.kind, exitCode: e.exitCode, message: e.message, hint: e.hint}
   }
   return {kind: 'error', exitCode: ExitCode.ERROR, message: err.message || String(err)}

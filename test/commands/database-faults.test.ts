@@ -152,6 +152,31 @@ describePg('a database fault during the work', () => {
     expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(3000)
     expect((await sql(`SELECT note_count FROM users WHERE nickname = 'alice'`))[0].note_count).toBe(0)
   })
+
+  it('a deadlock (or serialization failure) in the middle of batched work: exit 5, how far it got, whole batches; a re-run finishes', async () => {
+    await seedManyPosts({sql} as never, 'alice', 300)
+    // The 151st post turned into a Tombstone fails its batch as a deadlock would (the sequence is not rolled back).
+    await sql(`CREATE SEQUENCE test_deadlock_seq`)
+    await sql(`CREATE FUNCTION test_deadlock() RETURNS trigger LANGUAGE plpgsql AS $f$
+                 BEGIN IF NEW.data->>'type' = 'Tombstone' AND nextval('test_deadlock_seq') = 151 THEN
+                   RAISE EXCEPTION 'test: deadlock detected' USING ERRCODE = 'deadlock_detected'; END IF; RETURN NEW; END $f$`)
+    await sql(`CREATE TRIGGER test_deadlock BEFORE UPDATE ON objects FOR EACH ROW EXECUTE FUNCTION test_deadlock()`)
+    const env = {DATABASE_URL: db.url, PLEROMA_INSTANCE_URL: INSTANCE_URL}
+    const r = await runCli(['user:delete-activities', 'alice', '-y', '--batch-size', '100'], env)
+    expect(r.exitCode).toBe(5)
+    const lines = r.stderr.split('\n').filter((l) => l !== '' && !PROGRESS_LINE.test(l) && !/will be deleted/.test(l))
+    expect(lines).toEqual([
+      'Error: Another change to the same rows got in the way (test: deadlock detected); deleting posts: stopped after 100 of 300, in whole batches, nothing half-done.',
+      'Hint: Run the same command again to finish the job.',
+    ])
+    // Whole batches: the first one, nothing of the second.
+    expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(100)
+    expect((await sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete'`))[0].n).toBe(100)
+    const again = await runCli(['user:delete-activities', 'alice', '-y', '--json'], env)
+    expect(again.exitCode).toBe(0)
+    expect(again.json).toMatchObject({nickname: 'alice', posts: 200})
+    expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(300)
+  })
 })
 
 describePg('a connection lost in the middle of user:list --all --json', () => {
