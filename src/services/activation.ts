@@ -28,7 +28,7 @@ import {NotFoundError, RefusedError} from '../errors'
 import {utcNow} from '../db/time'
 import {FollowingRelationship, FollowState, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
-import {recomputeFollowCounters} from './counters'
+import {lockWithFollowPartners, recomputeFollowCounters} from './counters'
 import {requireUser} from './users'
 import type {ServiceActorGuard} from './service-actors'
 
@@ -95,8 +95,9 @@ const NEIGHBOURS_SQL = `
     ) n JOIN ${USERS} x ON x.${U.id} = n.id
    WHERE x.${U.local}`
 
-/** Reads the user and locks its row until the transaction ends. */
+/** Reads the user and locks its row until the transaction ends (with its local follow partners' rows first: lockWithFollowPartners). */
 async function lockUser(m: EntityManager, id: string): Promise<UserState> {
+  await lockWithFollowPartners(m, [id])
   const user = await m.findOne(User, {select: {id: true, nickname: true, local: true, isActive: true}, where: {id}, lock: {mode: 'pessimistic_write'}})
   if (!user) throw new NotFoundError(`No user with id ${id}`, 'The user was deleted meanwhile; check the nickname and run the command again.')
   return {id: user.id, nickname: user.nickname ?? '', local: user.local, active: user.isActive}
@@ -253,6 +254,7 @@ export interface UnsubscribeResult {
  */
 export async function unsubscribeUsers(m: EntityManager, userIds: string[], now = utcNow()): Promise<UnsubscribeResult> {
   if (userIds.length === 0) return {deactivated: [], removed: [], countersChanged: 0}
+  await lockWithFollowPartners(m, userIds)
   const neighbours = await neighbourIds(m, userIds)
   const deactivated = await m.query<Array<{id: string}>>(
     `WITH c AS (UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2 WHERE ${U.id} = ANY($1::uuid[]) AND ${U.isActive} RETURNING ${U.id} AS id)

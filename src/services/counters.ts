@@ -72,3 +72,28 @@ export async function recomputeFollowCounters(m: EntityManager, userIds: string[
   )
   return changed.n
 }
+
+/**
+ * Locks the rows of the users and of every local account that follows them
+ * or that they follow (any state, either direction), all in one statement in
+ * id order, and before anything else of the transaction. Work that changes a
+ * user's follows ends by recomputing its partners' counters, which locks
+ * their rows; taken then, after the user's own row, two transactions on
+ * users who follow each other (two `rm`, `deactivate`, `rm --grace` at once)
+ * each held one row and waited for the other's: a deadlock. Taken first and
+ * in one order, the second waits for the first and then goes on
+ * (test/reliability/concurrency.test.ts).
+ */
+export async function lockWithFollowPartners(m: EntityManager, userIds: string[]): Promise<void> {
+  if (userIds.length === 0) return
+  await m.query(
+    `WITH x AS (SELECT DISTINCT unnest($1::uuid[]) AS id),
+          p AS (SELECT id FROM x
+                UNION SELECT r.${R.followingId} FROM ${FOLLOWS} r JOIN x ON r.${R.followerId} = x.id
+                UNION SELECT r.${R.followerId} FROM ${FOLLOWS} r JOIN x ON r.${R.followingId} = x.id)
+     SELECT u.${U.id} FROM p JOIN ${USERS} u ON u.${U.id} = p.id
+      WHERE u.${U.local} OR u.${U.id} IN (SELECT id FROM x)
+      ORDER BY u.${U.id} FOR UPDATE OF u`,
+    [userIds],
+  )
+}

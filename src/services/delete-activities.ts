@@ -31,6 +31,7 @@ import {utcNow} from '../db/time'
 import {Activity, ChatMessageReference, HashtagObject, PleromaObject, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import type {Outgoing} from './federation'
+import {lockWithFollowPartners} from './counters'
 import {isPublic} from './visibility'
 
 const U = columnsOf(User)
@@ -487,6 +488,8 @@ export async function deleteUserActivities(tx: TransactionRunner, userId: string
   for (;;) {
     const batch: BatchResult = await tx(async (m) => {
       const now = utcNow()
+      // `finish` (user:rm) ends by recomputing the counters of the user's follow partners: their rows are locked first, with the user's (lockWithFollowPartners).
+      if (options.finish) await lockWithFollowPartners(m, [userId])
       const target = await lockTarget(m, userId)
       const r = await deleteActivitiesBatch(m, target, {instanceUrl: options.instanceUrl, after, limit: options.batchSize, tables: options.tables, now})
       if (options.federate && r.outgoing.length > 0) await options.federate(m, target, r.outgoing, now)

@@ -28,7 +28,7 @@ import {utcNow} from '../db/time'
 import {Activity, App, FollowingRelationship, FollowState, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {countUserActivities, deleteActivitiesBatch, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
-import {recomputeFollowCounters} from './counters'
+import {lockWithFollowPartners, recomputeFollowCounters} from './counters'
 import {undoRemoteFollows, type Outgoing} from './federation'
 import {signOutUsers} from './live'
 
@@ -152,6 +152,7 @@ export interface StartResult {
  */
 export async function startUserRemoval(m: EntityManager, userIds: string[], now = utcNow()): Promise<StartResult> {
   if (userIds.length === 0) return {deactivated: 0, tokens: 0, authorizations: 0, countersChanged: 0}
+  await lockWithFollowPartners(m, userIds)
   const off = await m.query<Array<{id: string}>>(
     `WITH d AS (
        UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2
@@ -393,6 +394,7 @@ export interface AtOnceOptions extends Omit<ManyFinishOptions, 'now'> {
 export async function removeUsersAtOnce(m: EntityManager, userIds: string[], options: AtOnceOptions): Promise<Map<string, RemovalResult>> {
   if (userIds.length === 0) return new Map()
   const now = utcNow()
+  await lockWithFollowPartners(m, userIds)
   const rows = await m.query<
     Array<{
       id: string

@@ -32,7 +32,7 @@ import {columnsOf, tableOf} from '../entities/names'
 import {OAuthToken} from '../entities/oauth'
 import {RefusedError} from '../errors'
 import {utcNow} from '../db/time'
-import {recomputeFollowCounters} from './counters'
+import {lockWithFollowPartners, recomputeFollowCounters} from './counters'
 import {signOutUsers} from './live'
 
 const U = columnsOf(User)
@@ -75,6 +75,7 @@ interface LockedRow {
 }
 
 async function lockRow(m: EntityManager, userId: string): Promise<LockedRow> {
+  await lockWithFollowPartners(m, [userId])
   const [row] = await m.query<LockedRow[]>(
     `SELECT ${U.id} AS id, ${U.nickname} AS nickname, ${U.isActive} AS active, ${U.tags} AS tags FROM ${USERS} WHERE ${U.id} = $1 FOR UPDATE`,
     [userId],

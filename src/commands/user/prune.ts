@@ -178,6 +178,7 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
     const {finishUserRemoval, deletesRow, removeUsersAtOnce, startUserRemoval} = runtime().deleteUser
     const {queueDeliveries} = runtime().federation
     const {changeActivation} = runtime().activation
+    const {lockWithFollowPartners} = runtime().counters
     const {activationChanged} = runtime().live
     const {logModeration} = runtime().moderationLog
     const instanceUrl = federation?.instanceUrl ?? (await db.transaction((m) => this.instanceUrl(m, db)))
@@ -225,6 +226,8 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
       const ids = selected.slice(i, i + size).map((a) => a.id)
       const own: StaleAccount[] = []
       await db.transaction(async (m) => {
+        // Their rows and their local follow partners' first, in one order (the counters recomputed at the end lock those): no deadlock with a user:rm at the same time.
+        await lockWithFollowPartners(m, ids)
         const still = await selectStale(m, cutoffs, {onlyActive: flags.deactivate, ids})
         const stillIds = new Set(still.filter((a) => flags['with-posts'] || !a.posts).map((a) => a.id))
         result.changedMeanwhile += ids.filter((id) => !stillIds.has(id)).length

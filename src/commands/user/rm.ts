@@ -297,12 +297,15 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     const transaction: (<R>(fn: (m: EntityManager) => Promise<R>) => Promise<R>) | undefined = due
       ? (fn) =>
           plan.db.transaction(async (m) => {
+            // The account's and its local follow partners' rows first, in one order, as every transaction that changes follows does (no deadlock).
+            await runtime().counters.lockWithFollowPartners(m, [target.id])
             if (!(await claimDue(m, target.id))) throw new SkippedUser('no longer due: restored, or deleted by another run')
             return fn(m)
           })
       : undefined
     // First, on its own: deactivated and signed out, so the account can post nothing while its posts go (docs/pleroma/tasks.md#rm).
     const started = await (transaction ?? ((fn) => plan.db.transaction(fn)))(async (m) => {
+      await runtime().counters.lockWithFollowPartners(m, [target.id])
       const locked = await runtime().deleteActivities.lockTarget(m, target.id)
       return removal.startUserRemoval(m, [locked.id])
     })
