@@ -485,15 +485,19 @@ export interface RunOptions {
 export async function deleteUserActivities(tx: TransactionRunner, userId: string, options: RunOptions): Promise<DeletionTotals> {
   const totals: DeletionTotals = {posts: 0, likes: 0, announces: 0, missingObjects: 0, batches: 0}
   let after: string | null = null
+  // With `finish` (user:rm), the batch that finds nothing left runs again as the last transaction, which
+  // first locks the rows of the user's local follow partners (whose counters `finish` recomputes) with
+  // the user's, in one order (lockWithFollowPartners: no deadlock with a user:rm of one of them). Only
+  // there: locking them in every batch cost a lock of every partner per batch (quadratic for a big account).
+  let last = false
   for (;;) {
     const batch: BatchResult = await tx(async (m) => {
       const now = utcNow()
-      // `finish` (user:rm) ends by recomputing the counters of the user's follow partners: their rows are locked first, with the user's (lockWithFollowPartners).
-      if (options.finish) await lockWithFollowPartners(m, [userId])
+      if (last) await lockWithFollowPartners(m, [userId])
       const target = await lockTarget(m, userId)
       const r = await deleteActivitiesBatch(m, target, {instanceUrl: options.instanceUrl, after, limit: options.batchSize, tables: options.tables, now})
       if (options.federate && r.outgoing.length > 0) await options.federate(m, target, r.outgoing, now)
-      if (r.done && options.finish) await options.finish(m, target, now)
+      if (r.done && last && options.finish) await options.finish(m, target, now)
       return r
     })
     if (batch.selected > 0) totals.batches += 1
@@ -502,8 +506,9 @@ export async function deleteUserActivities(tx: TransactionRunner, userId: string
     totals.announces += batch.announces
     totals.missingObjects += batch.missingObjects
     options.onBatch?.(batch, totals)
-    if (batch.done) return totals
+    if (batch.done && (last || !options.finish)) return totals
     if (options.shouldStop?.()) return {...totals, stopped: true}
-    after = batch.lastId
+    if (batch.done) last = true
+    if (batch.lastId) after = batch.lastId
   }
 }

@@ -257,6 +257,107 @@ describePg("two transactions recomputing one user's follow counters [postgres]",
   })
 })
 
+describePg('rm, deactivate and grace periods of users who follow each other, at the same time [postgres]', () => {
+  let db: Awaited<ReturnType<typeof scratchPgDatabase>>
+  afterAll(async () => {
+    await db?.drop()
+  })
+
+  /**
+   * Each pair follows each other, and both are acted on at once by two
+   * processes. Every deactivation is slowed down (a trigger sleeps), so
+   * both transactions are inside their work at the same time: one that
+   * locked its own user first and its partner's row only when recomputing
+   * the counters waited for the other, which waited for it (a deadlock,
+   * exit 5 for one of them). Locking both rows first, in one order, the
+   * second waits and then goes on.
+   */
+  it('every process ends with exit 0 and the counters match the follows left', async () => {
+    db = await scratchPgDatabase(pgTemplatePleroma())
+    const client = new Client({connectionString: db.url})
+    await client.connect()
+    try {
+      const sql = async (q: string, p?: unknown[]) => (await client.query(q, p as unknown[])).rows
+      const pairs = [
+        ['ra', 'rb'],
+        ['da', 'db'],
+        ['ga', 'gb'],
+      ]
+      await seedUsers(
+        {sql},
+        [...pairs.flat(), 'bystander'].map((nickname) => ({nickname})),
+      )
+      // Each pair follows each other; everyone follows the bystander.
+      await sql(
+        `INSERT INTO following_relationships (follower_id, following_id, state, inserted_at, updated_at)
+         SELECT f.id, t.id, 2, now(), now() FROM users f JOIN users t ON f.id <> t.id
+          WHERE (f.nickname, t.nickname) IN (('ra','rb'),('rb','ra'),('da','db'),('db','da'),('ga','gb'),('gb','ga'))
+             OR (t.nickname = 'bystander' AND f.nickname <> 'bystander')`,
+      )
+      await sql(`UPDATE users u SET follower_count = (SELECT count(*) FROM following_relationships r WHERE r.following_id = u.id),
+                                    following_count = (SELECT count(*) FROM following_relationships r WHERE r.follower_id = u.id)`)
+      await sql(`CREATE FUNCTION slow_deactivation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(3); RETURN NEW; END $$`)
+      await sql(
+        `CREATE TRIGGER slow_deactivation BEFORE UPDATE OF is_active ON users
+           FOR EACH ROW WHEN (OLD.is_active AND NOT NEW.is_active) EXECUTE FUNCTION slow_deactivation()`,
+      )
+      const calls: string[][] = [
+        ['user:rm', 'ra', '--yes'],
+        ['user:rm', 'rb', '--yes'],
+        ['user:deactivate', 'da', '--yes'],
+        ['user:deactivate', 'db', '--yes'],
+        ['user:rm', 'ga', '--grace', '7d', '--yes'],
+        ['user:rm', 'gb', '--grace', '7d', '--yes'],
+      ]
+      const env = {DATABASE_URL: db.url, PLEROMA_INSTANCE_URL: INSTANCE_URL}
+      const results = await Promise.all(calls.map((args) => runProcess(args, {env})))
+      const report = calls.map((c, i) => `${c.join(' ')} -> exit ${results[i].code} ${results[i].stderr.trim().slice(0, 300)}`).join('\n')
+      expect({report, codes: results.map((r) => r.code)}).toEqual({report, codes: calls.map(() => 0)})
+      expect(results.map((r) => r.stdout)).toEqual([
+        expect.stringContaining('User ra deleted.'),
+        expect.stringContaining('User rb deleted.'),
+        expect.stringContaining('da'),
+        expect.stringContaining('db'),
+        expect.stringContaining('ga'),
+        expect.stringContaining('gb'),
+      ])
+
+      const users = await sql(`SELECT nickname, is_active, follower_count, following_count FROM users WHERE local ORDER BY nickname`)
+      expect(users.map((u) => [u.nickname, u.is_active])).toEqual([
+        ['bystander', true],
+        ['da', false],
+        ['db', false],
+        ['ga', false],
+        ['gb', false],
+        ['ra', false],
+        ['rb', false],
+      ])
+      // rm removed every follow of ra and rb; deactivate removed da's and db's follows of active local accounts;
+      // the grace period keeps ga's and gb's (user:restore puts them back).
+      const follows = await sql(
+        `SELECT f.nickname AS follower, t.nickname AS followed FROM following_relationships r
+           JOIN users f ON f.id = r.follower_id JOIN users t ON t.id = r.following_id ORDER BY 1, 2`,
+      )
+      // (Pleroma's set_activation removes follows of active accounts only: the one deactivated second keeps its follow of the first.)
+      const kept = follows.map((r) => `${r.follower}->${r.followed}`)
+      expect(kept.filter((f) => f.startsWith('g'))).toEqual(['ga->bystander', 'ga->gb', 'gb->bystander', 'gb->ga'])
+      expect([['da->db'], ['db->da']]).toContainEqual(kept.filter((f) => !f.startsWith('g')))
+      // The counters count active accounts only: the bystander has no active follower left; ga and gb still follow it (active).
+      expect(users.map((u) => [u.nickname, u.follower_count, u.following_count])).toEqual([
+        ['bystander', 0, 0],
+        ['da', 0, 0],
+        ['db', 0, 0],
+        ['ga', 0, 1],
+        ['gb', 0, 1],
+        ['ra', 0, 0],
+        ['rb', 0, 0],
+      ])
+    } finally {
+      await client.end()
+    }
+  }, 120_000)
+})
+
 describe('concurrent writers on the embedded database', () => {
   let dir: string
   beforeAll(() => {

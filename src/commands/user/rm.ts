@@ -297,8 +297,6 @@ ${BULK_HELP}${BULK_STAFF_HELP}`
     const transaction: (<R>(fn: (m: EntityManager) => Promise<R>) => Promise<R>) | undefined = due
       ? (fn) =>
           plan.db.transaction(async (m) => {
-            // The account's and its local follow partners' rows first, in one order, as every transaction that changes follows does (no deadlock).
-            await runtime().counters.lockWithFollowPartners(m, [target.id])
             if (!(await claimDue(m, target.id))) throw new SkippedUser('no longer due: restored, or deleted by another run')
             return fn(m)
           })
