@@ -148,7 +148,12 @@ export interface ActivationResult {
  * recomputed in one statement.
  */
 export async function setActivation(m: EntityManager, userId: string, active: boolean, now = utcNow()): Promise<ActivationResult> {
-  const before = await lockUser(m, userId)
+  return applyActivation(m, await lockUser(m, userId), active, now)
+}
+
+/** setActivation's work on a user whose row (and its partners') the transaction has locked (lockUser). */
+async function applyActivation(m: EntityManager, before: UserState, active: boolean, now: string): Promise<ActivationResult> {
+  const userId = before.id
   const neighbours = await neighbourIds(m, [userId])
   // (UPDATE/DELETE ... RETURNING are wrapped in a SELECT: TypeORM returns [rows, count] for those commands.)
   const changed = await m.query<Array<{id: string}>>(
@@ -178,7 +183,7 @@ export async function setActivation(m: EntityManager, userId: string, active: bo
 export async function changeActivation(m: EntityManager, user: UserState, active: boolean, now = utcNow()): Promise<ActivationResult> {
   const current = await lockUser(m, user.id)
   if (current.active === active) return {user: current, changed: false, followsRemoved: 0, countersChanged: 0}
-  return setActivation(m, user.id, active, now)
+  return applyActivation(m, current, active, now)
 }
 
 // ------------------------------------------------------------------ unsubscribe

@@ -28,7 +28,7 @@ import {utcNow} from '../db/time'
 import {Activity, App, FollowingRelationship, FollowState, Notification, OAuthAuthorization, OAuthToken, ReportNote, User} from '../entities'
 import {columnsOf, tableOf} from '../entities/names'
 import {countUserActivities, deleteActivitiesBatch, objectIdExpression, type ActivityCounts, type DeletionTarget} from './delete-activities'
-import {lockWithFollowPartners, recomputeFollowCounters} from './counters'
+import {recomputeFollowCounters} from './counters'
 import {undoRemoteFollows, type Outgoing} from './federation'
 import {signOutUsers} from './live'
 
@@ -148,11 +148,12 @@ export interface StartResult {
  * followed by are recomputed (an inactive account is not counted:
  * docs/pleroma/tasks.md#follow-counters). Run in a transaction of its own
  * before the posts go, so the account can neither sign in nor post while
- * they do; running it again changes nothing.
+ * they do; running it again changes nothing. The caller's transaction has
+ * locked the users with their follow partners first (lockWithFollowPartners
+ * in counters.ts), as its first statement.
  */
 export async function startUserRemoval(m: EntityManager, userIds: string[], now = utcNow()): Promise<StartResult> {
   if (userIds.length === 0) return {deactivated: 0, tokens: 0, authorizations: 0, countersChanged: 0}
-  await lockWithFollowPartners(m, userIds)
   const off = await m.query<Array<{id: string}>>(
     `WITH d AS (
        UPDATE ${USERS} SET ${U.isActive} = false, ${U.updatedAt} = $2
@@ -390,11 +391,12 @@ export interface AtOnceOptions extends Omit<ManyFinishOptions, 'now'> {
  * have some undone as user:rm does, then finishUserRemovals for all. Set-based
  * but for the users that have activities and for what is federated. The
  * same end state as `rm` of each of them. Returns each user's result by id.
+ * The caller's transaction has locked the users with their follow partners
+ * first (lockWithFollowPartners in counters.ts).
  */
 export async function removeUsersAtOnce(m: EntityManager, userIds: string[], options: AtOnceOptions): Promise<Map<string, RemovalResult>> {
   if (userIds.length === 0) return new Map()
   const now = utcNow()
-  await lockWithFollowPartners(m, userIds)
   const rows = await m.query<
     Array<{
       id: string

@@ -190,7 +190,10 @@ The accounts are chosen by one query. --dry-run lists each with the rules it mat
       })
     /** user:rm's removal of one account with posts: deactivated and signed out first, then its posts in batches, each its own transaction. */
     const remove = async (tx: <T>(fn: (m: EntityManager) => Promise<T>) => Promise<T>, account: StaleAccount) => {
-      await tx((m) => startUserRemoval(m, [account.id]))
+      await tx(async (m) => {
+        await lockWithFollowPartners(m, [account.id])
+        return startUserRemoval(m, [account.id])
+      })
       await deleteUserActivities(tx, account.id, {
         instanceUrl,
         batchSize: DEFAULT_BATCH_SIZE,
