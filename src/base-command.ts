@@ -611,10 +611,13 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
   // eslint-disable-next-line @typescript-eslint/require-await -- oclif awaits catch(); every path throws
   protected async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (err instanceof Errors.ExitError) throw err
-    // A connection the server ended while no query ran: the query after it only says "not queryable"; say why.
+    // A connection the server ended while no query ran: the query after it only says "not queryable" — or, when
+    // TypeORM's query runner saw the connection's 'error' event first and released itself, "Query runner already
+    // released" (node_modules/typeorm/driver/postgres/PostgresQueryRunner.js, connect()). Either way, say why.
     const lostWith = this.database?.lostWith()
     let mapped = mapError(err)
-    if (mapped.kind === 'database' && lostWith && mapError(lostWith).kind === 'database') mapped = mapError(lostWith)
+    if ((mapped.kind === 'database' || mapped.kind === 'error') && !(err instanceof CliError) && lostWith && mapError(lostWith).kind === 'database')
+      mapped = mapError(lostWith)
     const work = this.work
     if (mapped.kind === 'database' && work && !work.finished && !(err instanceof CliError)) {
       // Batched work ended by the database: how far it got (whole batches, each its own transaction), and that a re-run finishes.

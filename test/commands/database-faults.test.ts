@@ -153,6 +153,58 @@ describePg('a database fault during the work', () => {
     expect((await sql(`SELECT note_count FROM users WHERE nickname = 'alice'`))[0].note_count).toBe(0)
   })
 
+  it('the backend terminated while the command is between two statements of a transaction: exit 5, how far it got; a re-run finishes', async () => {
+    // The server's "terminating connection" arrives when no query is running: node-postgres reports it as the
+    // connection's 'error' event, on which TypeORM releases the transaction's query runner, and the next statement
+    // fails with TypeORM's "query runner already released" (it was exit 1 "This is unexpected"). Made certain here:
+    // the process is stopped while a statement of its batch sleeps in a trigger, the statement ends, the backend is
+    // terminated, and only then does the process go on, finding the statement's result and the error together.
+    await seedManyPosts({sql} as never, 'alice', 300)
+    await sql(`CREATE FUNCTION test_slow() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $f$`)
+    await sql(`CREATE TRIGGER test_slow AFTER UPDATE ON objects FOR EACH STATEMENT EXECUTE FUNCTION test_slow()`)
+    const env = {DATABASE_URL: db.url, PLEROMA_INSTANCE_URL: INSTANCE_URL}
+    let signal: (s: NodeJS.Signals) => void = () => {}
+    const running = runProcess(['user:delete-activities', 'alice', '-y', '--batch-size', '100'], {env, onSpawn: (kill) => (signal = kill)})
+    const backend = async () =>
+      (
+        await sql(
+          `SELECT pid, state, wait_event FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pleroma-admin'`,
+        )
+      )[0] as {pid: number; state: string; wait_event: string | null} | undefined
+    const until = async (what: string, ok: () => Promise<boolean>) => {
+      for (const started = Date.now(); !(await ok()); await new Promise((resolve) => setTimeout(resolve, 20))) {
+        if (Date.now() - started > 60_000) throw new Error(`timed out waiting for ${what}`)
+      }
+    }
+    await until('the statement in the trigger', async () => (await backend())?.wait_event === 'PgSleep')
+    signal('SIGSTOP')
+    try {
+      await until('the statement to end', async () => (await backend())?.state === 'idle in transaction')
+      await sql(`SELECT pg_terminate_backend($1)`, [(await backend())!.pid])
+      await until('the backend to go', async () => (await backend()) === undefined)
+    } finally {
+      signal('SIGCONT')
+    }
+    const r = await running
+    expect(r.code).toBe(5)
+    const lines = r.stderr.split('\n').filter((l) => l !== '' && !PROGRESS_LINE.test(l) && !/will be deleted/.test(l))
+    const m =
+      /^Error: The database server ended the connection \(terminating connection due to administrator command\); deleting posts: stopped after ([\d,]+) of 300, in whole batches, nothing half-done\.$/.exec(
+        lines[0],
+      )
+    expect(m).not.toBeNull()
+    expect(lines.slice(1)).toEqual(['Hint: Run the same command again to finish the job.'])
+    const done = Number(m![1])
+    expect(done % 100).toBe(0)
+    expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(done)
+    expect((await sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Delete'`))[0].n).toBe(done)
+    await sql(`DROP TRIGGER test_slow ON objects`)
+    const again = await runProcess(['user:delete-activities', 'alice', '-y', '--json'], {env})
+    expect(again.code).toBe(0)
+    expect(JSON.parse(again.stdout)).toMatchObject({nickname: 'alice', posts: 300 - done})
+    expect((await sql(`SELECT count(*)::int AS n FROM objects WHERE data->>'type' = 'Tombstone'`))[0].n).toBe(300)
+  })
+
   it('a deadlock (or serialization failure) in the middle of batched work: exit 5, how far it got, whole batches; a re-run finishes', async () => {
     await seedManyPosts({sql} as never, 'alice', 300)
     // The 151st post turned into a Tombstone fails its batch as a deadlock would (the sequence is not rolled back).
