@@ -166,11 +166,8 @@ describePg('a database fault during the work', () => {
     let signal: (s: NodeJS.Signals) => void = () => {}
     const running = runProcess(['user:delete-activities', 'alice', '-y', '--batch-size', '100'], {env, onSpawn: (kill) => (signal = kill)})
     const backend = async () =>
-      (
-        await sql(
-          `SELECT pid, state, wait_event FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pleroma-admin'`,
-        )
-      )[0] as {pid: number; state: string; wait_event: string | null} | undefined
+      (await sql(`SELECT pid, state, wait_event FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'pleroma-admin'`))[0] as
+        {pid: number; state: string; wait_event: string | null} | undefined
     const until = async (what: string, ok: () => Promise<boolean>) => {
       for (const started = Date.now(); !(await ok()); await new Promise((resolve) => setTimeout(resolve, 20))) {
         if (Date.now() - started > 60_000) throw new Error(`timed out waiting for ${what}`)
