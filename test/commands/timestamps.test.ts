@@ -44,7 +44,10 @@ describeBackends('timestamps', (b) => {
     const seeded = await seedUsers({sql}, [{nickname: 'setme'}, {nickname: 'tagme'}, {nickname: 'toggleme'}])
     expect(Object.keys(seeded)).toHaveLength(3)
 
-    for (const [i, TZ] of ZONES.entries()) {
+    // The embedded database (each of its processes, and each statement here, opens the data directory: seconds
+    // apiece) in the zone 14 hours ahead only; both directions on the two PostgreSQL layouts.
+    const zones = b.url ? ZONES : ZONES.slice(0, 1)
+    for (const [i, TZ] of zones.entries()) {
       await sql(`WITH invites AS (DELETE FROM user_invite_tokens) DELETE FROM users WHERE nickname = 'new'`)
       const started = Math.floor(Date.now() / 1000) * 1000
       await cli(['user:new', 'new', 'new@example.com', '-y'], TZ)
