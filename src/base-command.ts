@@ -172,8 +172,18 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
    */
   protected openJsonArray?: {items: boolean}
 
+  /**
+   * The result as JSON on stdout. oclif's own logJson passes the text through
+   * its colouriser, a tokenizer of regular expressions over the whole text,
+   * even when no theme gives a colour (node_modules/@oclif/core/lib/ux/colorize-json.js):
+   * seconds for a large result (user:prune --dry-run --json listing 200,000
+   * accounts spent most of its time there). The same text, written directly;
+   * oclif's path only where a JSON theme colours a terminal.
+   */
   public logJson(json: unknown): void {
-    if (json !== STREAMED) super.logJson(json)
+    if (json === STREAMED) return
+    if (process.stdout.isTTY && this.config.theme?.json) super.logJson(json)
+    else process.stdout.write(JSON.stringify(json, null, 2) + '\n')
   }
 
   // ---------------------------------------------------------------- long work
