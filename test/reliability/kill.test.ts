@@ -53,9 +53,12 @@ function runAndKill(c: Case, copy: WorkCopy, point: KillPoint): Promise<ProcessR
       if (point.afterBatches === 0) timer = setTimeout(() => kill('SIGKILL'), point.delayMs)
     },
     onStderrLine(line, kill) {
-      if (point.afterBatches > 0 && PROGRESS_LINE.test(line) && ++lines === point.afterBatches) {
-        timer = setTimeout(() => kill('SIGKILL'), point.delayMs)
-      }
+      if (!PROGRESS_LINE.test(line)) return
+      lines++
+      // A start-up kill lands at the latest when the first batch is done: a run faster than the reference
+      // (which a load spike slowed) must not outrun it, or no kill of the test lands at all.
+      if (point.afterBatches === 0 && lines === 1) kill('SIGKILL')
+      else if (point.afterBatches > 0 && lines === point.afterBatches) timer = setTimeout(() => kill('SIGKILL'), point.delayMs)
     },
   }).finally(() => clearTimeout(timer))
 }
