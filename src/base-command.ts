@@ -626,8 +626,8 @@ export abstract class BaseCommand<T extends typeof Command> extends Command {
     // released" (node_modules/typeorm/driver/postgres/PostgresQueryRunner.js, connect()). Either way, say why.
     const lostWith = this.database?.lostWith()
     let mapped = mapError(err)
-    if ((mapped.kind === 'database' || mapped.kind === 'error') && !(err instanceof CliError) && lostWith && mapError(lostWith).kind === 'database')
-      mapped = mapError(lostWith)
+    const followsTheLoss = mapped.kind === 'database' || (mapped.kind === 'error' && !(err instanceof CliError))
+    if (followsTheLoss && lostWith && mapError(lostWith).kind === 'database') mapped = mapError(lostWith)
     const work = this.work
     if (mapped.kind === 'database' && work && !work.finished && !(err instanceof CliError)) {
       // Batched work ended by the database: how far it got (whole batches, each its own transaction), and that a re-run finishes.
