@@ -8,7 +8,9 @@
  *   - pleroma: a scratch database laid out as Pleroma v2.9.1's migrations
  *     leave it (only when TEST_DATABASE_URL is set).
  */
+import {execFileSync} from 'node:child_process'
 import * as fs from 'node:fs'
+import * as os from 'node:os'
 import * as path from 'node:path'
 import {randomBytes} from 'node:crypto'
 import {Readable} from 'node:stream'
@@ -40,6 +42,15 @@ export interface Backend {
   sql<T = any>(query: string, params?: unknown[]): Promise<T[]>
   /** The database URL (PostgreSQL backends only). */
   url?: string
+  /**
+   * Runs `fn` with the environment that separate processes (bin/run.js,
+   * test/helpers/cli-process.ts) need to reach this database; `sql` and
+   * `run` see what they wrote afterwards. PostgreSQL: the database's URL.
+   * Embedded: the in-memory database is written out to a data directory on
+   * disk and closed meanwhile (the processes take the directory's lock, as
+   * on an instance), then opened again from that directory.
+   */
+  asProcesses?<R>(fn: (env: Record<string, string>) => Promise<R>): Promise<R>
 }
 
 const ROOT = path.join(__dirname, '..', '..')
@@ -117,17 +128,44 @@ async function resetEmbedded(pg: PGlite): Promise<void> {
 
 async function embeddedBackend(): Promise<Backend & {close(): Promise<void>; reset(): Promise<void>}> {
   const blob = new Blob([fs.readFileSync(pgliteTemplateFile())])
-  const pg = await PGlite.create({loadDataDir: blob, extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
+  let pg = await PGlite.create({loadDataDir: blob, extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
   const dataDir = path.join('/nonexistent', `pleroma-admin-test-${randomBytes(4).toString('hex')}`)
   registerEmbeddedInstance(dataDir, pg)
+  /** The data directory on disk, once asProcesses has written one (then `pg` is opened from it). */
+  let onDisk: string | undefined
   return {
     name: 'embedded',
     run: (args, options = {}) => runCli(args, {PLEROMA_ADMIN_DATA_DIR: dataDir, ...options.env}, options.stdin),
     sql: async (q, params) => (await pg.query(q, params)).rows as any[],
     reset: () => resetEmbedded(pg),
+    async asProcesses(fn) {
+      if (!onDisk) {
+        // Private, as the commands require of a data directory.
+        onDisk = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'pleroma-admin-test-'))
+        fs.chmodSync(onDisk, 0o700)
+        const tarball = path.join(onDisk, '..', `${path.basename(onDisk)}.tar`)
+        fs.writeFileSync(tarball, Buffer.from(await (await pg.dumpDataDir('none')).arrayBuffer()))
+        try {
+          execFileSync('tar', ['xf', tarball, '-C', onDisk], {stdio: ['ignore', 'ignore', 'pipe']})
+        } finally {
+          fs.rmSync(tarball, {force: true})
+        }
+      } else {
+        await pg.query('CHECKPOINT')
+      }
+      unregisterEmbeddedInstance(dataDir)
+      await pg.close()
+      try {
+        return await fn({PLEROMA_ADMIN_DATA_DIR: onDisk})
+      } finally {
+        pg = await PGlite.create({dataDir: onDisk, extensions: pgliteExtensions(), parsers: PGLITE_PARSERS})
+        registerEmbeddedInstance(dataDir, pg)
+      }
+    },
     async close() {
       unregisterEmbeddedInstance(dataDir)
       await pg.close()
+      if (onDisk) fs.rmSync(onDisk, {recursive: true, force: true})
     },
   }
 }
@@ -161,6 +199,7 @@ async function pgBackend(name: 'postgres' | 'pleroma'): Promise<Backend & {close
     run: (args, options = {}) => runCli(args, {DATABASE_URL: scratch.url, ...options.env}, options.stdin),
     sql: async (q, params) => (await client.query(q, params as unknown[])).rows,
     reset: () => resetTables(async (q) => (await client.query(q)).rows),
+    asProcesses: (fn) => fn({DATABASE_URL: scratch.url}),
     async close() {
       await client.end()
       await scratch.drop()
@@ -193,6 +232,7 @@ export function describeBackends(title: string, body: (b: Backend) => void, opti
         get url() {
           return current?.url
         },
+        asProcesses: (fn) => current!.asProcesses!(fn),
       }
       const open = async () => {
         current = name === 'embedded' ? await embeddedBackend() : await pgBackend(name)

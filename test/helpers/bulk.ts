@@ -77,10 +77,15 @@ export async function seedBulkUsers(b: Backend, users: BulkUser[]): Promise<Reco
   )
   const tokenRows = users.flatMap((u) => Array.from({length: u.tokens ?? 0}, (_, i) => [ids[u.nickname], `${u.nickname}-token-${i}`]))
   if (tokenRows.length > 0) {
-    const [app] = await b.sql<{id: string}>(
-      `INSERT INTO apps (client_name, redirect_uris, scopes, client_id, client_secret, inserted_at, updated_at)
-       VALUES ('Bulk app', 'urn:ietf:wg:oauth:2.0:oob', '{read,write}', 'bulk-client', 'bulk-secret', '${T0}', '${T0}') RETURNING id`,
-    )
+    // One app for every seeding (a test may seed users more than once).
+    const existing = await b.sql<{id: string}>(`SELECT id FROM apps WHERE client_id = 'bulk-client'`)
+    const [app] =
+      existing.length > 0
+        ? existing
+        : await b.sql<{id: string}>(
+            `INSERT INTO apps (client_name, redirect_uris, scopes, client_id, client_secret, inserted_at, updated_at)
+             VALUES ('Bulk app', 'urn:ietf:wg:oauth:2.0:oob', '{read,write}', 'bulk-client', 'bulk-secret', '${T0}', '${T0}') RETURNING id`,
+          )
     await b.sql(
       `INSERT INTO oauth_tokens (app_id, user_id, token, refresh_token, valid_until, inserted_at, updated_at, scopes)
        SELECT $1::bigint, u, t, 'refresh-' || t, '2124-01-02 03:04:05', '${T0}', '${T0}', '{read,write}' FROM unnest($2::uuid[], $3::text[]) AS x(u, t)`,
