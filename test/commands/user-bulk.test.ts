@@ -8,6 +8,7 @@
 import {describeBackends, type Backend} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
 import {MIXED_USERS, seedBulkUsers, seedFollows, userState} from '../helpers/bulk'
+import {runShell} from '../helpers/cli-process'
 
 const ALL_TABLES = [...USER_TABLES, 'apps']
 
@@ -88,6 +89,51 @@ describeBackends('several users at once', (b) => {
     expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships`)).toEqual([{n: 0}])
   })
 
+  it("README's line through a real pipe: `user:list --unconfirmed --created-before 2026-01-01 --nicknames | user:rm --stdin --yes` (separate processes started at once), with a not-found appended; the preview's summary is the real run's", async () => {
+    // Never confirmed: alice, bob, root (an admin) and ghost (invisible); carol did confirm.
+    await b.sql(`UPDATE users SET is_confirmed = false WHERE nickname IN ('alice', 'bob', 'root', 'ghost')`)
+    const list = ['user:list', '--unconfirmed', '--created-before', '2026-01-01', '--nicknames']
+    expect(await listNicknames(b, list.slice(1, -1))).toBe('alice\nbob\nroot\nghost\n')
+    const summary = [
+      '2 users will be deleted: alice, bob',
+      // Never confirmed: deleted outright, not purged and kept reserved.
+      '  in all: 3 posts, 2 followers, 1 follow, 3 OAuth tokens, 2 accounts deleted outright',
+      '  skipped: root (admin), ghost (invisible)',
+      '  failed: nobody (No local user nobody)',
+    ]
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:rm', '--stdin', '--dry-run'], {stdin: (await listNicknames(b, list.slice(1, -1))) + 'nobody\n'})
+    expect(dry.exitCode).toBe(3)
+    expect(dry.stdout.split('\n')).toEqual([...summary, 'Dry run: 2 would succeed, 1 failed, 2 skipped.', ''])
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+
+    const real = await b.asProcesses!((env) => runShell(`{ pleroma-admin ${list.join(' ')}; echo nobody; } | pleroma-admin user:rm --stdin --yes`, {env}))
+    expect(real.code).toBe(3)
+    // Then each user as user:rm alone shows and does it (on Pleroma's layout with its federation line).
+    const federation = b.name === 'pleroma' ? ["Federation: 0 deliveries to 0 servers will be queued in the server's Pleroma job queue."] : []
+    expect(real.stdout.split('\n')).toEqual([
+      ...summary,
+      'alice (local, active, pending confirmation): 2 posts, 0 likes and announces, 2 followers, 1 follow, 2 OAuth tokens will be deleted; the account will be deleted (it was pending confirmation)',
+      ...federation,
+      'User alice deleted.',
+      'bob (local, active, pending confirmation): 1 post, 0 likes and announces, 0 followers, 0 follows, 1 OAuth token will be deleted; the account will be deleted (it was pending confirmation)',
+      ...federation,
+      'User bob deleted.',
+      '2 succeeded, 1 failed, 2 skipped.',
+      '',
+    ])
+    // The not-found was found by the preview: reported in the summary (stdout), nothing on stderr; no process waited for another's lock.
+    expect(real.stderr).toBe('')
+    for (const nick of ['alice', 'bob']) expect(await userState(b, nick)).toBeUndefined()
+    expect(await b.sql(`SELECT count(*)::int AS n FROM oauth_tokens`)).toEqual([{n: 4}])
+    for (const nick of ['root', 'ghost', 'carol']) expect(await userState(b, nick)).toMatchObject({is_active: true, email: `${nick}@example.com`, tokens: 1})
+    expect(await userState(b, 'root')).toMatchObject({note_count: 1, following_count: 0})
+    expect(await userState(b, 'carol')).toMatchObject({following_count: 0})
+    const posts = await b.sql(`SELECT actor FROM activities WHERE data->>'type' = 'Create' ORDER BY actor`)
+    expect(posts.map((p) => p.actor)).toEqual(['https://pleroma.example/users/root'])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships`)).toEqual([{n: 0}])
+  })
+
   it('the human output: one summary, the per-user lines, the final line; the failures on stderr too', async () => {
     const r = await b.run(['user:rm', 'alice', 'root', 'nobody', 'bob', '--yes'])
     expect(r.exitCode).toBe(3)
@@ -127,12 +173,31 @@ describeBackends('several users at once', (b) => {
     expect((await userState(b, 'bob'))!.tokens).toBe(1)
   })
 
-  it('list --nicknames | sign-out --stdin: the others signed out, staff kept, not-found reported (exit 3)', async () => {
+  it('list --nicknames | sign-out --stdin: the dry run is the effect; the others signed out, staff kept, not-found reported (exit 3)', async () => {
+    // Authorizations too: bob's goes, root's (an admin's) stays.
+    const [app] = await b.sql(`SELECT id FROM apps WHERE client_id = 'bulk-client'`)
+    await b.sql(
+      `INSERT INTO oauth_authorizations (app_id, user_id, token, inserted_at, updated_at) VALUES ($1, $2, 'auth-bob', now(), now()), ($1, $3, 'auth-root', now(), now())`,
+      [app.id, ids.bob, ids.root],
+    )
+    const signIns = async () =>
+      (await b.sql(`SELECT (SELECT count(*)::int FROM oauth_tokens) AS tokens, (SELECT count(*)::int FROM oauth_authorizations) AS authorizations`))[0]
     const stdin = (await listNicknames(b)) + 'nobody\n'
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:sign-out', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(dry.json).toMatchObject({dryRun: true, users: 8, succeeded: 3, failed: 1, skipped: 4})
+    expect(dry.json.totals).toEqual({tokensDeleted: 4, authorizationsDeleted: 1})
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
+    const was = await signIns()
     const r = await b.run(['user:sign-out', '--stdin', '--yes'], {stdin})
     expect(r.exitCode).toBe(3)
+    // What the real run did is what the dry run said.
+    const now = await signIns()
+    expect({tokensDeleted: was.tokens - now.tokens, authorizationsDeleted: was.authorizations - now.authorizations}).toEqual(dry.json.totals)
+    expect(await b.sql(`SELECT u.nickname FROM oauth_authorizations a JOIN users u ON u.id = a.user_id`)).toEqual([{nickname: 'root'}])
     expect(r.stdout.split('\n')[0]).toBe('3 users will be signed out: alice, bob, carol')
-    expect(r.stdout).toContain('  in all: 4 OAuth tokens\n')
+    expect(r.stdout).toContain('  in all: 4 OAuth tokens, 1 authorization\n')
     expect(r.stdout).toContain('  skipped: root (admin), mod (moderator), ghost (invisible), relay (service actor)\n')
     expect(r.stdout).toContain('alice signed out from all apps.\n')
     expect(r.stdout.trim().split('\n').at(-1)).toBe('3 succeeded, 1 failed, 4 skipped.')
@@ -152,7 +217,10 @@ describeBackends('several users at once', (b) => {
 
   it('list --nicknames | toggle-activated --stdin: deactivates the others, keeps staff active, reports the unknown', async () => {
     const stdin = (await listNicknames(b, ['--active'])) + 'nobody\neve@remote.example\n'
+    const before = await dumpTables(b, ALL_TABLES)
     const dry = await b.run(['user:toggle-activated', '--stdin', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(3)
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
     const r = await b.run(['user:toggle-activated', '--stdin', '-y', '--json'], {stdin})
     expect(r.exitCode).toBe(3)
     expect(r.json).toMatchObject({succeeded: 4, failed: 1, skipped: 4})
@@ -203,8 +271,15 @@ describeBackends('several users at once', (b) => {
 
   it('list --nicknames | tag --stdin TAG...: every argument a tag; not destructive, so admins and moderators are tagged; service actors refused (exit 4, the first failure)', async () => {
     const stdin = (await listNicknames(b)) + 'nobody\n'
+    const before = await dumpTables(b, ALL_TABLES)
+    const dry = await b.run(['user:tag', '--stdin', 'VIP', 'mrf_tag:sandbox', '--dry-run', '--json'], {stdin})
+    expect(dry.exitCode).toBe(4)
+    expect(dry.json).toMatchObject({dryRun: true, users: 8, succeeded: 5, failed: 3, skipped: 0, totals: {changed: 5}})
+    expect(await dumpTables(b, ALL_TABLES)).toEqual(before)
     const r = await b.run(['user:tag', '--stdin', 'VIP', 'mrf_tag:sandbox', '--yes'], {stdin})
     expect(r.exitCode).toBe(4)
+    // What the real run did is what the dry run said: 5 tag lists changed.
+    expect(await b.sql(`SELECT count(*)::int AS n FROM users WHERE 'mrf_tag:sandbox' = ANY(tags)`)).toEqual([{n: dry.json.totals.changed}])
     expect(r.stdout.split('\n')[0]).toBe('5 users will be tagged ["vip", "mrf_tag:sandbox"]: alice, bob, carol, root, mod')
     expect(r.stdout).toContain('Tags of alice: ["old", "vip", "mrf_tag:sandbox"]\n')
     expect(r.stdout).toMatch(
@@ -227,6 +302,16 @@ describeBackends('several users at once', (b) => {
     expect(untag.exitCode).toBe(0)
     expect(untag.json).toMatchObject({succeeded: 2, failed: 0, totals: {changed: 2}})
     expect(untag.json.outcomes[0].result).toEqual({dryRun: false, nickname: 'alice', tags: ['old', 'mrf_tag:sandbox'], changed: true})
+  })
+
+  it("README's sandbox line: list --instance HOST --nicknames | tag --stdin mrf_tag:sandbox --yes tags that instance's users (exit 0)", async () => {
+    const stdin = await listNicknames(b, ['--instance', 'remote.example'])
+    expect(stdin).toBe('eve@remote.example\n')
+    const r = await b.run(['user:tag', '--stdin', 'mrf_tag:sandbox', '--yes'], {stdin})
+    expect({exitCode: r.exitCode, stderr: r.stderr}).toEqual({exitCode: 0, stderr: ''})
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('1 succeeded, 0 failed, 0 skipped.')
+    const tagged = await b.sql(`SELECT nickname FROM users WHERE 'mrf_tag:sandbox' = ANY(tags)`)
+    expect(tagged).toEqual([{nickname: 'eve@remote.example'}])
   })
 
   it('all succeeded: exit 0; a user listed twice (any case) is done once', async () => {

@@ -30,6 +30,22 @@ export interface SpawnOptions {
 }
 
 export function runProcess(args: string[], options: SpawnOptions = {}): Promise<ProcessResult> {
+  return spawnProcess(process.execPath, [BIN, ...args], options)
+}
+
+/**
+ * A bash script in which `pleroma-admin` is the CLI (bin/run.js, under this
+ * Node): for pipelines as the README writes them, e.g.
+ * `pleroma-admin user:list --nicknames | pleroma-admin user:rm --stdin --yes`
+ * (each command a process of its own, all started at once). The result's
+ * `code` is the script's: a pipeline's is its last command's.
+ */
+export function runShell(script: string, options: SpawnOptions = {}): Promise<ProcessResult> {
+  const env = {PLEROMA_ADMIN_NODE: process.execPath, PLEROMA_ADMIN_BIN: BIN, ...options.env}
+  return spawnProcess('bash', ['-c', `pleroma-admin() { "$PLEROMA_ADMIN_NODE" "$PLEROMA_ADMIN_BIN" "$@"; }\n${script}`], {...options, env})
+}
+
+function spawnProcess(file: string, args: string[], options: SpawnOptions): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = {...process.env}
     delete env.NODE_OPTIONS
@@ -40,7 +56,7 @@ export function runProcess(args: string[], options: SpawnOptions = {}): Promise<
       else env[k] = v
     }
     const started = Date.now()
-    const p = spawn(process.execPath, [BIN, ...args], {env})
+    const p = spawn(file, args, {env})
     let stdout = ''
     let stderr = ''
     let partial = ''
