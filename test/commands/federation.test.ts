@@ -7,6 +7,7 @@
  */
 import {describeBackends, type Backend} from '../helpers/backends'
 import {dumpTables, expectErrorLines} from '../helpers/assertions'
+import {akkomaLayout, undoAkkomaLayout} from '../helpers/live'
 import {flakeIdToString, newFlakeId} from '../../src/db/flake-id'
 import {apId, BASE, followersOf, insertRows, objectId, PUBLIC, SEEDED_AT, seedActivities, seedObjects, seedUsers} from '../helpers/social-graph'
 
@@ -70,13 +71,16 @@ interface Job {
   max_attempts: number
   priority: number
   args: any
+  errors: unknown[]
+  tags: string[]
+  meta: Record<string, unknown>
   fresh: boolean
 }
 
 /** The delivery jobs (the server's other jobs, such as the user cache refresh, are not this file's business). */
 async function jobs(b: Backend): Promise<Job[]> {
   return b.sql(
-    `SELECT worker, queue, state::text AS state, attempt, max_attempts, priority, args,
+    `SELECT worker, queue, state::text AS state, attempt, max_attempts, priority, args, errors, tags, meta,
             (inserted_at = scheduled_at AND inserted_at BETWEEN timezone('UTC', now()) - interval '1 minute' AND timezone('UTC', now())
              AND attempted_at IS NULL AND attempted_by IS NULL) AS fresh
        FROM oban_jobs WHERE worker = 'Pleroma.Workers.PublisherWorker' ORDER BY id`,
@@ -168,12 +172,16 @@ function expectPleromaJobs(list: Job[]) {
       state: 'available',
       attempt: 0,
       max_attempts: 5,
+      errors: [],
+      tags: [],
+      meta: {},
       fresh: true,
     })
-    expect(Object.keys(j.args).sort()).toEqual(['op', 'params'])
-    expect(j.args.op).toBe('publish_one')
-    expect(Object.keys(j.args.params).sort()).toEqual(['activity_id', 'inbox', 'unreachable_since'])
-    expect(j.args.params.activity_id).toMatch(/^[0-9A-Za-z]{18,22}$/)
+    expect(j.args).toEqual({
+      op: 'publish_one',
+      params: {inbox: expect.any(String), activity_id: expect.stringMatching(/^[0-9A-Za-z]{18,22}$/), unreachable_since: j.args.params.unreachable_since},
+    })
+    expect([null, expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/)]).toContainEqual(j.args.params.unreachable_since)
   }
 }
 
@@ -364,6 +372,36 @@ describeBackends('federation', (b) => {
       {state: 'cancelled'},
       {state: 'cancelled'},
     ])
+    // The Undos as ActivityPub.unfollow stores them (docs/federation.md "Activities stored"), the accepted and the pending follow alike.
+    const undos = Object.values(await activityByFlake(b)).filter((a) => a.type === 'Undo')
+    expect(sorted(undos.map((u) => u.data.object.object))).toEqual(sorted([s.r.m.apId, s.r.n.apId]))
+    for (const u of undos) {
+      const followed = u.data.object.object as string
+      const key = followed === s.r.m.apId ? 'm' : 'n'
+      expect(u).toMatchObject({local: true, recipients: [followed]})
+      expect(u.data).toEqual({
+        id: expect.stringMatching(`^${BASE}/activities/`),
+        type: 'Undo',
+        actor: A,
+        to: [followed],
+        published: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000Z$/),
+        context: expect.stringMatching(`^${BASE}/contexts/`),
+        object: {
+          id: `${BASE}/activities/follow-${key}`,
+          type: 'Follow',
+          actor: A,
+          object: followed,
+          to: [followed],
+          cc: [PUBLIC],
+          state: 'cancelled',
+          published: u.data.published,
+          context: u.data.context,
+        },
+      })
+    }
+    // Her follows are gone (o's too, which had no Follow activity and gets no Undo); her followers stay.
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE follower_id = $1`, [s.locals.alice])).toEqual([{n: 0}])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE following_id = $1`, [s.locals.alice])).toEqual([{n: 8}])
   })
 
   it('a remote user unsubscribed queues nothing (nobody here can sign for it)', async () => {
@@ -373,43 +411,80 @@ describeBackends('federation', (b) => {
     expect(r.exitCode).toBe(0)
     expect(r.json).toMatchObject({federated: false, deliveries: 0})
     expect(await jobs(b)).toEqual([])
+    // Nor the instance command, whose users are all remote: r2's follows of alice and of m go, no Undo is stored or queued.
+    await follow(b, s.r.r2.id, s.r.m.id)
+    const all = await b.run(['user:unsubscribe-all-from-instance', 'a.example', '-y', '--json'])
+    expect(all.exitCode).toBe(0)
+    expect(all.json).toMatchObject({deactivated: 1})
+    expect(await b.sql(`SELECT count(*)::int AS n FROM following_relationships WHERE follower_id = ANY($1::uuid[])`, [[s.r.r1.id, s.r.r2.id]])).toEqual([
+      {n: 0},
+    ])
+    expect(await jobs(b)).toEqual([])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM activities WHERE data->>'type' = 'Undo'`)).toEqual([{n: 0}])
   })
 
-  it('200 remote followers on 50 servers: one job per server inbox', async () => {
+  it('an account pending approval is deleted outright: its Delete stored, nothing queued (its row and keys go, nothing could sign)', async () => {
+    const {pending} = await seedUsers(b, [{nickname: 'pending', isApproved: false}])
+    const r = await seedRemotes(b, [{key: 'f1', host: 'a.example'}])
+    await follow(b, r.f1.id, pending)
+    const dry = await b.run(['user:rm', 'pending', '--dry-run', '--json'])
+    expect(dry.exitCode).toBe(0)
+    expect(dry.json).toMatchObject({federated: false, deliveries: 0, deliveryServers: 0, dryRun: true})
+    const out = await b.run(['user:rm', 'pending', '-y', '--json'])
+    expect(out.stderr).toBe('')
+    expect(out.exitCode).toBe(0)
+    expect(out.json).toMatchObject({deleted: true, purged: false, federated: false, deliveries: 0, deliveryServers: 0})
+    expect(await jobs(b)).toEqual([])
+    expect(await b.sql(`SELECT count(*)::int AS n FROM users WHERE id = $1`, [pending])).toEqual([{n: 0}])
+    // The account's Delete is stored (the task's pipeline stores it before the deletion), but no delivery of it is queued.
+    expect(await b.sql(`SELECT data FROM activities`)).toEqual([
+      {
+        data: {
+          id: expect.stringMatching(`^${BASE}/activities/`),
+          type: 'Delete',
+          actor: apId('pending'),
+          object: apId('pending'),
+          to: [followersOf('pending')],
+          cc: [],
+          bto: [],
+          bcc: [],
+        },
+      },
+    ])
+  })
+
+  it('200 remote followers on 50 servers: one job per server inbox (and none for 4 more on a server given up on)', async () => {
     const [alice] = Object.values(await seedUsers(b, [{nickname: 'alice'}]))
     const remotes: Remote[] = []
     for (let h = 0; h < 50; h++) for (let k = 0; k < 4; k++) remotes.push({key: `u${h}x${k}`, host: `host${h}.example`})
+    for (let k = 0; k < 4; k++) remotes.push({key: `gone${k}`, host: 'gone.example'})
     const r = await seedRemotes(b, remotes)
+    await unreachable(b, 'gone.example', 8)
     await insertRows(
       b,
       'following_relationships',
       Object.values(r).map((u) => ({follower_id: u.id, following_id: alice, state: 2, inserted_at: SEEDED_AT, updated_at: SEEDED_AT})),
     )
+    const dry = await b.run(['user:rm', 'alice', '--dry-run', '--json'])
+    expect(dry.exitCode).toBe(0)
+    expect(dry.json).toMatchObject({federated: true, deliveries: 50, deliveryServers: 50, followers: 204, dryRun: true})
+    expect(await jobs(b)).toEqual([])
     const out = await b.run(['user:rm', 'alice', '-y', '--json'])
     expect(out.exitCode).toBe(0)
-    expect(out.json).toMatchObject({federated: true, deliveries: 50, deliveryServers: 50})
+    expect(out.json).toMatchObject({federated: true, deliveries: 50, deliveryServers: 50, followers: 204})
     const list = await jobs(b)
     expectPleromaJobs(list)
     expect(list.map((j) => j.args.params.inbox).sort()).toEqual(Array.from({length: 50}, (_, h) => `https://host${h}.example/inbox`).sort())
-    expect(new Set(list.map((j) => j.args.params.activity_id)).size).toBe(1)
-    expect(list.every((j) => j.priority === 1)).toBe(true)
+    // All the account's Delete, to its followers (priority 1), none of the servers marked unreachable.
+    const [del] = await b.sql(`SELECT id::text AS id, data FROM activities`)
+    expect(del.data).toMatchObject({type: 'Delete', actor: A, object: A, to: [FOLLOWERS]})
+    for (const j of list) expect(j).toMatchObject({priority: 1, args: {params: {activity_id: flakeIdToString(del.id), unreachable_since: null}}})
   })
 
   describe('generations', () => {
-    /** What only Akkoma's migrations create: users.status_ttl_days (20221128103145), user_frontend_setting_profiles (20220911195347). */
-    const akkomaTables = async () => {
-      await b.sql(`ALTER TABLE users ADD COLUMN status_ttl_days integer`)
-      await b.sql(
-        `CREATE TABLE user_frontend_setting_profiles (
-           user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, frontend_name varchar(255) NOT NULL,
-           profile_name varchar(255) NOT NULL, version integer, settings jsonb,
-           inserted_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) without time zone NOT NULL,
-           PRIMARY KEY (user_id, frontend_name, profile_name))`,
-      )
-    }
+    const akkomaTables = () => akkomaLayout(b)
     afterEach(async () => {
-      await b.sql(`DROP TABLE IF EXISTS user_frontend_setting_profiles`)
-      await b.sql(`ALTER TABLE users DROP COLUMN IF EXISTS status_ttl_days`)
+      await undoAkkomaLayout(b)
       await b.sql(`DELETE FROM schema_migrations WHERE version IN (20221128103145, 20240625213637, 20250302113138)`)
       await b.sql(`INSERT INTO schema_migrations (version, inserted_at) VALUES (20240729163838, '2025-03-12 09:00:00') ON CONFLICT DO NOTHING`)
     })
@@ -433,6 +508,9 @@ describeBackends('federation', (b) => {
           attempt: 0,
           max_attempts: 6,
           priority: 0,
+          errors: [],
+          tags: [],
+          meta: {},
           fresh: true,
         })
         expect(Object.keys(j.args).sort()).toEqual(['module', 'op', 'params'])
@@ -521,9 +599,72 @@ describeBackends('federation', (b) => {
       expect(r.stderr).toContain('--no-federate')
       expectErrorLines(r.stderr)
       expect(await dumpTables(b, TABLES)).toEqual(before)
+      // The other federating commands refuse the same way, also under --dry-run and --json.
+      for (const args of [
+        ['user:delete-activities', 'alice', '-y'],
+        ['user:unsubscribe', 'alice', '-y'],
+        ['user:rm', 'alice', '--dry-run'],
+      ]) {
+        const other = await b.run([...args, '--json'])
+        expect([args, other.exitCode]).toEqual([args, 4])
+        expect(other.json).toEqual({
+          error: {
+            code: 'refused',
+            exitCode: 4,
+            message:
+              "Cannot tell which job format this server's queue expects: schema_migrations has neither Pleroma 2.7's publisher_job_change (20240729163838) nor Akkoma's own migrations (a Pleroma older than 2.7, or another fork).",
+            hint: 'Run it with --no-federate to make the change without telling other servers.',
+          },
+        })
+      }
+      expect(await dumpTables(b, TABLES)).toEqual(before)
       const ok = await b.run(['user:rm', 'alice', '-y', '--no-federate', '--json'])
       expect(ok.exitCode).toBe(0)
       expect(ok.json).toMatchObject({purged: true, federated: false})
+      expect(await jobs(b)).toEqual([])
+    })
+
+    it("both generations' migrations in schema_migrations: refused with exit 4 naming --no-federate, nothing written", async () => {
+      await b.sql(`INSERT INTO schema_migrations (version, inserted_at) VALUES (20240625213637, now())`)
+      await seedSpammer(b)
+      const before = await dumpTables(b, TABLES)
+      const r = await b.run(['user:rm', 'alice', '-y'])
+      expect(r.exitCode).toBe(4)
+      expect(r.stdout).toBe('')
+      expect(r.stderr).toBe(
+        "Error: Cannot tell which job format this server's queue expects: schema_migrations has both Pleroma 2.7's publisher_job_change and Akkoma's own migrations.\n" +
+          'Hint: Run it with --no-federate to make the change without telling other servers.\n',
+      )
+      expect(await dumpTables(b, TABLES)).toEqual(before)
+    })
+
+    it('a server database without oban_jobs: refused with exit 4 naming --no-federate; --no-federate works', async () => {
+      await seedSpammer(b)
+      await b.sql(`ALTER TABLE oban_jobs RENAME TO oban_jobs_away`)
+      try {
+        const before = await dumpTables(
+          b,
+          TABLES.filter((t) => t !== 'oban_jobs'),
+        )
+        const r = await b.run(['user:delete-activities', 'alice', '-y'])
+        expect(r.exitCode).toBe(4)
+        expect(r.stdout).toBe('')
+        expect(r.stderr).toBe(
+          'Error: This server database has no oban_jobs table, so deliveries to other servers cannot be queued.\n' +
+            'Hint: Run it with --no-federate to make the change without telling other servers.\n',
+        )
+        expect(
+          await dumpTables(
+            b,
+            TABLES.filter((t) => t !== 'oban_jobs'),
+          ),
+        ).toEqual(before)
+        const ok = await b.run(['user:delete-activities', 'alice', '-y', '--no-federate', '--json'])
+        expect(ok.exitCode).toBe(0)
+        expect(ok.json).toMatchObject({posts: 2, federated: false, deliveries: 0})
+      } finally {
+        await b.sql(`ALTER TABLE oban_jobs_away RENAME TO oban_jobs`)
+      }
       expect(await jobs(b)).toEqual([])
     })
   })

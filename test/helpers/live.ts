@@ -97,3 +97,25 @@ export function expectedJobs(b: Backend, jobs: JobRow[]): JobRow[] {
 }
 
 export const LIVE_TABLES = ['moderation_log', 'oban_jobs']
+
+/**
+ * What only Akkoma's migrations create, added to the Pleroma-layout database:
+ * users.status_ttl_days (20221128103145) and user_frontend_setting_profiles
+ * (20220911195347), the signs serverFamily reads (src/db/schema.ts).
+ * undoAkkomaLayout takes them away again.
+ */
+export async function akkomaLayout(b: Backend): Promise<void> {
+  await b.sql(`ALTER TABLE users ADD COLUMN status_ttl_days integer`)
+  await b.sql(
+    `CREATE TABLE user_frontend_setting_profiles (
+       user_id uuid NOT NULL REFERENCES users(id) ON DELETE CASCADE, frontend_name varchar(255) NOT NULL,
+       profile_name varchar(255) NOT NULL, version integer, settings jsonb,
+       inserted_at timestamp(0) without time zone NOT NULL, updated_at timestamp(0) without time zone NOT NULL,
+       PRIMARY KEY (user_id, frontend_name, profile_name))`,
+  )
+}
+
+export async function undoAkkomaLayout(b: Backend): Promise<void> {
+  await b.sql(`DROP TABLE IF EXISTS user_frontend_setting_profiles`)
+  await b.sql(`ALTER TABLE users DROP COLUMN IF EXISTS status_ttl_days`)
+}
