@@ -7,7 +7,7 @@
  */
 import {describeBackends} from '../helpers/backends'
 import {dumpTables, USER_TABLES} from '../helpers/assertions'
-import {backgroundJob, expectedJobs, expectLogTimes, jobRows, LIVE_TABLES, logRows, logUser, seedStaff} from '../helpers/live'
+import {akkomaLayout, backgroundJob, expectedJobs, expectLogTimes, jobRows, LIVE_TABLES, logRows, logUser, seedStaff, undoAkkomaLayout} from '../helpers/live'
 import {seedSessions, SESSION_TABLES} from '../helpers/sessions'
 import {flakeIdToString} from '../../src/db/flake-id'
 
@@ -244,6 +244,122 @@ describeBackends('moderation log of the other writing commands', (b) => {
     expect((await jobRows(b)).filter((j) => j.queue === 'background')).toEqual(
       expectedJobs(b, [backgroundJob({op: 'user_activation', user_id: flakeIdToString(ids.bob), status: false})]),
     )
+  })
+
+  it('user:rm --grace, user:restore, user:rm --due, user:prune: "deactivate", "activate", "delete" in full', async () => {
+    await b.sql(`UPDATE users SET last_active_at = '2020-01-02 00:00:00' WHERE nickname IN ('carol', 'zed@remote.example')`)
+    await b.sql(`UPDATE users SET last_active_at = timezone('UTC', now()) WHERE nickname NOT IN ('carol', 'zed@remote.example')`)
+    const grace = await b.run(['user:rm', 'alice', '--grace', '7d', '--actor', 'admin', '-y'])
+    expect(grace.exitCode).toBe(0)
+    expect(grace.stderr).toContain('Recorded in the moderation log as done by admin.\n')
+    const restore = await b.run(['user:restore', 'alice', '--actor', 'mod', '-y'])
+    expect(restore.exitCode).toBe(0)
+    expect(restore.stderr).toContain('Recorded in the moderation log as done by mod.\n')
+    expect((await b.run(['user:rm', 'bob', '--grace', '7d', '--actor', 'mod', '-y'])).exitCode).toBe(0)
+    await b.sql(`UPDATE users SET tags = ARRAY['pleroma-admin:delete-after:2020-01-01T00:00:00Z']::varchar[] WHERE nickname = 'bob'`)
+    const due = await b.run(['user:rm', '--due', '--actor', 'admin', '-y', '--json'])
+    expect(due.exitCode).toBe(0)
+    const removed = await b.run(['user:prune', '--inactive-for', '30d', '--actor', 'admin', '-y', '--json'])
+    expect(removed.exitCode).toBe(0)
+    expect(removed.json).toMatchObject({selected: 1, purged: 1})
+    await b.sql(`UPDATE users SET last_active_at = '2020-01-02 00:00:00' WHERE nickname = 'plain'`)
+    const deact = await b.run(['user:prune', '--inactive-for', '30d', '--deactivate', '--actor', 'mod', '-y', '--json'])
+    expect(deact.exitCode).toBe(0)
+    expect(deact.json).toMatchObject({selected: 1, deactivated: 1})
+    expect(await data()).toEqual([
+      {actor: u('admin'), action: 'deactivate', subject: [u('alice')], message: '@admin deactivated users: @alice'},
+      {actor: u('mod'), action: 'activate', subject: [u('alice')], message: '@mod activated users: @alice'},
+      {actor: u('mod'), action: 'deactivate', subject: [u('bob')], message: '@mod deactivated users: @bob'},
+      {actor: u('admin'), action: 'delete', subject: [u('bob')], message: '@admin deleted users: @bob'},
+      {actor: u('admin'), action: 'delete', subject: [u('carol')], message: '@admin deleted users: @carol'},
+      {actor: u('mod'), action: 'deactivate', subject: [u('plain')], message: '@mod deactivated users: @plain'},
+    ])
+    // alice restored; bob and carol purged (their tokens and follows gone); plain deactivated.
+    expect(await b.sql(`SELECT nickname, is_active FROM users WHERE nickname IN ('alice', 'bob', 'carol', 'plain') ORDER BY nickname`)).toEqual([
+      {nickname: 'alice', is_active: true},
+      {nickname: 'bob', is_active: false},
+      {nickname: 'carol', is_active: false},
+      {nickname: 'plain', is_active: false},
+    ])
+    expect(await b.sql(`SELECT nickname FROM users WHERE nickname IN ('bob', 'carol') AND name IS NULL AND tags = '{}' ORDER BY 1`)).toEqual([
+      {nickname: 'bob'},
+      {nickname: 'carol'},
+    ])
+  })
+
+  // The writing commands with no moderation_log action of their own (docs/live-instance.md "Not logged"): no --actor, and
+  // PLEROMA_ADMIN_ACTOR is not read (an unknown actor there would be exit 3).
+  const unlogged: string[][] = [
+    ['user:delete-activities', 'alice', '-y'],
+    ['user:fix-follow-state', 'alice', 'zed@remote.example'],
+    ['user:invite'],
+    ['user:revoke-invite', 'INVITE'],
+    ['user:reset-password', 'alice'],
+    ['user:reset-mfa', 'alice'],
+    ['user:sign-out', 'alice', '-y'],
+    ['user:unconfirm-all', '-y'],
+  ]
+  it('the writing commands Pleroma logs nothing for refuse --actor (exit 2, nothing written) and ignore PLEROMA_ADMIN_ACTOR', async () => {
+    await seedSessions(b, {tokens: [[ids.alice, 'alice-token']], authorizations: []})
+    const invite = await b.run(['user:invite', '--json'])
+    expect(invite.exitCode).toBe(0)
+    const token = (invite.json as {token: string}).token
+    const args = unlogged.map((a) => a.map((x) => (x === 'INVITE' ? token : x)))
+    const before = await dumpTables(b, TABLES)
+    for (const a of args) {
+      const r = await b.run([...a, '--actor', 'admin'])
+      expect([a[0], r.exitCode, r.stdout]).toEqual([a[0], 2, ''])
+      expect(r.stderr).toBe('Nonexistent flag: --actor\nSee more help with --help\n')
+    }
+    expect(await dumpTables(b, TABLES)).toEqual(before)
+    for (const a of args) {
+      const r = await b.run(a, {env: {PLEROMA_ADMIN_ACTOR: 'nobody'}})
+      // (fix-follow-state finds nothing to fix here: its own refusal, not the actor's.)
+      const refusal =
+        'Error: No follow data for alice and zed@remote.example.\nHint: alice has no Follow activity (with a state) for zed@remote.example: nothing to fix.\n'
+      const stderr: Record<string, unknown> = {
+        'user:fix-follow-state': refusal,
+        'user:reset-mfa': 'It was already disabled (settings unchanged); 0 pending MFA sign-in tokens deleted.\n',
+        'user:unconfirm-all': expect.stringMatching(
+          /^(|Done: \d users need confirmation\. user:confirm NICK confirms one again, user:confirm-all all of them\.\n)$/,
+        ),
+      }
+      expect([a[0], r.exitCode, r.stderr]).toEqual([a[0], a[0] === 'user:fix-follow-state' ? 4 : 0, stderr[a[0]] ?? ''])
+      expect(r.stderr).not.toContain('moderation log')
+    }
+    expect(await logRows(b)).toEqual([])
+  })
+
+  const onServer = b.name === 'pleroma' ? it : it.skip
+  onServer("on Akkoma's layout: the same entries; user_activation with Akkoma's max_attempts 1; no re-read job (Akkoma has none)", async () => {
+    await akkomaLayout(b)
+    try {
+      await seedSessions(b, {tokens: [[ids.alice, 'alice-token']], authorizations: []})
+      const r = await b.run(['user:deactivate', 'alice', '-y', '--actor', 'admin'])
+      expect(r.exitCode).toBe(0)
+      expect(r.stderr).toBe('Recorded in the moderation log as done by admin.\n')
+      const r2 = await b.run(['user:set', 'bob', '--moderator', '--locked', '--actor', 'admin'])
+      expect(r2.exitCode).toBe(0)
+      const r3 = await b.run(['user:tag', 'bob', 'x', '--actor', 'mod'])
+      expect(r3.exitCode).toBe(0)
+      const r4 = await b.run(['user:activate', 'alice', '--actor', 'mod'])
+      expect(r4.exitCode).toBe(0)
+      expect(await data()).toEqual([
+        {actor: u('admin'), action: 'deactivate', subject: [u('alice')], message: '@admin deactivated users: @alice'},
+        {actor: u('admin'), action: 'grant', subject: [u('bob')], permission: 'moderator', message: '@admin made @bob moderator'},
+        {actor: u('admin'), action: 'updated_users', subject: [u('bob')], message: '@admin updated users: @bob'},
+        {actor: u('mod'), action: 'tag', nicknames: ['bob'], tags: ['x'], message: '@mod added tags: x to users: @bob'},
+        {actor: u('mod'), action: 'activate', subject: [u('alice')], message: '@mod activated users: @alice'},
+      ])
+      // Akkoma's WorkerHelper: max_attempts 1 for the background queue (no retries configured for it).
+      expect(await jobRows(b)).toEqual([
+        backgroundJob({op: 'user_activation', user_id: flakeIdToString(ids.alice), status: false}, 1),
+        backgroundJob({op: 'user_activation', user_id: flakeIdToString(ids.alice), status: true}, 1),
+      ])
+      expect(await b.sql(`SELECT count(*)::int AS n FROM oauth_tokens WHERE user_id = $1`, [ids.alice])).toEqual([{n: 0}])
+    } finally {
+      await undoAkkomaLayout(b)
+    }
   })
 
   it('user:reset-mfa: the re-read job, no entry (the admin API logs none)', async () => {
